@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import type { RouteDefinition } from './route';
+import { allRoutes } from './routes';
+
+type JsonSchema = Record<string, unknown>;
+
+const ErrorResponse = z.object({
+  error: z.object({ code: z.string().describe('Stable machine-readable code'), message: z.string(), details: z.unknown().optional() }),
+});
+
+const errorDescriptions: Record<number, string> = {
+  400: 'Bad input: malformed JSON, a wrong or unknown field, an oversized body, a bad cursor or header',
+  401: 'No bearer token, or an invalid one',
+  403: 'The token lacks the scope this route needs',
+  404: 'No such resource (or not yours)',
+  409: 'The request contradicts the current state; details say which',
+  422: 'The Idempotency-Key was used before with a different body',
+  500: 'Internal error (nothing about it is exposed)',
+};
+
+const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+function parameters(route: RouteDefinition): JsonSchema[] {
+  const params: JsonSchema[] = [];
+  for (const [location, schema] of [['path', route.request.path], ['query', route.request.query]] as const) {
+    if (!schema) continue;
+    const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    for (const [name, property] of Object.entries(json.properties ?? {})) {
+      params.push({ name, in: location, required: location === 'path' || (json.required ?? []).includes(name), schema: property });
+    }
+  }
+  if (route.request.idempotencyKey) {
+    params.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: route.request.idempotencyKey === 'required',
+      schema: { type: 'string', minLength: 1, maxLength: 64 },
+    });
+  }
+  return params;
+}
+
+function errorStatuses(route: RouteDefinition): number[] {
+  const statuses = new Set<number>(route.errors ?? []);
+  const { body, query, path, idempotencyKey } = route.request;
+  if (body || query || path || idempotencyKey) statuses.add(400);
+  if (route.scope !== 'public') statuses.add(401);
+  if (route.scope !== 'public' && route.scope !== 'user') statuses.add(403);
+  statuses.add(500);
+  return [...statuses].sort();
+}
+
+function operation(route: RouteDefinition): JsonSchema {
+  const responses: Record<string, JsonSchema> = {
+    [route.response.status]: {
+      description: route.response.description,
+      ...(route.response.schema ? { content: { 'application/json': { schema: toSchema(route.response.schema, 'output') } } } : {}),
+    },
+  };
+  for (const status of errorStatuses(route)) {
+    responses[status] = { description: errorDescriptions[status] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  }
+  return {
+    operationId: route.id,
+    summary: route.summary,
+    'x-required-scope': route.scope,
+    security: route.scope === 'public' ? [] : [{ bearer: route.scope === 'user' ? [] : [route.scope] }],
+    parameters: parameters(route),
+    ...(route.request.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.request.body, 'input') } } } } : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of every route, generated from the route table and its zod schemas. */
+export function buildOpenApiDocument(): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of allRoutes) {
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Coupon platform API',
+      version: '1.0.0',
+      description: 'Templates, claims, wallets, order locks and campaigns. Money is integer minor units; times are ISO-8601 UTC.',
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Scopes: coupons/admin (back office), coupons/orders (order service); user routes act for the subject' },
+      },
+      schemas: { Error: toSchema(ErrorResponse, 'output') },
+    },
+    paths,
+  };
+}

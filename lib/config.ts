@@ -1,0 +1,53 @@
+/**
+ * The one place that reads configuration from the environment. Every value is read once, at cold
+ * start, and a missing required value fails fast with the variable's name instead of surfacing later
+ * as an AWS "ValidationException" deep in a request.
+ */
+export class ConfigurationError extends Error {}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new ConfigurationError(`environment variable ${name} is required`);
+  return value;
+}
+
+function optional(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(name: string, fallback: number): number {
+  const raw = optional(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value)) throw new ConfigurationError(`environment variable ${name} must be an integer, got "${raw}"`);
+  return value;
+}
+
+export interface Config {
+  readonly tableName: string;
+  readonly region: string;
+  /** Set only locally (DynamoDB Local); on AWS the SDK's default endpoint is used. */
+  readonly dynamodbEndpoint: string | undefined;
+  readonly eventBusName: string;
+  /** How long a template read stays in the claim path's in-process cache. */
+  readonly templateCacheTtlMs: number;
+}
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  cached ??= {
+    tableName: required('TABLE_NAME'),
+    region: optional('AWS_REGION') ?? 'us-east-1',
+    dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
+    eventBusName: optional('EVENT_BUS_NAME') ?? 'default',
+    templateCacheTtlMs: integer('TEMPLATE_CACHE_TTL_MS', 2_000),
+  };
+  return cached;
+}
+
+/** Tests change the environment between suites; production code never calls this. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

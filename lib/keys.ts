@@ -1,0 +1,52 @@
+/**
+ * The one module that builds DynamoDB keys. Every access pattern in docs/data-model.md names the
+ * builder it uses; nothing else in the code base writes a key by hand.
+ */
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+export const templateKey = (templateId: string): ItemKey => ({ pk: `TPL#${templateId}`, sk: 'TPL' });
+
+export const templatePartition = (templateId: string): string => `TPL#${templateId}`;
+
+/** Stock of one template is spread over shard items in the template's own partition. */
+export const inventoryShardKey = (templateId: string, shard: number): ItemKey => ({
+  pk: templatePartition(templateId),
+  sk: `STOCK#${pad(shard, 3)}`,
+});
+export const inventoryShardPrefix = 'STOCK#';
+
+export const shardOfInventoryKey = (sk: string): number => Number(sk.slice(inventoryShardPrefix.length));
+
+/** GSI1 key of a template: one partition for all templates, sorted by status then creation time. */
+export const templateListingKey = (status: string, createdAt: string, templateId: string) => ({
+  gsi1pk: 'TEMPLATES',
+  gsi1sk: `${status}#${createdAt}#${templateId}`,
+});
+export const templateListingPartition = 'TEMPLATES';
+export const templateListingStatusPrefix = (status: string): string => `${status}#`;
+
+export const userPartition = (userId: string): string => `USER#${userId}`;
+
+export const userCouponKey = (userId: string, couponId: string): ItemKey => ({ pk: userPartition(userId), sk: `CPN#${couponId}` });
+export const userCouponPrefix = 'CPN#';
+
+/** Counts how many coupons of a template a user has claimed; enforces the per-user limit. */
+export const userClaimCounterKey = (userId: string, templateId: string): ItemKey => ({
+  pk: userPartition(userId),
+  sk: `CLAIMS#${templateId}`,
+});
+
+/** An idempotency record lives in the user's partition: keys are scoped to the user who sent them. */
+export const userIdempotencyKey = (userId: string, operation: string, idempotencyKey: string): ItemKey => ({
+  pk: userPartition(userId),
+  sk: `IDEM#${operation}#${idempotencyKey}`,
+});
+
+export const userProfileKey = (userId: string): ItemKey => ({ pk: userPartition(userId), sk: 'PROFILE' });
+
+export const globalBlocklistKey: ItemKey = { pk: 'SETTINGS', sk: 'BLOCKLIST' };

@@ -1,0 +1,201 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cancellationCodes, isConditionalCheckFailure, withoutKeys } from '../dynamo';
+import { ConflictError, NotFoundError } from '../errors';
+import { inventoryShardKey, inventoryShardPrefix, shardOfInventoryKey, templateKey, templateListingKey, templateListingPartition, templateListingStatusPrefix, templatePartition } from '../keys';
+import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import type { Template } from './template';
+import { splitAcrossShards } from './template';
+import type { TemplateStatus } from './template-schema';
+
+export interface StockShard {
+  readonly shard: number;
+  readonly available: number;
+}
+
+export interface TemplateWithStock {
+  readonly template: Template;
+  readonly shards: readonly StockShard[];
+}
+
+const templateItem = (template: Template) => ({
+  ...templateKey(template.id),
+  ...templateListingKey(template.status, template.createdAt, template.id),
+  entity: 'template',
+  ...template,
+});
+
+/** DynamoDB adapter for templates and their stock shards. Takes its client; builds none. */
+export class TemplateRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** One transaction: the template and all its shard items, so a template never exists without its stock. */
+  async create(template: Template): Promise<void> {
+    const portions = splitAcrossShards(template.stock.total, template.stock.shards);
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: templateItem(template), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...portions.map((available, shard) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: { ...inventoryShardKey(template.id, shard), entity: 'stock-shard', templateId: template.id, shard, available },
+            },
+          })),
+        ],
+      }),
+    );
+  }
+
+  async get(templateId: string, options: { consistent?: boolean } = {}): Promise<Template | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: templateKey(templateId), ConsistentRead: options.consistent ?? true }));
+    return Item ? withoutKeys<Template>(Item) : undefined;
+  }
+
+  async require(templateId: string): Promise<Template> {
+    const template = await this.get(templateId);
+    if (!template) throw new NotFoundError('template', templateId);
+    return template;
+  }
+
+  /** One Query over the template's partition returns the template and every stock shard. */
+  async getWithStock(templateId: string): Promise<TemplateWithStock | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': templatePartition(templateId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const templateRecord = items.find((item) => item.sk === templateKey(templateId).sk);
+    if (!templateRecord) return undefined;
+    const shards = items
+      .filter((item) => String(item.sk).startsWith(inventoryShardPrefix))
+      .map((item) => ({ shard: shardOfInventoryKey(String(item.sk)), available: Number(item.available) }));
+    return { template: withoutKeys<Template>(templateRecord), shards };
+  }
+
+  async list(query: { status?: TemplateStatus; limit: number; cursor?: string }): Promise<Page<Template>> {
+    const startKey = decodeCursor(query.cursor, {
+      attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+      partition: { name: 'gsi1pk', value: templateListingPartition },
+    });
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: query.status ? 'gsi1pk = :pk AND begins_with(gsi1sk, :status)' : 'gsi1pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': templateListingPartition,
+          ...(query.status ? { ':status': templateListingStatusPrefix(query.status) } : {}),
+        },
+        Limit: query.limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const nextCursor = encodeCursor(page.LastEvaluatedKey);
+    return { items: (page.Items ?? []).map((item) => withoutKeys<Template>(item)), ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  /** Replaces the template only if nobody changed it since it was read (optimistic concurrency on updatedAt). */
+  async replace(next: Template, previous: Template): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: templateItem(next),
+          ConditionExpression: 'updatedAt = :previousUpdatedAt AND #status = :previousStatus',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':previousUpdatedAt': previous.updatedAt, ':previousStatus': previous.status },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) throw concurrentUpdate(next.id);
+      throw error;
+    }
+  }
+
+  async changeStatus(template: Template, to: TemplateStatus, nowIso: string): Promise<Template> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: templateKey(template.id),
+          UpdateExpression: 'SET #status = :to, updatedAt = :now, gsi1sk = :gsi1sk',
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ':from': template.status,
+            ':now': nowIso,
+            ':gsi1sk': templateListingKey(to, template.createdAt, template.id).gsi1sk,
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) throw concurrentUpdate(template.id);
+      throw error;
+    }
+    return { ...template, status: to, updatedAt: nowIso };
+  }
+
+  /**
+   * Adds stock to the template's total and spreads it over the shards in one transaction. The
+   * optional request token makes a retried call within DynamoDB's 10-minute window a no-op.
+   */
+  async addStock(template: Template, quantity: number, nowIso: string, requestToken?: string): Promise<void> {
+    const portions = splitAcrossShards(quantity, template.stock.shards);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          ClientRequestToken: requestToken,
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: templateKey(template.id),
+                UpdateExpression: 'SET #stock.#total = #stock.#total + :quantity, updatedAt = :now',
+                ConditionExpression: 'attribute_exists(pk) AND #status <> :ended',
+                ExpressionAttributeNames: { '#stock': 'stock', '#total': 'total', '#status': 'status' },
+                ExpressionAttributeValues: { ':quantity': quantity, ':now': nowIso, ':ended': 'ended' },
+              },
+            },
+            ...portions.flatMap((portion, shard) =>
+              portion === 0
+                ? []
+                : [
+                    {
+                      Update: {
+                        TableName: this.tableName,
+                        Key: inventoryShardKey(template.id, shard),
+                        UpdateExpression: 'ADD available :portion',
+                        ExpressionAttributeValues: { ':portion': portion },
+                      },
+                    },
+                  ],
+            ),
+          ],
+        }),
+      );
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes?.[0] === 'ConditionalCheckFailed') {
+        throw new ConflictError('TEMPLATE_ENDED', 'Stock cannot be added to an ended template', { templateId: template.id });
+      }
+      throw error;
+    }
+  }
+}
+
+const concurrentUpdate = (templateId: string) =>
+  new ConflictError('CONCURRENT_UPDATE', 'The template changed while this request was handled; read it again and retry', { templateId });

@@ -1,0 +1,76 @@
+import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type HttpRouteAuthorizationScope } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteDefinition } from '../../lib/api/route';
+import { allRoutes } from '../../lib/api/routes';
+import { CouponFunction } from './coupon-function';
+
+export interface CouponHttpApiProps {
+  readonly table: ITableV2;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: readonly string[];
+  readonly logRetention: RetentionDays;
+  /** Stage-wide default; routes may set their own in the route table. */
+  readonly defaultThrottle: { readonly rate: number; readonly burst: number };
+  readonly routes?: readonly RouteDefinition[];
+}
+
+/**
+ * The HTTP API: one Lambda function per route of lib/api/routes.ts, each granted exactly the table
+ * access its route declares; a JWT authorizer on every non-public route, with the route's scope
+ * required for back-office and order-service routes; access logs and throttling on the stage.
+ */
+export class CouponHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly functions = new Map<string, CouponFunction>();
+
+  constructor(scope: Construct, id: string, props: CouponHttpApiProps) {
+    super(scope, id);
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, { jwtAudience: [...props.jwtAudience] });
+    this.api = new HttpApi(this, 'HttpApi', { apiName: 'coupons', createDefaultStage: false });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: { rateLimit: props.defaultThrottle.rate, burstLimit: props.defaultThrottle.burst },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+    });
+
+    const routeSettings: Record<string, CfnStage.RouteSettingsProperty> = {};
+    for (const route of props.routes ?? allRoutes) {
+      const fn = new CouponFunction(this, `${capitalize(route.id)}Function`, {
+        entry: route.entry,
+        description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
+        logRetention: props.logRetention,
+      });
+      if (route.tableAccess !== 'none') fn.bindTable(props.table, route.tableAccess);
+      this.functions.set(route.id, fn);
+
+      const isPublic = route.scope === 'public';
+      const scopes: HttpRouteAuthorizationScope[] = route.scope === 'coupons/admin' || route.scope === 'coupons/orders' ? [route.scope] : [];
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${capitalize(route.id)}Integration`, fn),
+        ...(isPublic ? {} : { authorizer, authorizationScopes: scopes }),
+      });
+      if (route.throttle) {
+        routeSettings[`${route.method} ${route.path}`] = { throttlingRateLimit: route.throttle.rate, throttlingBurstLimit: route.throttle.burst };
+      }
+    }
+    if (Object.keys(routeSettings).length > 0) (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
+
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason: 'Only GET /v1/health and GET /openapi.json are public (liveness and the API description); every other route has the JWT authorizer.',
+    });
+    new CfnOutput(this, 'ApiUrl', { value: stage.url });
+  }
+}
+
+const capitalize = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);

@@ -1,0 +1,38 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { CouponHttpApi } from './constructs/coupon-http-api';
+import { CouponTable } from './constructs/coupon-table';
+import type { DeploySettings } from './settings';
+
+/** What must survive every deploy: the table. Kept apart so the stateless stack can be torn down and rebuilt freely. */
+export class CouponDataStack extends Stack {
+  readonly table: ITableV2;
+
+  constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
+    super(scope, id, props);
+    this.table = new CouponTable(this, 'Coupons', { deletionProtection: props.settings.deletionProtection }).table;
+  }
+}
+
+export interface CouponServiceStackProps extends StackProps {
+  readonly settings: DeploySettings;
+  readonly table: ITableV2;
+}
+
+/** Everything stateless: functions, the HTTP API. */
+export class CouponServiceStack extends Stack {
+  readonly api: CouponHttpApi;
+
+  constructor(scope: Construct, id: string, props: CouponServiceStackProps) {
+    super(scope, id, props);
+    const { settings, table } = props;
+    this.api = new CouponHttpApi(this, 'Api', {
+      table,
+      jwtIssuer: settings.jwtIssuer,
+      jwtAudience: settings.jwtAudience,
+      logRetention: settings.logRetention,
+      defaultThrottle: settings.throttle,
+    });
+  }
+}

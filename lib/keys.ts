@@ -20,6 +20,12 @@ export const inventoryShardKey = (templateId: string, shard: number): ItemKey =>
 });
 export const inventoryShardPrefix = 'STOCK#';
 
+/** Records one back-office stock addition under its Idempotency-Key, so a retry never adds twice. */
+export const stockAdditionKey = (templateId: string, idempotencyKey: string): ItemKey => ({
+  pk: templatePartition(templateId),
+  sk: `STOCKADD#${idempotencyKey}`,
+});
+
 export const shardOfInventoryKey = (sk: string): number => Number(sk.slice(inventoryShardPrefix.length));
 
 /** GSI1 key of a template: one partition for all templates, sorted by status then creation time. */

@@ -1,5 +1,5 @@
 import { CfnOutput, Validations } from 'aws-cdk-lib';
-import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type HttpRouteAuthorizationScope } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -52,7 +52,7 @@ export class CouponHttpApi extends Construct {
       this.functions.set(route.id, fn);
 
       const isPublic = route.scope === 'public';
-      const scopes: HttpRouteAuthorizationScope[] = route.scope === 'coupons/admin' || route.scope === 'coupons/orders' ? [route.scope] : [];
+      const scopes: string[] = route.scope === 'coupons/admin' || route.scope === 'coupons/orders' ? [route.scope] : [];
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],

@@ -104,10 +104,10 @@ export const routes = {
     entry: 'functions/templates/add-template-stock.ts',
     scope: 'coupons/admin',
     tableAccess: 'readWrite',
-    summary: 'Add stock, spread over the template\'s shards (Idempotency-Key makes retries within 10 minutes safe)',
+    summary: 'Add stock, spread over the template\'s shards (with an Idempotency-Key a retry never adds twice)',
     request: { path: TemplateIdPath, body: AddStockInput, idempotencyKey: 'optional' },
     response: { status: 200, schema: TemplateView, description: 'The template with its new stock' },
-    errors: [404, 409],
+    errors: [404, 409, 422],
   }),
   getBlocklist: defineRoute({
     id: 'getBlocklist',

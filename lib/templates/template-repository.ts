@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, isConditionalCheckFailure, withoutKeys } from '../dynamo';
-import { ConflictError, NotFoundError } from '../errors';
-import { inventoryShardKey, inventoryShardPrefix, shardOfInventoryKey, templateKey, templateListingKey, templateListingPartition, templateListingStatusPrefix, templatePartition } from '../keys';
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConflictError, IdempotencyKeyReusedError, NotFoundError } from '../errors';
+import { inventoryShardKey, stockAdditionKey, inventoryShardPrefix, shardOfInventoryKey, templateKey, templateListingKey, templateListingPartition, templateListingStatusPrefix, templatePartition } from '../keys';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import type { Template } from './template';
 import { splitAcrossShards } from './template';
@@ -150,15 +151,27 @@ export class TemplateRepository {
   }
 
   /**
-   * Adds stock to the template's total and spreads it over the shards in one transaction. The
-   * optional request token makes a retried call within DynamoDB's 10-minute window a no-op.
+   * Adds stock to the template's total and spreads it over the shards in one transaction. With an
+   * idempotency key, a record of the addition is written in the same transaction: a retry finds it and
+   * changes nothing (returns false), at any later time, not only within DynamoDB's 10-minute token window.
    */
-  async addStock(template: Template, quantity: number, nowIso: string, requestToken?: string): Promise<void> {
+  async addStock(template: Template, quantity: number, nowIso: string, idempotencyKey?: string): Promise<boolean> {
     const portions = splitAcrossShards(quantity, template.stock.shards);
+    const record = idempotencyKey
+      ? [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...stockAdditionKey(template.id, idempotencyKey), entity: 'stock-addition', quantity, createdAt: nowIso },
+              ConditionExpression: 'attribute_not_exists(pk)',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+            },
+          },
+        ]
+      : [];
     try {
       await this.client.send(
         new TransactWriteCommand({
-          ClientRequestToken: requestToken,
           TransactItems: [
             {
               Update: {
@@ -170,6 +183,7 @@ export class TemplateRepository {
                 ExpressionAttributeValues: { ':quantity': quantity, ':now': nowIso, ':ended': 'ended' },
               },
             },
+            ...record,
             ...portions.flatMap((portion, shard) =>
               portion === 0
                 ? []
@@ -187,8 +201,14 @@ export class TemplateRepository {
           ],
         }),
       );
+      return true;
     } catch (error) {
       const codes = cancellationCodes(error);
+      if (codes?.[1] === 'ConditionalCheckFailed' && idempotencyKey) {
+        const previous = (error as TransactionCanceledException).CancellationReasons?.[1]?.Item;
+        if (Number(previous?.quantity?.N) !== quantity) throw new IdempotencyKeyReusedError();
+        return false;
+      }
       if (codes?.[0] === 'ConditionalCheckFailed') {
         throw new ConflictError('TEMPLATE_ENDED', 'Stock cannot be added to an ended template', { templateId: template.id });
       }

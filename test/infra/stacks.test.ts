@@ -1,0 +1,113 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app';
+import { allRoutes } from '../../lib/api/routes';
+
+// Bundling is skipped here: these tests are about the template, and `npm run synth` bundles for real.
+const context = { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://issuer.test/', jwtAudience: 'coupons-api' };
+
+let service: Template;
+let data: Template;
+
+beforeAll(() => {
+  const built = buildApp({ context });
+  service = Template.fromStack(built.service);
+  data = Template.fromStack(built.data);
+});
+
+type Resource = { Type: string; Properties: Record<string, any> };
+const resources = (template: Template, type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
+
+describe('the data stack', () => {
+  it('has one on-demand table with point-in-time recovery, a stream of both images, TTL and deletion protection', () => {
+    data.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      Replicas: [{ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }],
+    });
+  });
+
+  it('lets deletion protection be switched off for throwaway environments', () => {
+    const built = buildApp({ context: { ...context, deletionProtection: 'false' } });
+    Template.fromStack(built.data).hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [{ DeletionProtectionEnabled: false }] });
+  });
+});
+
+describe('the HTTP API', () => {
+  const routeResources = () => resources(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+
+  it('has exactly the routes of the route table', () => {
+    expect(routeResources().map((r) => r.RouteKey).sort()).toEqual(allRoutes.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it.each(allRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))('%s has the authorizer and scope its route declares', (routeKey, route) => {
+    const properties = routeResources().find((r) => r.RouteKey === routeKey);
+    expect(properties).toBeDefined();
+    if (route.scope === 'public') {
+      expect(properties?.AuthorizationType ?? 'NONE').toBe('NONE');
+      return;
+    }
+    expect(properties?.AuthorizationType).toBe('JWT');
+    expect(properties?.AuthorizerId).toBeDefined();
+    const expectedScopes = route.scope === 'user' ? undefined : [route.scope];
+    expect(properties?.AuthorizationScopes).toEqual(expectedScopes);
+  });
+
+  it('uses a JWT authorizer with the deploy-time issuer and audience', () => {
+    service.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://issuer.test/', Audience: ['coupons-api'] },
+      IdentitySource: ['$request.header.Authorization'],
+    });
+  });
+
+  it('throttles the stage and writes access logs', () => {
+    service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
+      AccessLogSettings: { DestinationArn: Match.anyValue() },
+    });
+  });
+});
+
+describe('functions', () => {
+  const functions = () => resources(service, 'AWS::Lambda::Function').map(([id, r]) => ({ id, ...r.Properties }));
+
+  it('run Node 22 on arm64 with tracing, each with a log group of bounded retention', () => {
+    expect(functions()).toHaveLength(allRoutes.length);
+    for (const fn of functions()) {
+      expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    }
+    for (const [, logGroup] of resources(service, 'AWS::Logs::LogGroup')) expect(logGroup.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('get exactly the table access their route declares, and nothing for public routes', () => {
+    const policies = resources(service, 'AWS::IAM::Policy').map(([, r]) => r.Properties);
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    for (const route of allRoutes) {
+      const logicalId = functions().find((fn) => fn.id.startsWith(`Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}Function`))?.id;
+      expect(logicalId, route.id).toBeDefined();
+      const roleRef = (service.findResources('AWS::Lambda::Function')[logicalId!] as Resource).Properties.Role['Fn::GetAtt'][0];
+      const actions = policies
+        .filter((p) => p.Roles.some((role: { Ref: string }) => role.Ref === roleRef))
+        .flatMap((p) => p.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()))
+        .filter((action: string) => action.startsWith('dynamodb:'));
+      if (route.tableAccess === 'none') expect(actions, route.id).toEqual([]);
+      if (route.tableAccess === 'read') {
+        expect(actions, route.id).toContain('dynamodb:Query');
+        for (const write of writes) expect(actions, route.id).not.toContain(write);
+      }
+      if (route.tableAccess === 'readWrite') expect(actions, route.id).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+      expect(actions.some((action: string) => action.includes('*')), route.id).toBe(false);
+      expect(actions, route.id).not.toContain('dynamodb:Scan');
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('passes the AwsSolutions checks (synthesis fails on any unacknowledged finding)', () => {
+    const { app } = buildApp({ context });
+    expect(() => app.synth()).not.toThrow();
+  });
+});

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { createDocumentClient } from '../../lib/clients';
+import { createTable } from '../../tools/local/create-table';
+
+export interface TestTable {
+  readonly endpoint: string;
+  readonly tableName: string;
+  readonly client: DynamoDBDocumentClient;
+}
+
+/**
+ * A fresh table on the shared DynamoDB Local, shaped exactly like the deployed one. Also points the
+ * environment at it, so handler modules imported afterwards use it as they would on Lambda.
+ */
+export async function createTestTable(prefix = 'test'): Promise<TestTable> {
+  const endpoint = inject('dynamodbEndpoint');
+  const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
+  const client = createDocumentClient({ endpoint, region: 'us-east-1' });
+  await createTable(client as unknown as DynamoDBClient, tableName);
+  Object.assign(process.env, { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: 'us-east-1' });
+  return { endpoint, tableName, client };
+}
+
+export async function scanAll(table: TestTable): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+export async function queryPartition(table: TestTable, pk: string): Promise<Record<string, unknown>[]> {
+  const page = await table.client.send(
+    new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true }),
+  );
+  return page.Items ?? [];
+}

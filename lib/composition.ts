@@ -5,6 +5,14 @@ import { BlocklistRepository } from './settings/blocklist-repository';
 import { TemplateRepository } from './templates/template-repository';
 import type { TemplateServiceDeps } from './templates/template-service';
 import { systemClock } from './time';
+import { CircuitBreaker } from './audience/circuit-breaker';
+import { DynamoDbTagSource, ResilientTagReader } from './audience/tag-source';
+import { ActiveTemplateCatalog, type ClaimableDeps } from './claims/claimable-templates';
+import { ClaimRepository } from './claims/claim-repository';
+import type { ClaimDeps } from './claims/claim-service';
+import { TemplateCache } from './claims/template-cache';
+import { CouponRepository } from './coupons/coupon-repository';
+import type { WalletDeps } from './coupons/wallet-service';
 
 /**
  * The composition root for Lambda functions: wires adapters to the environment's clients and
@@ -13,6 +21,48 @@ import { systemClock } from './time';
  */
 export function templateServiceDeps(): TemplateServiceDeps {
   return { templates: new TemplateRepository(documentClientFromEnvironment(), config().tableName), clock: systemClock, newId };
+}
+
+let tagSource_: DynamoDbTagSource | undefined;
+export function tagSource(): DynamoDbTagSource {
+  tagSource_ ??= new DynamoDbTagSource(documentClientFromEnvironment(), config().tableName);
+  return tagSource_;
+}
+
+function resilientTags(): ResilientTagReader {
+  return new ResilientTagReader(tagSource(), new CircuitBreaker({ timeoutMs: config().tagTimeoutMs, failureThreshold: 5, openMs: 10_000 }, systemClock));
+}
+
+export function claimDeps(): ClaimDeps {
+  const client = documentClientFromEnvironment();
+  const templates = new TemplateRepository(client, config().tableName);
+  return {
+    templates: new TemplateCache((id) => templates.get(id, { consistent: false }), config().templateCacheTtlMs, systemClock),
+    stock: templates,
+    claims: new ClaimRepository(client, config().tableName),
+    coupons: new CouponRepository(client, config().tableName),
+    tags: resilientTags(),
+    clock: systemClock,
+    newId,
+    random: Math.random,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    maxAttempts: 8,
+  };
+}
+
+export function walletDeps(): WalletDeps {
+  return { coupons: new CouponRepository(documentClientFromEnvironment(), config().tableName), clock: systemClock };
+}
+
+export function claimableDeps(): ClaimableDeps {
+  const client = documentClientFromEnvironment();
+  const claims = new ClaimRepository(client, config().tableName);
+  return {
+    catalog: new ActiveTemplateCatalog(new TemplateRepository(client, config().tableName), config().templateCacheTtlMs, systemClock),
+    claimCounts: (userId) => claims.claimCounts(userId),
+    tags: resilientTags(),
+    clock: systemClock,
+  };
 }
 
 export function blocklistRepository(): BlocklistRepository {

@@ -32,6 +32,8 @@ export interface Config {
   readonly eventBusName: string;
   /** How long a template read stays in the claim path's in-process cache. */
   readonly templateCacheTtlMs: number;
+  /** How long the claim path waits for a user's audience tags before treating them as unavailable. */
+  readonly tagTimeoutMs: number;
 }
 
 let cached: Config | undefined;
@@ -43,6 +45,7 @@ export function config(): Config {
     dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
     eventBusName: optional('EVENT_BUS_NAME') ?? 'default',
     templateCacheTtlMs: integer('TEMPLATE_CACHE_TTL_MS', 2_000),
+    tagTimeoutMs: integer('TAG_TIMEOUT_MS', 150),
   };
   return cached;
 }

@@ -1,6 +1,10 @@
+import { z } from 'zod';
 import { monotonicFactory } from 'ulidx';
 
 /** ULIDs: unique, and sorted by creation time, so a user's coupons come back newest-last without an index. */
 const ulid = monotonicFactory();
 export const newId = (): string => ulid();
 export type IdGenerator = () => string;
+
+/** A ULID as it appears in paths and bodies (Crockford base32, 26 characters). */
+export const ulidString = (what: string) => z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, `expected ${what}`);

@@ -47,6 +47,8 @@ export const userClaimCounterKey = (userId: string, templateId: string): ItemKey
   sk: `CLAIMS#${templateId}`,
 });
 
+export const userClaimCounterPrefix = 'CLAIMS#';
+
 /** An idempotency record lives in the user's partition: keys are scoped to the user who sent them. */
 export const userIdempotencyKey = (userId: string, operation: string, idempotencyKey: string): ItemKey => ({
   pk: userPartition(userId),

@@ -9,7 +9,14 @@ import {
   TemplateView,
   UpdateTemplateInput,
 } from '../templates/template-schema';
+import { ClaimableTemplateView } from '../claims/claimable-templates';
+import { ClaimInput, CouponIdPath, ListCouponsQuery, UserIdPath, UserTagsInput } from '../claims/claim-schema';
+import { CouponView } from '../coupons/coupon';
 import { defineRoute } from './route';
+
+const CouponList = z.object({ coupons: z.array(CouponView) });
+const CouponPage = z.object({ items: z.array(CouponView), nextCursor: z.string().optional() });
+const UserTags = z.object({ userId: z.string(), tags: z.array(z.string()), updatedAt: z.string().optional() });
 
 const Health = z.object({ status: z.literal('ok'), time: z.string() });
 const TemplatePage = z.object({ items: z.array(TemplateView), nextCursor: z.string().optional() });
@@ -130,6 +137,75 @@ export const routes = {
     summary: 'Replace the global product block list',
     request: { body: GlobalBlocklist },
     response: { status: 200, schema: Blocklist, description: 'The new block list' },
+  }),
+  claimCoupons: defineRoute({
+    id: 'claimCoupons',
+    method: 'POST',
+    path: '/v1/coupons/claim',
+    entry: 'functions/coupons/claim-coupons.ts',
+    scope: 'user',
+    tableAccess: 'readWrite',
+    summary: 'Claim one or several coupons, all or nothing (Idempotency-Key required; a retry within 24 h returns the first answer)',
+    request: { body: ClaimInput, idempotencyKey: 'required' },
+    response: { status: 201, schema: CouponList, description: 'The coupons issued' },
+    errors: [404, 409, 422, 503],
+    throttle: { rate: 3000, burst: 6000 },
+  }),
+  listCoupons: defineRoute({
+    id: 'listCoupons',
+    method: 'GET',
+    path: '/v1/coupons',
+    entry: 'functions/coupons/list-coupons.ts',
+    scope: 'user',
+    tableAccess: 'read',
+    summary: 'My wallet, newest first, optionally by status (expired is derived from validity)',
+    request: { query: ListCouponsQuery },
+    response: { status: 200, schema: CouponPage, description: 'A page of my coupons' },
+  }),
+  getCoupon: defineRoute({
+    id: 'getCoupon',
+    method: 'GET',
+    path: '/v1/coupons/{couponId}',
+    entry: 'functions/coupons/get-coupon.ts',
+    scope: 'user',
+    tableAccess: 'read',
+    summary: 'One of my coupons (another user\'s is 404)',
+    request: { path: CouponIdPath },
+    response: { status: 200, schema: CouponView, description: 'The coupon' },
+    errors: [404],
+  }),
+  listClaimableTemplates: defineRoute({
+    id: 'listClaimableTemplates',
+    method: 'GET',
+    path: '/v1/templates',
+    entry: 'functions/coupons/list-claimable-templates.ts',
+    scope: 'user',
+    tableAccess: 'read',
+    summary: 'What I can claim now: active, in its claim window, for my audience, not sold out, under my limit',
+    request: {},
+    response: { status: 200, schema: z.object({ items: z.array(ClaimableTemplateView) }), description: 'Claimable templates' },
+  }),
+  getUserTags: defineRoute({
+    id: 'getUserTags',
+    method: 'GET',
+    path: '/v1/admin/users/{userId}/tags',
+    entry: 'functions/users/get-user-tags.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'read',
+    summary: 'A user\'s audience tags',
+    request: { path: UserIdPath },
+    response: { status: 200, schema: UserTags, description: 'The tags' },
+  }),
+  putUserTags: defineRoute({
+    id: 'putUserTags',
+    method: 'PUT',
+    path: '/v1/admin/users/{userId}/tags',
+    entry: 'functions/users/put-user-tags.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'readWrite',
+    summary: 'Replace a user\'s audience tags',
+    request: { path: UserIdPath, body: UserTagsInput },
+    response: { status: 200, schema: UserTags, description: 'The new tags' },
   }),
 } as const;
 

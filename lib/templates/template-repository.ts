@@ -86,6 +86,19 @@ export class TemplateRepository {
     return { template: withoutKeys<Template>(templateRecord), shards };
   }
 
+  /** The stock shard items alone (consistent): what a claim re-reads when the shard it picked was short. */
+  async stockShards(templateId: string): Promise<StockShard[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': templatePartition(templateId), ':prefix': inventoryShardPrefix },
+        ConsistentRead: true,
+      }),
+    );
+    return (Items ?? []).map((item) => ({ shard: shardOfInventoryKey(String(item.sk)), available: Number(item.available) }));
+  }
+
   async list(query: { status?: TemplateStatus; limit: number; cursor?: string }): Promise<Page<Template>> {
     const startKey = decodeCursor(query.cursor, {
       attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { basisPoints, currencyCode, minorUnits, positiveMinorUnits } from '../money';
 import { isoTimestamp } from '../time';
+import { ulidString } from '../ids';
 
 /**
  * What the back office sends to define a coupon template. Every object is strict (unknown fields are
@@ -141,7 +142,7 @@ export const ListTemplatesQuery = z.strictObject({
   cursor: z.string().max(2_000).optional(),
 });
 
-export const TemplateIdPath = z.strictObject({ templateId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'expected a template id') });
+export const TemplateIdPath = z.strictObject({ templateId: ulidString('a template id') });
 
 export const GlobalBlocklist = z.strictObject({ productIds: z.array(id()).max(10_000) });
 export type GlobalBlocklist = z.infer<typeof GlobalBlocklist>;

@@ -1,13 +1,14 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { CouponEvents } from './constructs/coupon-events';
 import { CouponHttpApi } from './constructs/coupon-http-api';
 import { CouponTable } from './constructs/coupon-table';
 import type { DeploySettings } from './settings';
 
 /** What must survive every deploy: the table. Kept apart so the stateless stack can be torn down and rebuilt freely. */
 export class CouponDataStack extends Stack {
-  readonly table: ITableV2;
+  readonly table: TableV2;
 
   constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
     super(scope, id, props);
@@ -17,12 +18,13 @@ export class CouponDataStack extends Stack {
 
 export interface CouponServiceStackProps extends StackProps {
   readonly settings: DeploySettings;
-  readonly table: ITableV2;
+  readonly table: TableV2;
 }
 
 /** Everything stateless: functions, the HTTP API. */
 export class CouponServiceStack extends Stack {
   readonly api: CouponHttpApi;
+  readonly events: CouponEvents;
 
   constructor(scope: Construct, id: string, props: CouponServiceStackProps) {
     super(scope, id, props);
@@ -34,5 +36,6 @@ export class CouponServiceStack extends Stack {
       logRetention: settings.logRetention,
       defaultThrottle: settings.throttle,
     });
+    this.events = new CouponEvents(this, 'Events', { table, logRetention: settings.logRetention });
   }
 }

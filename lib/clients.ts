@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from './config';
 
@@ -23,6 +24,13 @@ export function createDocumentClient(options: { endpoint?: string; region?: stri
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
+}
+
+let eventBridgeClient: EventBridgeClient | undefined;
+
+export function eventBridgeClientFromEnvironment(): EventBridgeClient {
+  eventBridgeClient ??= new EventBridgeClient({ region: config().region, maxAttempts: 3 });
+  return eventBridgeClient;
 }
 
 let documentClient: DynamoDBDocumentClient | undefined;

@@ -1,4 +1,5 @@
-import { documentClientFromEnvironment } from './clients';
+import { documentClientFromEnvironment, eventBridgeClientFromEnvironment } from './clients';
+import { EventBridgeSink, type EventSink, FileEventSink } from './events/event-sink';
 import { config } from './config';
 import { newId } from './ids';
 import { BlocklistRepository } from './settings/blocklist-repository';
@@ -63,6 +64,12 @@ export function claimableDeps(): ClaimableDeps {
     tags: resilientTags(),
     clock: systemClock,
   };
+}
+
+/** EventBridge on AWS; a local file when EVENTS_FILE is set (the local stack), so the same handler runs in both. */
+export function eventSink(): EventSink {
+  const { eventsFile, eventBusName } = config();
+  return eventsFile ? new FileEventSink(eventsFile) : new EventBridgeSink(eventBridgeClientFromEnvironment(), eventBusName);
 }
 
 export function blocklistRepository(): BlocklistRepository {

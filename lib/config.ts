@@ -30,6 +30,8 @@ export interface Config {
   /** Set only locally (DynamoDB Local); on AWS the SDK's default endpoint is used. */
   readonly dynamodbEndpoint: string | undefined;
   readonly eventBusName: string;
+  /** Set only locally: the stream publisher appends events to this file instead of calling EventBridge. */
+  readonly eventsFile: string | undefined;
   /** How long a template read stays in the claim path's in-process cache. */
   readonly templateCacheTtlMs: number;
   /** How long the claim path waits for a user's audience tags before treating them as unavailable. */
@@ -44,6 +46,7 @@ export function config(): Config {
     region: optional('AWS_REGION') ?? 'us-east-1',
     dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
     eventBusName: optional('EVENT_BUS_NAME') ?? 'default',
+    eventsFile: optional('EVENTS_FILE'),
     templateCacheTtlMs: integer('TEMPLATE_CACHE_TTL_MS', 2_000),
     tagTimeoutMs: integer('TAG_TIMEOUT_MS', 150),
   };

@@ -41,7 +41,8 @@ export class CouponHttpApi extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
     });
 
-    const routeSettings: Record<string, CfnStage.RouteSettingsProperty> = {};
+    // CfnStage.routeSettings is untyped JSON passed to CloudFormation as is: it needs CloudFormation's casing.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of props.routes ?? allRoutes) {
       const fn = new CouponFunction(this, `${capitalize(route.id)}Function`, {
         entry: route.entry,
@@ -60,7 +61,7 @@ export class CouponHttpApi extends Construct {
         ...(isPublic ? {} : { authorizer, authorizationScopes: scopes }),
       });
       if (route.throttle) {
-        routeSettings[`${route.method} ${route.path}`] = { throttlingRateLimit: route.throttle.rate, throttlingBurstLimit: route.throttle.burst };
+        routeSettings[`${route.method} ${route.path}`] = { ThrottlingRateLimit: route.throttle.rate, ThrottlingBurstLimit: route.throttle.burst };
       }
     }
     if (Object.keys(routeSettings).length > 0) (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;

@@ -75,7 +75,7 @@ describe('functions', () => {
   const functions = () => resources(service, 'AWS::Lambda::Function').map(([id, r]) => ({ id, ...r.Properties }));
 
   it('run Node 22 on arm64 with tracing, each with a log group of bounded retention', () => {
-    expect(functions()).toHaveLength(allRoutes.length);
+    expect(functions()).toHaveLength(allRoutes.length + 1); // one per route, plus the stream publisher
     for (const fn of functions()) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -102,6 +102,38 @@ describe('functions', () => {
       expect(actions.some((action: string) => action.includes('*')), route.id).toBe(false);
       expect(actions, route.id).not.toContain('dynamodb:Scan');
     }
+  });
+});
+
+describe('events', () => {
+  it('drive the publisher from the table stream, coupon items only, with partial batch failures and a dead-letter queue', () => {
+    service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ['coupon'] } } } }) }] },
+    });
+    service.hasResourceProperties('AWS::Events::EventBus', { Name: 'coupons' });
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('let the publisher put events on the bus and read the stream, but not write the table', () => {
+    const publisherRole = Object.entries(service.findResources('AWS::Lambda::Function') as Record<string, Resource>).find(([id]) => id.includes('StreamPublisher'))![1]
+      .Properties.Role['Fn::GetAtt'][0];
+    const actions = resources(service, 'AWS::IAM::Policy')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.Roles.some((role: { Ref: string }) => role.Ref === publisherRole))
+      .flatMap((p) => p.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
+    expect(actions).toContain('events:PutEvents');
+    expect(actions).toContain('dynamodb:GetRecords');
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) expect(actions).not.toContain(write);
+  });
+
+  it('throttle the claim route on its own', () => {
+    service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: { 'POST /v1/coupons/claim': { ThrottlingRateLimit: 3000, ThrottlingBurstLimit: 6000 } },
+    });
   });
 });
 

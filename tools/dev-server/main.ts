@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDocumentClient } from '../../lib/clients';
 import { createTable } from '../local/create-table';
@@ -5,6 +7,7 @@ import { signDevToken } from '../local/dev-auth';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { createLocalApi } from '../local/local-api';
 import { seedDemoTemplates } from '../local/seed';
+import { startStreamPoller } from '../local/stream-poller';
 
 /**
  * `npm start`: DynamoDB Local + the HTTP API on PORT (default 3000), serving the same handlers the CDK
@@ -22,11 +25,17 @@ const dynamodb = await startDynamoDbLocal({
   ...(values['dynamodb-port'] ?? process.env.DYNAMODB_PORT ? { port: Number(values['dynamodb-port'] ?? process.env.DYNAMODB_PORT) } : {}),
 });
 // Handlers read their configuration from the environment, as on Lambda; set it before the first handler loads.
-Object.assign(process.env, { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamodb.endpoint, AWS_REGION: process.env.AWS_REGION ?? 'us-east-1' });
+const eventsFile = path.resolve(process.env.EVENTS_FILE ?? '.local/events.jsonl');
+mkdirSync(path.dirname(eventsFile), { recursive: true });
+Object.assign(process.env, { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamodb.endpoint, AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', EVENTS_FILE: eventsFile });
 
 const documentClient = createDocumentClient({ endpoint: dynamodb.endpoint });
 const created = await createTable(documentClient as never, tableName);
 const seeded = created ? await seedDemoTemplates(documentClient, tableName) : [];
+
+// The stream publisher function, driven from DynamoDB Local's stream as Lambda would drive it.
+const { handler: publishStreamEvents } = await import('../../functions/events/publish-stream-events');
+const poller = await startStreamPoller({ endpoint: dynamodb.endpoint, tableName, handler: publishStreamEvents as never, from: created ? 'TRIM_HORIZON' : 'LATEST' });
 
 const server = createLocalApi();
 await new Promise<void>((resolve, reject) => {
@@ -40,6 +49,7 @@ const userToken = await signDevToken({ sub: 'user-123' });
 console.log(`
 Coupon platform running at ${base}
   DynamoDB Local: ${dynamodb.endpoint} (table ${tableName}, ${values.data ? `data in ${values.data}` : 'in memory'})
+  Events (what EventBridge would receive): ${eventsFile}
   ${created ? `seeded ${seeded.length} demo templates` : 'table existed: nothing seeded'}
 
 Tokens (make more with: npm run --silent token -- --sub <id> [--scope "coupons/admin"])
@@ -49,6 +59,9 @@ Tokens (make more with: npm run --silent token -- --sub <id> [--scope "coupons/a
 Try:
   curl -s ${base}/v1/health
   curl -s ${base}/v1/admin/templates -H "authorization: Bearer $ADMIN"
+  curl -s ${base}/v1/templates -H "authorization: Bearer $USER"
+  curl -s -X POST ${base}/v1/coupons/claim -H "authorization: Bearer $USER" -H "idempotency-key: first-claim" -d '{"templateIds":["${seeded[0] ?? '<templateId>'}"]}'
+  curl -s ${base}/v1/coupons -H "authorization: Bearer $USER"
   curl -s ${base}/openapi.json | head -c 300
 
 Ctrl-C stops everything.`);
@@ -60,6 +73,7 @@ async function stop(signal: string): Promise<void> {
   console.log(`\n${signal}: stopping`);
   server.close();
   server.closeAllConnections();
+  await poller.stop();
   await dynamodb.stop();
   process.exit(0);
 }

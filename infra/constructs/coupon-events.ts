@@ -1,0 +1,68 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CouponFunction } from './coupon-function';
+
+export interface CouponEventsProps {
+  readonly table: TableV2;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * Events for downstream systems: the table's stream drives a publisher that puts domain events on the
+ * `coupons` event bus. Events exist exactly when a write committed (they come from the stream); records
+ * that still fail after retries go to a dead-letter queue with an alarm.
+ */
+export class CouponEvents extends Construct {
+  readonly bus: EventBus;
+  readonly publisher: CouponFunction;
+  readonly deadLetters: Queue;
+
+  constructor(scope: Construct, id: string, props: CouponEventsProps) {
+    super(scope, id);
+    this.bus = new EventBus(this, 'Bus', { eventBusName: 'coupons' });
+    this.deadLetters = new Queue(this, 'PublisherDeadLetters', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the stream publisher.' });
+
+    this.publisher = new CouponFunction(this, 'StreamPublisher', {
+      entry: 'functions/events/publish-stream-events.ts',
+      description: 'DynamoDB stream -> domain events on the coupons event bus',
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(30),
+      environment: { EVENT_BUS_NAME: this.bus.eventBusName },
+    });
+    this.bus.grantPutEventsTo(this.publisher);
+    this.publisher.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.deadLetters),
+        // Only coupon items produce events; stock, counters and idempotency records never wake the function.
+        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('coupon') } } } })],
+      }),
+    );
+
+    new Alarm(this, 'PublisherDeadLettersAlarm', {
+      alarmDescription: 'Stream records whose events could not be published after every retry',
+      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

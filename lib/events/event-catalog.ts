@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Every event the platform publishes to EventBridge. Source `coupon-platform`; detail-type the event
+ * name; detail `{ metadata: { id, version, occurredAt }, data }`. A schema change that breaks consumers
+ * gets a new version; `id` is stable across redeliveries (delivery is at least once: dedupe on it).
+ */
+export const EVENT_SOURCE = 'coupon-platform';
+
+const CouponRef = {
+  couponId: z.string(),
+  userId: z.string(),
+  templateId: z.string(),
+};
+
+export const eventSchemas = {
+  CouponClaimed: z.object({ ...CouponRef, issuedAt: z.string(), validFrom: z.string(), validUntil: z.string() }),
+  CouponIssued: z.object({ ...CouponRef, campaignId: z.string().optional(), issuedAt: z.string(), validFrom: z.string(), validUntil: z.string() }),
+  CouponLocked: z.object({ ...CouponRef, orderId: z.string() }),
+  CouponUsed: z.object({ ...CouponRef, orderId: z.string() }),
+  CouponReleased: z.object({ ...CouponRef, orderId: z.string(), status: z.enum(['available', 'expired']) }),
+  CouponReturned: z.object({ ...CouponRef, orderId: z.string() }),
+  CouponExpired: z.object({ ...CouponRef }),
+} as const;
+
+export type EventType = keyof typeof eventSchemas;
+export const EVENT_VERSION: Record<EventType, number> = {
+  CouponClaimed: 1,
+  CouponIssued: 1,
+  CouponLocked: 1,
+  CouponUsed: 1,
+  CouponReleased: 1,
+  CouponReturned: 1,
+  CouponExpired: 1,
+};
+
+export interface DomainEvent<T extends EventType = EventType> {
+  readonly type: T;
+  readonly metadata: { readonly id: string; readonly version: number; readonly occurredAt: string };
+  readonly data: z.infer<(typeof eventSchemas)[T]>;
+}

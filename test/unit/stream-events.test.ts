@@ -1,0 +1,78 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../lib/events/event-catalog';
+import type { EventSink } from '../../lib/events/event-sink';
+import { publishStreamEvents } from '../../lib/events/publish-stream-events';
+import { eventsFromStreamRecord, type StreamRecord } from '../../lib/events/stream-events';
+
+const coupon = {
+  pk: 'USER#u1',
+  sk: 'CPN#c1',
+  entity: 'coupon',
+  id: 'c1',
+  userId: 'u1',
+  templateId: 't1',
+  status: 'available',
+  source: 'claim',
+  issuedAt: '2026-01-01T00:00:00.000Z',
+  validFrom: '2026-01-01T00:00:00.000Z',
+  validUntil: '2026-02-01T00:00:00.000Z',
+};
+const record = (eventName: string, after?: object, before?: object, seq = '1'): StreamRecord => ({
+  eventID: `ev-${seq}`,
+  eventName,
+  dynamodb: {
+    SequenceNumber: seq,
+    ApproximateCreationDateTime: 1_767_225_600,
+    ...(after ? { NewImage: marshall(after) as never } : {}),
+    ...(before ? { OldImage: marshall(before) as never } : {}),
+  },
+});
+
+describe('eventsFromStreamRecord', () => {
+  it('turns an inserted claimed coupon into CouponClaimed v1 with a stable id', () => {
+    const [event] = eventsFromStreamRecord(record('INSERT', coupon));
+    expect(event).toEqual({
+      type: 'CouponClaimed',
+      metadata: { id: 'ev-1:CouponClaimed', version: 1, occurredAt: '2026-01-01T00:00:00.000Z' },
+      data: { couponId: 'c1', userId: 'u1', templateId: 't1', issuedAt: coupon.issuedAt, validFrom: coupon.validFrom, validUntil: coupon.validUntil },
+    });
+  });
+
+  it.each([
+    ['available', 'locked', 'CouponLocked'],
+    ['locked', 'used', 'CouponUsed'],
+    ['locked', 'available', 'CouponReleased'],
+    ['used', 'available', 'CouponReturned'],
+    ['available', 'expired', 'CouponExpired'],
+  ])('turns %s -> %s into %s', (from, to, type) => {
+    const events = eventsFromStreamRecord(record('MODIFY', { ...coupon, status: to, orderId: 'o1' }, { ...coupon, status: from, orderId: 'o1' }));
+    expect(events.map((e) => e.type)).toEqual([type]);
+  });
+
+  it('publishes nothing for other items or for changes that keep the status', () => {
+    expect(eventsFromStreamRecord(record('INSERT', { pk: 'TPL#1', sk: 'STOCK#000', available: 3 }))).toEqual([]);
+    expect(eventsFromStreamRecord(record('MODIFY', { ...coupon, name: 'x' }, coupon))).toEqual([]);
+    expect(eventsFromStreamRecord(record('REMOVE', undefined, coupon))).toEqual([]);
+  });
+});
+
+describe('publishStreamEvents', () => {
+  const records = [record('INSERT', { ...coupon, id: 'a' }, undefined, '1'), record('INSERT', { ...coupon, id: 'b' }, undefined, '2'), record('INSERT', { ...coupon, id: 'c' }, undefined, '3')];
+
+  it('publishes every event and reports no failure', async () => {
+    const received: DomainEvent[] = [];
+    const result = await publishStreamEvents(records, { publish: async (events) => (received.push(...events), []) });
+    expect(result).toEqual({ published: 3 });
+    expect(received.map((e) => (e.data as { couponId: string }).couponId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('retries events the sink refused, and reports the first record still failing so the stream resumes there', async () => {
+    let calls = 0;
+    const flaky: EventSink = { publish: async (events) => (calls++, calls === 1 ? events.slice(1) : []) };
+    expect(await publishStreamEvents(records, flaky)).toEqual({ published: 3 });
+
+    const brokenForB: EventSink = { publish: async (events) => events.filter((e) => (e.data as { couponId: string }).couponId === 'b') };
+    expect(await publishStreamEvents(records, brokenForB, 2)).toEqual({ firstFailedSequenceNumber: '2', published: 2 });
+  });
+});

@@ -14,6 +14,11 @@ import type { ClaimDeps } from './claims/claim-service';
 import { TemplateCache } from './claims/template-cache';
 import { CouponRepository } from './coupons/coupon-repository';
 import type { WalletDeps } from './coupons/wallet-service';
+import { OrderRepository } from './orders/order-repository';
+import type { OrderDeps } from './orders/order-service';
+import type { QuoteDeps } from './pricing/quote-service';
+import { cachedBlocklist } from './settings/blocklist-cache';
+import { StatisticsRepository } from './statistics/statistics-repository';
 
 /**
  * The composition root for Lambda functions: wires adapters to the environment's clients and
@@ -70,6 +75,35 @@ export function claimableDeps(): ClaimableDeps {
 export function eventSink(): EventSink {
   const { eventsFile, eventBusName } = config();
   return eventsFile ? new FileEventSink(eventsFile) : new EventBridgeSink(eventBridgeClientFromEnvironment(), eventBusName);
+}
+
+function blockedProductIds(): () => Promise<ReadonlySet<string>> {
+  return cachedBlocklist(blocklistRepository(), config().blocklistCacheTtlMs, systemClock);
+}
+
+export function quoteDeps(): QuoteDeps {
+  return {
+    coupons: new CouponRepository(documentClientFromEnvironment(), config().tableName),
+    blockedProductIds: blockedProductIds(),
+    clock: systemClock,
+    maxCouponsPerOrder: config().maxCouponsPerOrder,
+  };
+}
+
+export function orderDeps(): OrderDeps {
+  const client = documentClientFromEnvironment();
+  return {
+    orders: new OrderRepository(client, config().tableName),
+    coupons: new CouponRepository(client, config().tableName),
+    blockedProductIds: blockedProductIds(),
+    clock: systemClock,
+    maxCouponsPerOrder: config().maxCouponsPerOrder,
+    defaultLockMinutes: config().lockTimeoutMinutes,
+  };
+}
+
+export function statisticsRepository(): StatisticsRepository {
+  return new StatisticsRepository(documentClientFromEnvironment(), config().tableName);
 }
 
 export function blocklistRepository(): BlocklistRepository {

@@ -36,6 +36,11 @@ export interface Config {
   readonly templateCacheTtlMs: number;
   /** How long the claim path waits for a user's audience tags before treating them as unavailable. */
   readonly tagTimeoutMs: number;
+  /** Most coupons one order may use together. */
+  readonly maxCouponsPerOrder: number;
+  /** How long an order's lock holds before the system releases its coupons. */
+  readonly lockTimeoutMinutes: number;
+  readonly blocklistCacheTtlMs: number;
 }
 
 let cached: Config | undefined;
@@ -49,6 +54,9 @@ export function config(): Config {
     eventsFile: optional('EVENTS_FILE'),
     templateCacheTtlMs: integer('TEMPLATE_CACHE_TTL_MS', 2_000),
     tagTimeoutMs: integer('TAG_TIMEOUT_MS', 150),
+    maxCouponsPerOrder: integer('MAX_COUPONS_PER_ORDER', 5),
+    lockTimeoutMinutes: integer('LOCK_TIMEOUT_MINUTES', 30),
+    blocklistCacheTtlMs: integer('BLOCKLIST_CACHE_TTL_MS', 30_000),
   };
   return cached;
 }

@@ -58,3 +58,25 @@ export const userIdempotencyKey = (userId: string, operation: string, idempotenc
 export const userProfileKey = (userId: string): ItemKey => ({ pk: userPartition(userId), sk: 'PROFILE' });
 
 export const globalBlocklistKey: ItemKey = { pk: 'SETTINGS', sk: 'BLOCKLIST' };
+
+export const orderKey = (orderId: string): ItemKey => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
+
+/** Locks waiting to expire are spread over this many GSI1 partitions, so no index partition is hot. */
+export const LOCK_EXPIRY_SHARDS = 10;
+
+/** GSI1 key of a locked order: sorted by when its lock expires. Removed when the lock ends. */
+export const lockExpiryKey = (orderId: string, lockExpiresAt: string) => ({
+  gsi1pk: lockExpiryPartition(lockExpiryShardOf(orderId)),
+  gsi1sk: `${lockExpiresAt}#${orderId}`,
+});
+export const lockExpiryPartition = (shard: number): string => `LOCKS#${shard}`;
+const lockExpiryShardOf = (orderId: string): number => {
+  let hash = 0;
+  for (const char of orderId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash % LOCK_EXPIRY_SHARDS;
+};
+
+/** Statistics of a template are spread over counter shards in its partition, so no counter item is hot. */
+export const STATISTICS_SHARDS = 10;
+export const statisticsShardKey = (templateId: string, shard: number): ItemKey => ({ pk: templatePartition(templateId), sk: `STATS#${pad(shard, 2)}` });
+export const statisticsShardPrefix = 'STATS#';

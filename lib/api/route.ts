@@ -15,6 +15,8 @@ export interface RouteRequest {
   readonly query?: z.ZodType;
   readonly path?: z.ZodType;
   readonly idempotencyKey?: 'required' | 'optional';
+  /** An empty body is read as `{}` (the schema's defaults then apply) instead of a 400. */
+  readonly bodyOptional?: boolean;
 }
 
 export interface RouteDefinition<R extends RouteRequest = RouteRequest> {

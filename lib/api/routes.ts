@@ -12,11 +12,27 @@ import {
 import { ClaimableTemplateView } from '../claims/claimable-templates';
 import { ClaimInput, CouponIdPath, ListCouponsQuery, UserIdPath, UserTagsInput } from '../claims/claim-schema';
 import { CouponView } from '../coupons/coupon';
+import { LockOrderInput, OrderIdPath, OrderViewSchema, RefundInput } from '../orders/order';
+import { QuoteInput } from '../pricing/quote-service';
+import { COUNTERS } from '../statistics/statistics';
 import { defineRoute } from './route';
 
 const CouponList = z.object({ coupons: z.array(CouponView) });
 const CouponPage = z.object({ items: z.array(CouponView), nextCursor: z.string().optional() });
 const UserTags = z.object({ userId: z.string(), tags: z.array(z.string()), updatedAt: z.string().optional() });
+
+const QuoteView = z.object({
+  kind: z.enum(['purchase', 'payout']),
+  currency: z.string(),
+  subtotal: z.int(),
+  verdicts: z.array(z.object({ couponId: z.string(), applicable: z.boolean(), selected: z.boolean(), reasons: z.array(z.object({ code: z.string() }).loose()), saving: z.int() }).loose()),
+  best: z.object({ couponIds: z.array(z.string()), saving: z.int(), totals: z.object({ subtotal: z.int(), adjustment: z.int(), total: z.int() }) }).loose(),
+});
+const TemplateStatisticsView = z.object({
+  templateId: z.string(),
+  stock: z.object({ total: z.int(), remaining: z.int() }),
+  counters: z.object(Object.fromEntries(COUNTERS.map((c) => [c, z.int()]))),
+});
 
 const Health = z.object({ status: z.literal('ok'), time: z.string() });
 const TemplatePage = z.object({ items: z.array(TemplateView), nextCursor: z.string().optional() });
@@ -206,6 +222,90 @@ export const routes = {
     summary: 'Replace a user\'s audience tags',
     request: { path: UserIdPath, body: UserTagsInput },
     response: { status: 200, schema: UserTags, description: 'The new tags' },
+  }),
+  quoteCoupons: defineRoute({
+    id: 'quoteCoupons',
+    method: 'POST',
+    path: '/v1/coupons/quote',
+    entry: 'functions/coupons/quote-coupons.ts',
+    scope: 'user',
+    tableAccess: 'read',
+    summary: 'Which of my coupons fit this cart, what each saves and why others do not, and the best combination',
+    request: { body: QuoteInput },
+    response: { status: 200, schema: QuoteView, description: 'Verdicts per coupon and the best combination with totals' },
+    errors: [404],
+  }),
+  getOrder: defineRoute({
+    id: 'getOrder',
+    method: 'GET',
+    path: '/v1/orders/{orderId}',
+    entry: 'functions/orders/get-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'read',
+    summary: 'An order\'s coupon lock: state, coupons, pricing, refunds',
+    request: { path: OrderIdPath },
+    response: { status: 200, schema: OrderViewSchema, description: 'The order' },
+    errors: [404],
+  }),
+  lockOrder: defineRoute({
+    id: 'lockOrder',
+    method: 'POST',
+    path: '/v1/orders/{orderId}/lock',
+    entry: 'functions/orders/lock-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'readWrite',
+    summary: 'Check the coupons against the cart and lock them for this order, all or none (replay-safe per order id)',
+    request: { path: OrderIdPath, body: LockOrderInput },
+    response: { status: 200, schema: OrderViewSchema, description: 'The locked order with its pricing' },
+    errors: [404, 409],
+  }),
+  confirmOrder: defineRoute({
+    id: 'confirmOrder',
+    method: 'POST',
+    path: '/v1/orders/{orderId}/confirm',
+    entry: 'functions/orders/confirm-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'readWrite',
+    summary: 'Payment succeeded: the locked coupons become used',
+    request: { path: OrderIdPath },
+    response: { status: 200, schema: OrderViewSchema, description: 'The confirmed order' },
+    errors: [404, 409],
+  }),
+  cancelOrder: defineRoute({
+    id: 'cancelOrder',
+    method: 'POST',
+    path: '/v1/orders/{orderId}/cancel',
+    entry: 'functions/orders/cancel-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'readWrite',
+    summary: 'The order was cancelled: its coupons go back to the wallet (or expire if their validity ended)',
+    request: { path: OrderIdPath },
+    response: { status: 200, schema: OrderViewSchema, description: 'The cancelled order' },
+    errors: [404, 409],
+  }),
+  refundOrder: defineRoute({
+    id: 'refundOrder',
+    method: 'POST',
+    path: '/v1/orders/{orderId}/refund',
+    entry: 'functions/orders/refund-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'readWrite',
+    summary: 'Refund: give the named coupons (all, without a body) back while valid and returnable; others stay used',
+    request: { path: OrderIdPath, body: RefundInput, bodyOptional: true },
+    response: { status: 200, schema: OrderViewSchema, description: 'The order with each coupon\'s refund outcome' },
+    errors: [404, 409],
+  }),
+  getTemplateStatistics: defineRoute({
+    id: 'getTemplateStatistics',
+    method: 'GET',
+    path: '/v1/admin/templates/{templateId}/stats',
+    entry: 'functions/statistics/get-template-statistics.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'read',
+    summary: 'Issued / available / locked / used / expired now, and lock, use, release and return totals',
+    request: { path: TemplateIdPath },
+    response: { status: 200, schema: TemplateStatisticsView, description: 'The template\'s statistics' },
+    errors: [404],
   }),
 } as const;
 

@@ -1,0 +1,11 @@
+import { orderDeps } from '../../lib/composition';
+import { releaseExpiredLocks } from '../../lib/orders/order-service';
+
+const deps = orderDeps();
+
+/** Runs every minute (EventBridge schedule): releases the coupons of orders whose lock timed out. */
+export const handler = async (): Promise<{ released: number; skipped: number }> => {
+  const result = await releaseExpiredLocks(deps);
+  console.log(JSON.stringify({ level: 'INFO', message: 'released expired locks', ...result }));
+  return result;
+};

@@ -1,0 +1,178 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withoutKeys } from '../dynamo';
+import { ContentionError } from '../errors';
+import { LOCK_EXPIRY_SHARDS, lockExpiryKey, lockExpiryPartition, orderKey, userCouponKey } from '../keys';
+import type { Order, OrderState, RefundedCoupon } from './order';
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** What a failed order transaction tells: the order item's condition failed, or a coupon's did. */
+export type OrderWriteOutcome =
+  | { readonly kind: 'written' }
+  | { readonly kind: 'order-changed' }
+  | { readonly kind: 'coupons-unavailable'; readonly couponIds: readonly string[] };
+
+/**
+ * DynamoDB adapter for orders. Every state change of an order and of its coupons is one transaction,
+ * conditioned on the order's current state and each coupon's status and order id: of two racing
+ * changes (a late confirm and the timeout release, say) exactly one commits.
+ */
+export class OrderRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(orderId: string): Promise<Order | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    return Item ? withoutKeys<Order>(Item) : undefined;
+  }
+
+  /** The order (locked, with its expiry in GSI1) and every coupon available -> locked. */
+  async lock(order: Order, nowIso: string): Promise<OrderWriteOutcome> {
+    return this.write(
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...orderKey(order.orderId), ...lockExpiryKey(order.orderId, order.lockExpiresAt), entity: 'order', ...order },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...order.coupons.map((coupon) => ({
+          Update: {
+            TableName: this.tableName,
+            Key: userCouponKey(order.userId, coupon.couponId),
+            UpdateExpression: 'SET #status = :locked, orderId = :orderId, lockedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND #status = :available AND validFrom <= :now AND validUntil > :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':locked': 'locked', ':available': 'available', ':orderId': order.orderId, ':now': nowIso },
+          },
+        })),
+      ],
+      order.coupons.map((c) => c.couponId),
+    );
+  }
+
+  /** locked -> confirmed, every coupon locked -> used. */
+  async confirm(order: Order, nowIso: string): Promise<OrderWriteOutcome> {
+    return this.write(
+      [
+        this.endLock(order, 'confirmed', { confirmedAt: nowIso }),
+        ...order.coupons.map((coupon) => this.couponTransition(order, coupon.couponId, 'locked', 'SET #status = :to, usedAt = :now', { ':to': 'used', ':now': nowIso })),
+      ],
+      order.coupons.map((c) => c.couponId),
+    );
+  }
+
+  /** locked -> cancelled or released; each coupon back to available, or to expired if its validity ended. */
+  async unlock(order: Order, to: Extract<OrderState, 'cancelled' | 'released'>, nowIso: string): Promise<OrderWriteOutcome> {
+    return this.write(
+      [
+        this.endLock(order, to, to === 'cancelled' ? { cancelledAt: nowIso } : { releasedAt: nowIso }, to === 'released' ? nowIso : undefined),
+        ...order.coupons.map((coupon) =>
+          this.couponTransition(order, coupon.couponId, 'locked', 'SET #status = :to REMOVE orderId, lockedAt', { ':to': coupon.validUntil > nowIso ? 'available' : 'expired' }),
+        ),
+      ],
+      order.coupons.map((c) => c.couponId),
+    );
+  }
+
+  /** Records refund outcomes on the order (guarded by its version) and gives the returned coupons back: used -> available. */
+  async refund(order: Order, outcomes: readonly RefundedCoupon[], nextState: OrderState): Promise<OrderWriteOutcome> {
+    const returned = outcomes.filter((o) => o.outcome === 'returned').map((o) => o.couponId);
+    return this.write(
+      [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: orderKey(order.orderId),
+            UpdateExpression: 'SET refunds = list_append(refunds, :outcomes), #state = :next, #version = :nextVersion',
+            ConditionExpression: '#version = :version AND #state IN (:confirmed, :partial)',
+            ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
+            ExpressionAttributeValues: {
+              ':outcomes': outcomes,
+              ':next': nextState,
+              ':version': order.version,
+              ':nextVersion': order.version + 1,
+              ':confirmed': 'confirmed',
+              ':partial': 'partially_refunded',
+            },
+          },
+        },
+        ...returned.map((couponId) =>
+          this.couponTransition(order, couponId, 'used', 'SET #status = :to, returnedAt = :now REMOVE orderId, usedAt', { ':to': 'available', ':now': outcomes[0]!.at }),
+        ),
+      ],
+      returned,
+    );
+  }
+
+  /** Locked orders whose lock expired before `nowIso`, oldest first, from every GSI1 lock partition. */
+  async expiredLocks(nowIso: string, limitPerShard: number): Promise<Order[]> {
+    const pages = await Promise.all(
+      Array.from({ length: LOCK_EXPIRY_SHARDS }, (_, shard) =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :now',
+            ExpressionAttributeValues: { ':pk': lockExpiryPartition(shard), ':now': nowIso },
+            Limit: limitPerShard,
+          }),
+        ),
+      ),
+    );
+    return pages.flatMap((page) => (page.Items ?? []).map((item) => withoutKeys<Order>(item)));
+  }
+
+  private endLock(order: Order, to: OrderState, timestamps: Record<string, string>, expiredBefore?: string) {
+    const names = Object.keys(timestamps);
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: orderKey(order.orderId),
+        UpdateExpression: `SET #state = :to, ${names.map((n) => `${n} = :${n}`).join(', ')} REMOVE gsi1pk, gsi1sk`,
+        // The timeout release also re-checks the expiry, in case the lock was extended meanwhile.
+        ConditionExpression: expiredBefore ? '#state = :locked AND lockExpiresAt <= :expiredBefore' : '#state = :locked',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':to': to,
+          ':locked': 'locked',
+          ...Object.fromEntries(names.map((n) => [`:${n}`, timestamps[n]])),
+          ...(expiredBefore ? { ':expiredBefore': expiredBefore } : {}),
+        },
+      },
+    };
+  }
+
+  private couponTransition(order: Order, couponId: string, from: string, update: string, values: Record<string, unknown>) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: userCouponKey(order.userId, couponId),
+        UpdateExpression: update,
+        ConditionExpression: '#status = :from AND orderId = :orderId',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':from': from, ':orderId': order.orderId, ...values },
+      },
+    };
+  }
+
+  private async write(items: TransactItems, couponIds: readonly string[]): Promise<OrderWriteOutcome> {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { kind: 'written' };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((r) => r.Code);
+      if (codes[0] === 'ConditionalCheckFailed') return { kind: 'order-changed' };
+      const failed = couponIds.filter((_, i) => codes[i + 1] === 'ConditionalCheckFailed');
+      if (failed.length > 0) return { kind: 'coupons-unavailable', couponIds: failed };
+      // Another transaction held one of these items: the order service retries (503 + Retry-After).
+      if (codes.some((code) => code === 'TransactionConflict' || code === 'ThrottlingError')) throw new ContentionError();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { CouponStatus } from '../coupons/coupon';
+import type { StreamRecord } from '../events/stream-events';
+
+/**
+ * Per-template counters, kept from the table's stream. Gauges say how many coupons are in each stored
+ * status now; totals count transitions since the template began. Every counter is a sum over shard
+ * items, so no single item is hot.
+ */
+export const COUNTERS = ['issued', 'available', 'locked', 'used', 'expired', 'lockedTotal', 'usedTotal', 'releasedTotal', 'returnedTotal', 'expiredTotal'] as const;
+export type Counter = (typeof COUNTERS)[number];
+export type Counters = Record<Counter, number>;
+
+export const zeroCounters = (): Counters => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;
+
+const image = (raw: Record<string, AttributeValue> | undefined) => (raw ? (unmarshall(raw as never) as { entity?: string; templateId?: string; status?: CouponStatus }) : undefined);
+
+const transitionTotals: ReadonlyArray<readonly [CouponStatus, CouponStatus, Counter]> = [
+  ['available', 'locked', 'lockedTotal'],
+  ['locked', 'used', 'usedTotal'],
+  ['locked', 'available', 'releasedTotal'],
+  ['locked', 'expired', 'releasedTotal'],
+  ['used', 'available', 'returnedTotal'],
+];
+
+/** The counter changes a batch of stream records implies, per template. Pure. */
+export function statisticsDeltas(records: readonly StreamRecord[]): Map<string, Partial<Counters>> {
+  const deltas = new Map<string, Partial<Counters>>();
+  const add = (templateId: string, counter: Counter, by: number) => {
+    const entry = deltas.get(templateId) ?? {};
+    entry[counter] = (entry[counter] ?? 0) + by;
+    deltas.set(templateId, entry);
+  };
+  for (const record of records) {
+    const after = image(record.dynamodb?.NewImage);
+    const before = image(record.dynamodb?.OldImage);
+    const coupon = after ?? before;
+    if (coupon?.entity !== 'coupon' || !coupon.templateId) continue;
+    if (record.eventName === 'INSERT' && after?.status) {
+      add(coupon.templateId, 'issued', 1);
+      add(coupon.templateId, after.status, 1);
+    } else if (record.eventName === 'MODIFY' && before?.status && after?.status && before.status !== after.status) {
+      add(coupon.templateId, before.status, -1);
+      add(coupon.templateId, after.status, 1);
+      const total = transitionTotals.find(([from, to]) => from === before.status && to === after.status)?.[2];
+      if (total) add(coupon.templateId, total, 1);
+      if (after.status === 'expired') add(coupon.templateId, 'expiredTotal', 1);
+    } else if (record.eventName === 'REMOVE' && before?.status) {
+      add(coupon.templateId, before.status, -1);
+    }
+  }
+  for (const [templateId, entry] of deltas) {
+    for (const counter of COUNTERS) if (entry[counter] === 0) delete entry[counter];
+    if (Object.keys(entry).length === 0) deltas.delete(templateId);
+  }
+  return deltas;
+}

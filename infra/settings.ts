@@ -11,6 +11,7 @@ export interface DeploySettings {
   readonly deletionProtection: boolean;
   readonly logRetention: RetentionDays;
   readonly throttle: { rate: number; burst: number };
+  readonly lockTimeoutMinutes: number;
 }
 
 export const PLACEHOLDER_ISSUER = 'https://issuer.example.com/';
@@ -29,5 +30,6 @@ export function readDeploySettings(node: Node): DeploySettings {
     deletionProtection: (text('deletionProtection') ?? 'true') !== 'false',
     logRetention: retention as RetentionDays,
     throttle: { rate: Number(text('throttleRate') ?? 1000), burst: Number(text('throttleBurst') ?? 2000) },
+    lockTimeoutMinutes: Number(text('lockTimeoutMinutes') ?? 30),
   };
 }

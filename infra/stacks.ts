@@ -3,6 +3,8 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CouponEvents } from './constructs/coupon-events';
 import { CouponHttpApi } from './constructs/coupon-http-api';
+import { CouponOrders } from './constructs/coupon-orders';
+import { CouponStatistics } from './constructs/coupon-statistics';
 import { CouponTable } from './constructs/coupon-table';
 import type { DeploySettings } from './settings';
 
@@ -25,6 +27,8 @@ export interface CouponServiceStackProps extends StackProps {
 export class CouponServiceStack extends Stack {
   readonly api: CouponHttpApi;
   readonly events: CouponEvents;
+  readonly orders: CouponOrders;
+  readonly statistics: CouponStatistics;
 
   constructor(scope: Construct, id: string, props: CouponServiceStackProps) {
     super(scope, id, props);
@@ -35,7 +39,10 @@ export class CouponServiceStack extends Stack {
       jwtAudience: settings.jwtAudience,
       logRetention: settings.logRetention,
       defaultThrottle: settings.throttle,
+      environment: { LOCK_TIMEOUT_MINUTES: String(settings.lockTimeoutMinutes) },
     });
     this.events = new CouponEvents(this, 'Events', { table, logRetention: settings.logRetention });
+    this.orders = new CouponOrders(this, 'Orders', { table, logRetention: settings.logRetention, lockTimeoutMinutes: settings.lockTimeoutMinutes });
+    this.statistics = new CouponStatistics(this, 'Statistics', { table, logRetention: settings.logRetention });
   }
 }

@@ -6,6 +6,6 @@ const deps = orderDeps();
 /** Runs every minute (EventBridge schedule): releases the coupons of orders whose lock timed out. */
 export const handler = async (): Promise<{ released: number; skipped: number }> => {
   const result = await releaseExpiredLocks(deps);
-  console.log(JSON.stringify({ level: 'INFO', message: 'released expired locks', ...result }));
+  if (result.released + result.skipped > 0) console.log(JSON.stringify({ level: 'INFO', message: 'released expired locks', ...result }));
   return result;
 };

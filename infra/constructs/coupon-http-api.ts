@@ -17,6 +17,8 @@ export interface CouponHttpApiProps {
   /** Stage-wide default; routes may set their own in the route table. */
   readonly defaultThrottle: { readonly rate: number; readonly burst: number };
   readonly routes?: readonly RouteDefinition[];
+  /** Environment every route function gets (service-wide settings such as the lock timeout). */
+  readonly environment?: Record<string, string>;
 }
 
 /**
@@ -48,6 +50,7 @@ export class CouponHttpApi extends Construct {
         entry: route.entry,
         description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
         logRetention: props.logRetention,
+        environment: props.environment,
       });
       if (route.tableAccess !== 'none') fn.bindTable(props.table, route.tableAccess);
       this.functions.set(route.id, fn);

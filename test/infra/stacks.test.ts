@@ -75,7 +75,7 @@ describe('functions', () => {
   const functions = () => resources(service, 'AWS::Lambda::Function').map(([id, r]) => ({ id, ...r.Properties }));
 
   it('run Node 22 on arm64 with tracing, each with a log group of bounded retention', () => {
-    expect(functions()).toHaveLength(allRoutes.length + 1); // one per route, plus the stream publisher
+    expect(functions()).toHaveLength(allRoutes.length + 3); // one per route, the stream publisher, the lock releaser, the statistics consumer
     for (const fn of functions()) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -134,6 +134,15 @@ describe('events', () => {
     service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       RouteSettings: { 'POST /v1/coupons/claim': { ThrottlingRateLimit: 3000, ThrottlingBurstLimit: 6000 } },
     });
+  });
+});
+
+describe('orders and statistics', () => {
+  it('release expired locks every minute and keep statistics from the stream', () => {
+    service.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    const mappings = resources(service, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
+    expect(mappings).toHaveLength(2);
+    for (const mapping of mappings) expect(mapping.DestinationConfig.OnFailure.Destination).toBeDefined();
   });
 });
 

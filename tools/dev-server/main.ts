@@ -35,7 +35,16 @@ const seeded = created ? await seedDemoTemplates(documentClient, tableName) : []
 
 // The stream publisher function, driven from DynamoDB Local's stream as Lambda would drive it.
 const { handler: publishStreamEvents } = await import('../../functions/events/publish-stream-events');
-const poller = await startStreamPoller({ endpoint: dynamodb.endpoint, tableName, handler: publishStreamEvents as never, from: created ? 'TRIM_HORIZON' : 'LATEST' });
+const { handler: updateStatistics } = await import('../../functions/statistics/update-statistics');
+const { handler: releaseExpiredLocks } = await import('../../functions/orders/release-expired-locks');
+// Two event source mappings on the one stream, each with its own position, as on AWS.
+const from = created ? 'TRIM_HORIZON' : 'LATEST';
+const pollers = [
+  await startStreamPoller({ endpoint: dynamodb.endpoint, tableName, handler: publishStreamEvents as never, from }),
+  await startStreamPoller({ endpoint: dynamodb.endpoint, tableName, handler: updateStatistics as never, from }),
+];
+// The every-minute schedule of the lock releaser.
+const releaser = setInterval(() => void releaseExpiredLocks().catch((error: unknown) => console.error('lock releaser:', error)), 60_000);
 
 const server = createLocalApi();
 await new Promise<void>((resolve, reject) => {
@@ -73,7 +82,8 @@ async function stop(signal: string): Promise<void> {
   console.log(`\n${signal}: stopping`);
   server.close();
   server.closeAllConnections();
-  await poller.stop();
+  clearInterval(releaser);
+  await Promise.all(pollers.map((poller) => poller.stop()));
   await dynamodb.stop();
   process.exit(0);
 }

@@ -1,0 +1,41 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CouponFunction } from './coupon-function';
+
+export interface CouponStatisticsProps {
+  readonly table: TableV2;
+  readonly logRetention: RetentionDays;
+}
+
+/** Per-template counters, kept by a consumer of the table's stream in sharded counter items. */
+export class CouponStatistics extends Construct {
+  readonly consumer: CouponFunction;
+
+  constructor(scope: Construct, id: string, props: CouponStatisticsProps) {
+    super(scope, id);
+    const deadLetters = new Queue(this, 'DeadLetters', { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
+    Validations.of(deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the statistics consumer.' });
+    this.consumer = new CouponFunction(this, 'Consumer', {
+      entry: 'functions/statistics/update-statistics.ts',
+      description: 'DynamoDB stream -> per-template statistics counters',
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(30),
+    }).bindTable(props.table, 'readWrite');
+    this.consumer.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 500,
+        // Larger, fewer batches: one counter update per template per batch, whatever the batch size.
+        maxBatchingWindow: Duration.seconds(5),
+        retryAttempts: 10,
+        onFailure: new SqsDlq(deadLetters),
+        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('coupon') } } } })],
+      }),
+    );
+  }
+}

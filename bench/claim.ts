@@ -6,59 +6,22 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ClaimRepository } from '../lib/claims/claim-repository';
-import { claimCoupons, type ClaimDeps, claimRequestHash } from '../lib/claims/claim-service';
-import { TemplateCache } from '../lib/claims/template-cache';
+import { claimCoupons, claimRequestHash } from '../lib/claims/claim-service';
 import { issueCoupon } from '../lib/coupons/coupon';
-import { CouponRepository } from '../lib/coupons/coupon-repository';
-import { createDocumentClient } from '../lib/clients';
 import { newId } from '../lib/ids';
 import { inventoryShardKey, userClaimCounterKey, userCouponKey, userIdempotencyKey } from '../lib/keys';
-import { TemplateRepository } from '../lib/templates/template-repository';
-import { CreateTemplateInput } from '../lib/templates/template-schema';
-import { changeTemplateStatus, createTemplate } from '../lib/templates/template-service';
-import { systemClock } from '../lib/time';
-import { createTable } from '../tools/local/create-table';
-import { repoRoot, startDynamoDbLocal } from '../tools/local/dynamodb-local';
+import { repoRoot } from '../tools/local/dynamodb-local';
+import { benchClaimDeps, benchTable, benchTemplate } from './fixtures';
 import { bundleLikeCdk, countRoundTrips, fmt, itemSizeBytes, machineLine, measure, medianStartMs, writeResultsSection, writeUnits } from './support';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-const dynamodb = await startDynamoDbLocal();
-const tableName = 'bench-claims';
-const client = createDocumentClient({ endpoint: dynamodb.endpoint, region: 'us-east-1' });
-await createTable(client as never, tableName);
+const table = await benchTable('bench-claims');
+const { client, tableName, dynamodb } = table;
 const roundTrips = countRoundTrips(client);
-
-const templates = new TemplateRepository(client, tableName);
-async function hotTemplate(shards: number) {
-  const deps = { templates, clock: systemClock, newId };
-  const input = CreateTemplateInput.parse({
-    name: `bench ${shards} shards`,
-    currency: 'EUR',
-    effect: { type: 'amount_off', amountOff: 500, minSpend: 2000 },
-    validity: { type: 'relative', days: 30 },
-    stock: { total: 10_000_000, shards },
-    perUserLimit: 1,
-  });
-  const created = await createTemplate(deps, input);
-  await changeTemplateStatus(deps, created.id, 'active');
-  return (await templates.get(created.id))!;
-}
-
-const claimDeps: ClaimDeps = {
-  templates: new TemplateCache((id) => templates.get(id, { consistent: false }), 60_000, systemClock),
-  stock: templates,
-  claims: new ClaimRepository(client, tableName),
-  coupons: new CouponRepository(client, tableName),
-  tags: { tagsOf: async () => [] },
-  clock: systemClock,
-  newId,
-  random: Math.random,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  maxAttempts: 8,
-};
+const hotTemplate = (shards: number) => benchTemplate(table, { name: `bench ${shards} shards`, stock: { total: 10_000_000, shards }, perUserLimit: 1 });
+const claimDeps = benchClaimDeps(table);
 
 const template16 = await hotTemplate(16);
 const template1 = await hotTemplate(1);

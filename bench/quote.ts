@@ -4,23 +4,16 @@
  * bench/RESULTS.md.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ClaimRepository } from '../lib/claims/claim-repository';
-import { claimCoupons, type ClaimDeps } from '../lib/claims/claim-service';
-import { TemplateCache } from '../lib/claims/template-cache';
-import { createDocumentClient } from '../lib/clients';
+import { claimCoupons } from '../lib/claims/claim-service';
 import { CouponRepository } from '../lib/coupons/coupon-repository';
-import { newId } from '../lib/ids';
 import { orderKey, userCouponKey } from '../lib/keys';
 import { OrderRepository } from '../lib/orders/order-repository';
 import { cancelOrder, confirmOrder, lockCouponsForOrder, type OrderDeps, refundOrder } from '../lib/orders/order-service';
 import type { CartLine } from '../lib/pricing/cart';
 import { type PricingCoupon, quote } from '../lib/pricing/pricing-engine';
-import { TemplateRepository } from '../lib/templates/template-repository';
-import { CreateTemplateInput, type Effect } from '../lib/templates/template-schema';
-import { changeTemplateStatus, createTemplate } from '../lib/templates/template-service';
+import type { Effect } from '../lib/templates/template-schema';
 import { systemClock } from '../lib/time';
-import { createTable } from '../tools/local/create-table';
-import { startDynamoDbLocal } from '../tools/local/dynamodb-local';
+import { benchClaimDeps, benchTable, benchTemplate } from './fixtures';
 import { countRoundTrips, fmt, itemSizeBytes, machineLine, measure, writeResultsSection, writeUnits } from './support';
 
 // ---- 1. The pricing engine: 50 coupons x 30 lines -------------------------------------------------
@@ -59,30 +52,11 @@ const QUOTES = Number(process.env.BENCH_QUOTES ?? 2000);
 const quoteRun = await measure(QUOTES, 1, async () => quote(cart, wallet, options));
 
 // ---- 2. Round trips and write units of the order lifecycle ---------------------------------------
-const dynamodb = await startDynamoDbLocal();
-const tableName = 'bench-orders';
-const client = createDocumentClient({ endpoint: dynamodb.endpoint, region: 'us-east-1' });
-await createTable(client as never, tableName);
+const table = await benchTable('bench-orders');
+const { client, tableName, dynamodb } = table;
 const trips = countRoundTrips(client);
-const templates = new TemplateRepository(client, tableName);
-const templateDeps = { templates, clock: systemClock, newId };
-const template = await createTemplate(
-  templateDeps,
-  CreateTemplateInput.parse({ name: '5 off 20', currency: 'EUR', effect: { type: 'amount_off', amountOff: 500, minSpend: 2000 }, validity: { type: 'relative', days: 30 }, stock: { total: 1000 }, perUserLimit: 10 }),
-);
-await changeTemplateStatus(templateDeps, template.id, 'active');
-const claimDeps: ClaimDeps = {
-  templates: new TemplateCache((id) => templates.get(id), 60_000, systemClock),
-  stock: templates,
-  claims: new ClaimRepository(client, tableName),
-  coupons: new CouponRepository(client, tableName),
-  tags: { tagsOf: async () => [] },
-  clock: systemClock,
-  newId,
-  random: Math.random,
-  sleep: async () => undefined,
-  maxAttempts: 8,
-};
+const template = await benchTemplate(table, { name: '5 off 20', stock: { total: 1000 }, perUserLimit: 10 });
+const claimDeps = benchClaimDeps(table);
 const orderDeps: OrderDeps = {
   orders: new OrderRepository(client, tableName),
   coupons: new CouponRepository(client, tableName),

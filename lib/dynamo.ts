@@ -1,4 +1,5 @@
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** Helpers for reading DynamoDB's failure shapes, shared by every repository. */
 
@@ -18,4 +19,16 @@ export function isConditionalCheckFailure(error: unknown): boolean {
 export function withoutKeys<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, gsi1pk: _g1pk, gsi1sk: _g1sk, entity: _entity, ...rest } = item;
   return rest as T;
+}
+
+/** Every item a Query matches, following LastEvaluatedKey (for partitions known to be small: a template's, a user's counters). */
+export async function queryAll(client: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../dynamo';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Coupon } from '../coupons/coupon';
 import { inventoryShardKey, userClaimCounterKey, userClaimCounterPrefix, userCouponKey, userIdempotencyKey, userPartition } from '../keys';
@@ -108,19 +109,12 @@ export class ClaimRepository {
   /** How many coupons of each template the user has claimed: one Query on the user's counter items. */
   async claimCounts(userId: string): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': userPartition(userId), ':prefix': userClaimCounterPrefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) counts.set(String(item.templateId), Number(item.claimed));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userPartition(userId), ':prefix': userClaimCounterPrefix },
+    });
+    for (const item of items) counts.set(String(item.templateId), Number(item.claimed));
     return counts;
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Template } from '../templates/template';
 import type { StockShard, TemplateRepository } from '../templates/template-repository';
-import { Audience, ClaimWindow, Effect, Scope, Stacking, Validity } from '../templates/template-schema';
+import { TemplateView } from '../templates/template-schema';
 import type { Clock } from '../time';
 import { claimRefusal, hasAudience, type UserTags } from './eligibility';
 
@@ -45,20 +45,19 @@ export class ActiveTemplateCatalog {
   }
 }
 
-export const ClaimableTemplateView = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string().optional(),
-  currency: z.string(),
-  effect: Effect,
-  validity: Validity,
-  claimWindow: ClaimWindow.optional(),
-  scope: Scope,
-  stacking: Stacking,
-  audience: Audience.optional(),
-  perUserLimit: z.int(),
-  claimedByMe: z.int(),
-});
+export const ClaimableTemplateView = TemplateView.pick({
+  id: true,
+  name: true,
+  description: true,
+  currency: true,
+  effect: true,
+  validity: true,
+  claimWindow: true,
+  scope: true,
+  stacking: true,
+  audience: true,
+  perUserLimit: true,
+}).extend({ claimedByMe: z.int() });
 export type ClaimableTemplateView = z.infer<typeof ClaimableTemplateView>;
 
 export interface ClaimableDeps {

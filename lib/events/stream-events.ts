@@ -15,7 +15,11 @@ export interface StreamRecord {
   };
 }
 
-const image = (raw: Record<string, AttributeValue> | undefined) => (raw ? (unmarshall(raw as never) as Record<string, unknown>) : undefined);
+/** The record's item after and before the write, unmarshalled (either may be absent). */
+export function streamImages<T>(record: StreamRecord): { after?: T; before?: T } {
+  const image = (raw: Record<string, AttributeValue> | undefined) => (raw ? (unmarshall(raw as never) as T) : undefined);
+  return { after: image(record.dynamodb?.NewImage), before: image(record.dynamodb?.OldImage) };
+}
 
 const transitions: ReadonlyArray<readonly [CouponStatus, CouponStatus, EventType]> = [
   ['available', 'locked', 'CouponLocked'],
@@ -31,8 +35,7 @@ const transitions: ReadonlyArray<readonly [CouponStatus, CouponStatus, EventType
  * exists if and only if the write it describes committed. Pure: no I/O.
  */
 export function eventsFromStreamRecord(record: StreamRecord): DomainEvent[] {
-  const after = image(record.dynamodb?.NewImage) as (Coupon & { entity?: string; previousOrderId?: string }) | undefined;
-  const before = image(record.dynamodb?.OldImage) as (Coupon & { entity?: string }) | undefined;
+  const { after, before } = streamImages<Coupon & { entity?: string }>(record);
   if ((after ?? before)?.entity !== 'coupon') return [];
   const at = record.dynamodb?.ApproximateCreationDateTime;
   const occurredAt = at instanceof Date ? at.toISOString() : at !== undefined ? new Date(at * 1000).toISOString() : new Date().toISOString();
@@ -50,7 +53,7 @@ export function eventsFromStreamRecord(record: StreamRecord): DomainEvent[] {
   if (record.eventName === 'MODIFY' && after && before && before.status !== after.status) {
     const type = transitions.find(([from, to]) => from === before.status && to === after.status)?.[2];
     if (!type) return [];
-    const orderId = after.orderId ?? before.orderId ?? after.previousOrderId ?? '';
+    const orderId = after.orderId ?? before.orderId ?? '';
     if (type === 'CouponExpired') return [make(type, ref(after))];
     if (type === 'CouponReleased') return [make(type, { ...ref(after), orderId, status: after.status as 'available' | 'expired' })];
     return [make(type, { ...ref(after), orderId })];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Coupon, effectiveStatus } from '../coupons/coupon';
+import { type Coupon, couponView } from '../coupons/coupon';
 import type { CouponRepository } from '../coupons/coupon-repository';
 import { NotFoundError } from '../errors';
 import type { Clock } from '../time';
@@ -23,16 +23,8 @@ export interface QuoteDeps {
   readonly maxCouponsPerOrder: number;
 }
 
-export const toPricingCoupon = (coupon: Coupon, nowMs: number): PricingCoupon => ({
-  id: coupon.id,
-  currency: coupon.currency,
-  effect: coupon.effect,
-  scope: coupon.scope,
-  stacking: coupon.stacking,
-  validFrom: coupon.validFrom,
-  validUntil: coupon.validUntil,
-  status: effectiveStatus(coupon, nowMs),
-});
+/** A coupon as the engine sees it: its view (rules, validity, effective status) is exactly what pricing needs. */
+export const toPricingCoupon = (coupon: Coupon, nowMs: number): PricingCoupon => couponView(coupon, nowMs);
 
 async function availableCoupons(deps: QuoteDeps, userId: string, nowMs: number): Promise<Coupon[]> {
   const coupons: Coupon[] = [];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../errors';
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../dynamo';
 import { STATISTICS_SHARDS, inventoryShardPrefix, statisticsShardKey, statisticsShardPrefix, templateKey, templatePartition } from '../keys';
 import { COUNTERS, type Counters, zeroCounters } from './statistics';
 
@@ -50,15 +51,12 @@ export class StatisticsRepository {
 
   /** One Query over the template's partition: the template, its stock shards and its counter shards. */
   async get(templateId: string): Promise<TemplateStatistics | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': templatePartition(templateId) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': templatePartition(templateId) },
+      ConsistentRead: true,
+    });
     const template = items.find((item) => item.sk === templateKey(templateId).sk);
     if (!template) return undefined;
     const counters = zeroCounters();

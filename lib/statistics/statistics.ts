@@ -1,7 +1,5 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CouponStatus } from '../coupons/coupon';
-import type { StreamRecord } from '../events/stream-events';
+import { type StreamRecord, streamImages } from '../events/stream-events';
 
 /**
  * Per-template counters, kept from the table's stream. Gauges say how many coupons are in each stored
@@ -14,7 +12,6 @@ export type Counters = Record<Counter, number>;
 
 export const zeroCounters = (): Counters => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;
 
-const image = (raw: Record<string, AttributeValue> | undefined) => (raw ? (unmarshall(raw as never) as { entity?: string; templateId?: string; status?: CouponStatus }) : undefined);
 
 const transitionTotals: ReadonlyArray<readonly [CouponStatus, CouponStatus, Counter]> = [
   ['available', 'locked', 'lockedTotal'],
@@ -33,8 +30,7 @@ export function statisticsDeltas(records: readonly StreamRecord[]): Map<string, 
     deltas.set(templateId, entry);
   };
   for (const record of records) {
-    const after = image(record.dynamodb?.NewImage);
-    const before = image(record.dynamodb?.OldImage);
+    const { after, before } = streamImages<{ entity?: string; templateId?: string; status?: CouponStatus }>(record);
     const coupon = after ?? before;
     if (coupon?.entity !== 'coupon' || !coupon.templateId) continue;
     if (record.eventName === 'INSERT' && after?.status) {

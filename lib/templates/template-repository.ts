@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cancellationCodes, isConditionalCheckFailure, withoutKeys } from '../dynamo';
+import { cancellationCodes, isConditionalCheckFailure, queryAll, withoutKeys } from '../dynamo';
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ConflictError, IdempotencyKeyReusedError, NotFoundError } from '../errors';
 import { inventoryShardKey, stockAdditionKey, inventoryShardPrefix, shardOfInventoryKey, templateKey, templateListingKey, templateListingPartition, templateListingStatusPrefix, templatePartition } from '../keys';
@@ -63,21 +63,12 @@ export class TemplateRepository {
 
   /** One Query over the template's partition returns the template and every stock shard. */
   async getWithStock(templateId: string): Promise<TemplateWithStock | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': templatePartition(templateId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': templatePartition(templateId) },
+      ConsistentRead: true,
+    });
     const templateRecord = items.find((item) => item.sk === templateKey(templateId).sk);
     if (!templateRecord) return undefined;
     const shards = items

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../errors';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../dynamo';
-import { STATISTICS_SHARDS, inventoryShardPrefix, statisticsShardKey, statisticsShardPrefix, templateKey, templatePartition } from '../keys';
+import { readTemplatePartition } from '../templates/template-repository';
+import { STATISTICS_SHARDS, inventoryShardPrefix, statisticsShardKey, statisticsShardPrefix, templateKey } from '../keys';
 import { COUNTERS, type Counters, zeroCounters } from './statistics';
 
 const TRANSACTION_MAX_ITEMS = 100;
@@ -51,12 +51,7 @@ export class StatisticsRepository {
 
   /** One Query over the template's partition: the template, its stock shards and its counter shards. */
   async get(templateId: string): Promise<TemplateStatistics | undefined> {
-    const items = await queryAll(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': templatePartition(templateId) },
-      ConsistentRead: true,
-    });
+    const items = await readTemplatePartition(this.client, this.tableName, templateId);
     const template = items.find((item) => item.sk === templateKey(templateId).sk);
     if (!template) return undefined;
     const counters = zeroCounters();

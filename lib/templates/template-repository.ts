@@ -18,6 +18,10 @@ export interface TemplateWithStock {
   readonly shards: readonly StockShard[];
 }
 
+/** Every item in a template's partition (template, stock shards, counter shards), strongly consistent. */
+export const readTemplatePartition = (client: DynamoDBDocumentClient, tableName: string, templateId: string) =>
+  queryAll(client, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': templatePartition(templateId) }, ConsistentRead: true });
+
 const templateItem = (template: Template) => ({
   ...templateKey(template.id),
   ...templateListingKey(template.status, template.createdAt, template.id),
@@ -63,12 +67,7 @@ export class TemplateRepository {
 
   /** One Query over the template's partition returns the template and every stock shard. */
   async getWithStock(templateId: string): Promise<TemplateWithStock | undefined> {
-    const items = await queryAll(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': templatePartition(templateId) },
-      ConsistentRead: true,
-    });
+    const items = await readTemplatePartition(this.client, this.tableName, templateId);
     const templateRecord = items.find((item) => item.sk === templateKey(templateId).sk);
     if (!templateRecord) return undefined;
     const shards = items

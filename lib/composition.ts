@@ -1,4 +1,8 @@
-import { documentClientFromEnvironment, eventBridgeClientFromEnvironment } from './clients';
+import { CampaignRepository } from './campaigns/campaign-repository';
+import type { CampaignFlowDeps } from './campaigns/campaign-flow';
+import type { WorkerDeps } from './campaigns/campaign-worker';
+import { SqsChunkQueue } from './campaigns/chunk-queue';
+import { documentClientFromEnvironment, eventBridgeClientFromEnvironment, s3ClientFromEnvironment, sqsClientFromEnvironment } from './clients';
 import { EventBridgeSink, type EventSink, FileEventSink } from './events/event-sink';
 import { config } from './config';
 import { newId } from './ids';
@@ -104,6 +108,39 @@ export function orderDeps(): OrderDeps {
 
 export function statisticsRepository(): StatisticsRepository {
   return new StatisticsRepository(documentClientFromEnvironment(), config().tableName);
+}
+
+export function campaignFlowDeps(): CampaignFlowDeps {
+  const client = documentClientFromEnvironment();
+  const { tableName, campaignQueueUrl, campaignDeadlineHours } = config();
+  return {
+    campaigns: new CampaignRepository(client, tableName),
+    templates: new TemplateRepository(client, tableName),
+    client,
+    tableName,
+    s3: s3ClientFromEnvironment(),
+    // Only the functions that send chunks get a queue URL; the others never call send.
+    queue: campaignQueueUrl ? new SqsChunkQueue(sqsClientFromEnvironment(), campaignQueueUrl) : { send: async () => Promise.reject(new Error('CAMPAIGN_QUEUE_URL is not set')) },
+    events: eventSink(),
+    clock: systemClock,
+    random: Math.random,
+    deadlineHours: campaignDeadlineHours,
+  };
+}
+
+export function campaignWorkerDeps(): WorkerDeps {
+  const client = documentClientFromEnvironment();
+  const templates = new TemplateRepository(client, config().tableName);
+  return {
+    client,
+    tableName: config().tableName,
+    campaigns: new CampaignRepository(client, config().tableName),
+    templates: new TemplateCache((id) => templates.get(id, { consistent: false }), 60_000, systemClock),
+    clock: systemClock,
+    writeAttempts: 6,
+    baseDelayMs: 50,
+    giveUpAtReceiveCount: 3,
+  };
 }
 
 export function blocklistRepository(): BlocklistRepository {

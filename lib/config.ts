@@ -41,6 +41,14 @@ export interface Config {
   /** How long an order's lock holds before the system releases its coupons. */
   readonly lockTimeoutMinutes: number;
   readonly blocklistCacheTtlMs: number;
+  /** The queue campaign chunks go to (set on the functions that send them). */
+  readonly campaignQueueUrl: string | undefined;
+  /** How long a campaign may wait for its workers before it completes as timed out. */
+  readonly campaignDeadlineHours: number;
+  /** Local emulator endpoints; unset on AWS. */
+  readonly eventBridgeEndpoint: string | undefined;
+  readonly sqsEndpoint: string | undefined;
+  readonly s3Endpoint: string | undefined;
 }
 
 let cached: Config | undefined;
@@ -57,6 +65,11 @@ export function config(): Config {
     maxCouponsPerOrder: integer('MAX_COUPONS_PER_ORDER', 5),
     lockTimeoutMinutes: integer('LOCK_TIMEOUT_MINUTES', 30),
     blocklistCacheTtlMs: integer('BLOCKLIST_CACHE_TTL_MS', 30_000),
+    campaignQueueUrl: optional('CAMPAIGN_QUEUE_URL'),
+    campaignDeadlineHours: integer('CAMPAIGN_DEADLINE_HOURS', 24),
+    eventBridgeEndpoint: optional('EVENTBRIDGE_ENDPOINT'),
+    sqsEndpoint: optional('SQS_ENDPOINT'),
+    s3Endpoint: optional('S3_ENDPOINT'),
   };
   return cached;
 }

@@ -80,3 +80,17 @@ const lockExpiryShardOf = (orderId: string): number => {
 export const STATISTICS_SHARDS = 10;
 export const statisticsShardKey = (templateId: string, shard: number): ItemKey => ({ pk: templatePartition(templateId), sk: `STATS#${pad(shard, 2)}` });
 export const statisticsShardPrefix = 'STATS#';
+
+export const campaignPartition = (campaignId: string): string => `CAMPAIGN#${campaignId}`;
+export const campaignKey = (campaignId: string): ItemKey => ({ pk: campaignPartition(campaignId), sk: 'CAMPAIGN' });
+/** An inline audience, stored in chunks of user ids so that no event or state carries it. */
+export const campaignAudienceChunkKey = (campaignId: string, chunk: number): ItemKey => ({ pk: campaignPartition(campaignId), sk: `AUDIENCE#${pad(chunk, 6)}` });
+export const campaignAudiencePrefix = 'AUDIENCE#';
+/** Progress counters of a campaign are spread over shards, so thousands of workers never share one item. */
+export const CAMPAIGN_COUNTER_SHARDS = 16;
+export const campaignCounterKey = (campaignId: string, shard: number): ItemKey => ({ pk: campaignPartition(campaignId), sk: `COUNT#${pad(shard, 2)}` });
+export const campaignCounterPrefix = 'COUNT#';
+/** Written once per message chunk, in the same transaction as its counts: a redelivered chunk is never counted twice. */
+export const campaignChunkKey = (campaignId: string, chunkId: string): ItemKey => ({ pk: campaignPartition(campaignId), sk: `CHUNK#${chunkId}` });
+export const campaignFailedUserKey = (campaignId: string, userId: string): ItemKey => ({ pk: campaignPartition(campaignId), sk: `FAILED#${userId}` });
+export const campaignFailedPrefix = 'FAILED#';

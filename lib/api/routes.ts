@@ -15,6 +15,7 @@ import { CouponView } from '../coupons/coupon';
 import { LockOrderInput, OrderIdPath, OrderViewSchema, RefundInput } from '../orders/order';
 import { QuoteInput } from '../pricing/quote-service';
 import { COUNTERS } from '../statistics/statistics';
+import { CAMPAIGN_STATUSES, CampaignId, CampaignRequest } from '../campaigns/campaign';
 import { defineRoute } from './route';
 
 const CouponList = z.object({ coupons: z.array(CouponView) });
@@ -32,6 +33,21 @@ const TemplateStatisticsView = z.object({
   templateId: z.string(),
   stock: z.object({ total: z.int(), remaining: z.int() }),
   counters: z.object(Object.fromEntries(COUNTERS.map((c) => [c, z.int()]))),
+});
+
+const CampaignIdPath = z.strictObject({ campaignId: CampaignId });
+const CampaignProgressView = z.object({
+  campaignId: z.string(),
+  templateId: z.string(),
+  status: z.enum(CAMPAIGN_STATUSES),
+  reason: z.string().optional(),
+  total: z.int(),
+  processed: z.int(),
+  issued: z.int(),
+  skipped: z.int(),
+  failed: z.int(),
+  startedAt: z.string(),
+  completedAt: z.string().optional(),
 });
 
 const Health = z.object({ status: z.literal('ok'), time: z.string() });
@@ -305,6 +321,42 @@ export const routes = {
     summary: 'Issued / available / locked / used / expired now, and lock, use, release and return totals',
     request: { path: TemplateIdPath },
     response: { status: 200, schema: TemplateStatisticsView, description: 'The template\'s statistics' },
+    errors: [404],
+  }),
+  requestCampaign: defineRoute({
+    id: 'requestCampaign',
+    method: 'POST',
+    path: '/v1/admin/campaigns',
+    entry: 'functions/campaigns/request-campaign.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'readWrite',
+    summary: 'Send coupons of a template to a list of users (inline up to 10,000, or an S3 object of one id per line); a campaign id never issues twice',
+    request: { body: CampaignRequest },
+    response: { status: 202, schema: z.object({ campaignId: z.string(), status: z.literal('requested') }), description: 'Accepted; follow it at GET /v1/admin/campaigns/{campaignId}' },
+    errors: [404, 409],
+  }),
+  getCampaign: defineRoute({
+    id: 'getCampaign',
+    method: 'GET',
+    path: '/v1/admin/campaigns/{campaignId}',
+    entry: 'functions/campaigns/get-campaign.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'read',
+    summary: 'A campaign\'s status and progress: total, processed, issued, skipped, failed, start and end times',
+    request: { path: CampaignIdPath },
+    response: { status: 200, schema: CampaignProgressView, description: 'The campaign' },
+    errors: [404],
+  }),
+  retryCampaignFailures: defineRoute({
+    id: 'retryCampaignFailures',
+    method: 'POST',
+    path: '/v1/admin/campaigns/{campaignId}/retry-failed',
+    entry: 'functions/campaigns/retry-failed-users.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'readWrite',
+    summary: 'Send every user the campaign gave up on back to the workers',
+    request: { path: CampaignIdPath },
+    response: { status: 202, schema: z.object({ campaignId: z.string(), retried: z.int() }), description: 'How many users were sent again' },
     errors: [404],
   }),
 } as const;

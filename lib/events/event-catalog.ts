@@ -6,6 +6,8 @@ import { z } from 'zod';
  * gets a new version; `id` is stable across redeliveries (delivery is at least once: dedupe on it).
  */
 export const EVENT_SOURCE = 'coupon-platform';
+/** Requests to the platform (a campaign to run) come from this source, so rules never confuse them with facts. */
+export const CAMPAIGN_REQUEST_SOURCE = 'coupon-platform.campaigns';
 
 const CouponRef = {
   couponId: z.string(),
@@ -21,6 +23,17 @@ export const eventSchemas = {
   CouponReleased: z.object({ ...CouponRef, orderId: z.string(), status: z.enum(['available', 'expired']) }),
   CouponReturned: z.object({ ...CouponRef, orderId: z.string() }),
   CouponExpired: z.object({ ...CouponRef }),
+  CampaignRequested: z.looseObject({ campaignId: z.string(), templateId: z.string() }),
+  CampaignCompleted: z.object({
+    campaignId: z.string(),
+    templateId: z.string(),
+    status: z.enum(['completed', 'timed_out']),
+    total: z.int(),
+    processed: z.int(),
+    issued: z.int(),
+    skipped: z.int(),
+    failed: z.int(),
+  }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -32,7 +45,11 @@ export const EVENT_VERSION: Record<EventType, number> = {
   CouponReleased: 1,
   CouponReturned: 1,
   CouponExpired: 1,
+  CampaignRequested: 1,
+  CampaignCompleted: 1,
 };
+
+export const sourceOf = (type: EventType): string => (type === 'CampaignRequested' ? CAMPAIGN_REQUEST_SOURCE : EVENT_SOURCE);
 
 export interface DomainEvent<T extends EventType = EventType> {
   readonly type: T;

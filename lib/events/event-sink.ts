@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { type DomainEvent, EVENT_SOURCE } from './event-catalog';
+import { type DomainEvent, sourceOf } from './event-catalog';
 
 /** Where published events go: EventBridge on AWS, a file locally. Returns the events it could not take. */
 export interface EventSink {
@@ -23,7 +23,7 @@ export class EventBridgeSink implements EventSink {
         new PutEventsCommand({
           Entries: chunk.map((event) => ({
             EventBusName: this.eventBusName,
-            Source: EVENT_SOURCE,
+            Source: sourceOf(event.type),
             DetailType: event.type,
             Time: new Date(event.metadata.occurredAt),
             Detail: JSON.stringify({ metadata: event.metadata, data: event.data }),
@@ -45,7 +45,7 @@ export class FileEventSink implements EventSink {
 
   async publish(events: readonly DomainEvent[]): Promise<readonly DomainEvent[]> {
     if (events.length > 0) {
-      await appendFile(this.path, events.map((event) => `${JSON.stringify({ source: EVENT_SOURCE, 'detail-type': event.type, detail: { metadata: event.metadata, data: event.data } })}\n`).join(''));
+      await appendFile(this.path, events.map((event) => `${JSON.stringify({ source: sourceOf(event.type), 'detail-type': event.type, detail: { metadata: event.metadata, data: event.data } })}\n`).join(''));
     }
     return [];
   }

@@ -1,7 +1,7 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PLACEHOLDER_ISSUER, readDeploySettings } from './settings';
-import { CouponDataStack, CouponServiceStack } from './stacks';
+import { CouponDataStack, CouponServiceStack, audienceBucketName } from './stacks';
 
 /** Builds the whole CDK app; `cdk synth` runs it, and the infra tests call it with their own context. */
 export function buildApp(props: AppProps = {}) {
@@ -10,7 +10,7 @@ export function buildApp(props: AppProps = {}) {
   const settings = readDeploySettings(app.node);
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const data = new CouponDataStack(app, 'CouponData', { env, settings, description: 'Coupon platform: table (stateful)' });
-  const service = new CouponServiceStack(app, 'CouponService', { env, settings, table: data.table, description: 'Coupon platform: API and functions (stateless)' });
+  const service = new CouponServiceStack(app, 'CouponService', { env, settings, table: data.table, audienceBucketName: audienceBucketName(), description: 'Coupon platform: API and functions (stateless)' });
   if (settings.jwtIssuer === PLACEHOLDER_ISSUER) {
     Validations.of(service).addWarning('PlaceholderIssuer', `No jwtIssuer given: using ${PLACEHOLDER_ISSUER}. Deploy with -c jwtIssuer=https://your-issuer/ -c jwtAudience=your-audience`);
   }

@@ -12,6 +12,8 @@ export interface DeploySettings {
   readonly logRetention: RetentionDays;
   readonly throttle: { rate: number; burst: number };
   readonly lockTimeoutMinutes: number;
+  /** SQS event source MaximumConcurrency of the campaign worker (2-1000): the write rate a campaign may reach. */
+  readonly campaignWorkerConcurrency: number;
 }
 
 export const PLACEHOLDER_ISSUER = 'https://issuer.example.com/';
@@ -31,5 +33,6 @@ export function readDeploySettings(node: Node): DeploySettings {
     logRetention: retention as RetentionDays,
     throttle: { rate: Number(text('throttleRate') ?? 1000), burst: Number(text('throttleBurst') ?? 2000) },
     lockTimeoutMinutes: Number(text('lockTimeoutMinutes') ?? 30),
+    campaignWorkerConcurrency: Number(text('campaignWorkerConcurrency') ?? 20),
   };
 }

@@ -1,6 +1,8 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { CouponCampaigns } from './constructs/coupon-campaigns';
 import { CouponEvents } from './constructs/coupon-events';
 import { CouponHttpApi } from './constructs/coupon-http-api';
 import { CouponOrders } from './constructs/coupon-orders';
@@ -8,19 +10,37 @@ import { CouponStatistics } from './constructs/coupon-statistics';
 import { CouponTable } from './constructs/coupon-table';
 import type { DeploySettings } from './settings';
 
+/** Account and region make the name unique; both stacks compute it, so no cross-stack reference is needed. */
+export const audienceBucketName = (): string => `coupon-audiences-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+
 /** What must survive every deploy: the table. Kept apart so the stateless stack can be torn down and rebuilt freely. */
 export class CouponDataStack extends Stack {
   readonly table: TableV2;
+  /** Where back offices put audience files (one user id per line) for large campaigns. */
+  readonly audienceBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
     super(scope, id, props);
     this.table = new CouponTable(this, 'Coupons', { deletionProtection: props.settings.deletionProtection }).table;
+    this.audienceBucket = new Bucket(this, 'CampaignAudiences', {
+      bucketName: audienceBucketName(),
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      removalPolicy: props.settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      lifecycleRules: [{ expiration: Duration.days(30) }],
+    });
+    Validations.of(this.audienceBucket).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason: 'Audience files are short-lived campaign inputs (30-day expiry), read only by the campaign functions through IAM; CloudTrail data events cover audits if needed.',
+    });
   }
 }
 
 export interface CouponServiceStackProps extends StackProps {
   readonly settings: DeploySettings;
   readonly table: TableV2;
+  readonly audienceBucketName: string;
 }
 
 /** Everything stateless: functions, the HTTP API. */
@@ -29,6 +49,7 @@ export class CouponServiceStack extends Stack {
   readonly events: CouponEvents;
   readonly orders: CouponOrders;
   readonly statistics: CouponStatistics;
+  readonly campaigns: CouponCampaigns;
 
   constructor(scope: Construct, id: string, props: CouponServiceStackProps) {
     super(scope, id, props);
@@ -44,5 +65,14 @@ export class CouponServiceStack extends Stack {
     this.events = new CouponEvents(this, 'Events', { table, logRetention: settings.logRetention });
     this.orders = new CouponOrders(this, 'Orders', { table, logRetention: settings.logRetention, lockTimeoutMinutes: settings.lockTimeoutMinutes });
     this.statistics = new CouponStatistics(this, 'Statistics', { table, logRetention: settings.logRetention });
+    this.campaigns = new CouponCampaigns(this, 'Campaigns', {
+      table,
+      bus: this.events.bus,
+      audienceBucketName: props.audienceBucketName,
+      logRetention: settings.logRetention,
+      requestFunction: this.api.functions.get('requestCampaign')!,
+      retryFunction: this.api.functions.get('retryCampaignFailures')!,
+      workerConcurrency: settings.campaignWorkerConcurrency,
+    });
   }
 }

@@ -1,0 +1,158 @@
+import { Aws, type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Choice, Condition, DefinitionBody, LogLevel, StateMachine, Succeed, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { CAMPAIGN_WORKER_ENTRY, PROGRESS_WAIT_SECONDS, campaignSteps } from '../../lib/campaigns/campaign-steps';
+import { CAMPAIGN_REQUEST_SOURCE } from '../../lib/events/event-catalog';
+import { CouponFunction } from './coupon-function';
+
+/** How cdk-nag renders the bucket name below in its finding ids. */
+const AUDIENCE_BUCKET_NAME_PATTERN = 'coupon-audiences-<AWS::AccountId>-<AWS::Region>';
+
+export interface CouponCampaignsProps {
+  readonly table: TableV2;
+  readonly bus: EventBus;
+  /** The audience bucket's name (deterministic: see audienceBucketName in infra/stacks.ts). */
+  readonly audienceBucketName: string;
+  readonly logRetention: RetentionDays;
+  /** Functions of the HTTP API that start campaigns or send retries: they get the bus and the queue. */
+  readonly requestFunction: CouponFunction;
+  readonly retryFunction: CouponFunction;
+  readonly workerConcurrency: number;
+}
+
+const WORKER_TIMEOUT = Duration.seconds(60);
+
+/**
+ * Directed issuance: CampaignRequested on the bus starts a Step Functions state machine that reserves
+ * stock, pages through the audience into an SQS queue, waits until the worker has processed every
+ * user, then completes the campaign. Built only from Lambda tasks, Choice and Wait states, so the very
+ * same definition runs locally.
+ */
+export class CouponCampaigns extends Construct {
+  readonly queue: Queue;
+  readonly deadLetters: Queue;
+  readonly stateMachine: StateMachine;
+  readonly worker: CouponFunction;
+
+  constructor(scope: Construct, id: string, props: CouponCampaignsProps) {
+    super(scope, id);
+    this.deadLetters = new Queue(this, 'ChunkDeadLetters', { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
+    Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of campaign chunks.' });
+    this.queue = new Queue(this, 'Chunks', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      // AWS's advice: at least six times the function timeout, so a batch being retried is not redelivered meanwhile.
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
+    });
+
+    const environment = { CAMPAIGN_QUEUE_URL: this.queue.queueUrl, EVENT_BUS_NAME: props.bus.eventBusName };
+    const step = (key: keyof typeof campaignSteps, description: string) =>
+      new CouponFunction(this, `${key.charAt(0).toUpperCase()}${key.slice(1)}Function`, {
+        entry: campaignSteps[key].entry,
+        description,
+        logRetention: props.logRetention,
+        timeout: Duration.minutes(key === 'prepare' || key === 'enqueue' ? 15 : 1),
+        memorySize: key === 'enqueue' ? 1024 : 512,
+        environment,
+      });
+    const prepare = step('prepare', 'Campaign: record it, count the audience, reserve stock').bindTable(props.table, 'readWrite');
+    const enqueue = step('enqueue', 'Campaign: send a page of the audience to the queue').bindTable(props.table, 'read');
+    const check = step('check', 'Campaign: sum progress counters').bindTable(props.table, 'read');
+    const complete = step('complete', 'Campaign: complete, give back unused stock, announce').bindTable(props.table, 'readWrite');
+    // Only GetObject (ranged reads of audience files): no listing, no bucket metadata. The ARN is built
+    // from the bucket's deterministic name so that the finding below can be acknowledged by its exact id.
+    const audienceObjects = `arn:${Aws.PARTITION}:s3:::${props.audienceBucketName}/*`;
+    for (const reader of [prepare, enqueue]) {
+      reader.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [audienceObjects] }));
+      Validations.of(reader).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${AUDIENCE_BUCKET_NAME_PATTERN}/*]`,
+        reason: 'Reads any audience file in the campaign audience bucket (each request names its file); GetObject only.',
+      });
+    }
+    this.queue.grantSendMessages(enqueue);
+    props.bus.grantPutEventsTo(complete);
+
+    for (const fn of [props.requestFunction, props.retryFunction]) {
+      fn.addEnvironment('CAMPAIGN_QUEUE_URL', this.queue.queueUrl);
+      fn.addEnvironment('EVENT_BUS_NAME', props.bus.eventBusName);
+    }
+    props.bus.grantPutEventsTo(props.requestFunction);
+    this.queue.grantSendMessages(props.retryFunction);
+
+    this.worker = new CouponFunction(this, 'Worker', {
+      entry: CAMPAIGN_WORKER_ENTRY,
+      description: 'Campaign: issue the coupons of one chunk of users',
+      logRetention: props.logRetention,
+      timeout: WORKER_TIMEOUT,
+      memorySize: 1024,
+    }).bindTable(props.table, 'readWrite');
+    this.worker.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxConcurrency: props.workerConcurrency, reportBatchItemFailures: true }));
+
+    const task = (key: keyof typeof campaignSteps, fn: CouponFunction) =>
+      new LambdaInvoke(this, campaignSteps[key].state, { lambdaFunction: fn, payloadResponseOnly: true, retryOnServiceExceptions: true });
+    const prepareTask = task('prepare', prepare);
+    const enqueueTask = task('enqueue', enqueue);
+    const checkTask = task('check', check);
+    const completeTask = task('complete', complete);
+    const waitForWorkers = new Wait(this, 'Wait for workers', { time: WaitTime.duration(Duration.seconds(PROGRESS_WAIT_SECONDS)) });
+    const definition = prepareTask.next(
+      new Choice(this, 'Stock reserved?')
+        .when(
+          Condition.stringEquals('$.status', 'running'),
+          enqueueTask.next(
+            new Choice(this, 'Audience fully queued?')
+              .when(Condition.booleanEquals('$.done', false), enqueueTask)
+              .otherwise(waitForWorkers.next(checkTask).next(new Choice(this, 'All processed?').when(Condition.booleanEquals('$.done', true), completeTask.next(new Succeed(this, 'Campaign completed'))).otherwise(waitForWorkers))),
+          ),
+        )
+        .otherwise(new Succeed(this, 'Campaign not run', { comment: 'Refused (reason recorded on the campaign) or a duplicate id' })),
+    );
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      definitionBody: DefinitionBody.fromChainable(definition),
+      tracingEnabled: true,
+      logs: { destination: new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention }), level: LogLevel.ALL },
+    });
+    const stack = Stack.of(this);
+    Validations.of(this.stateMachine).acknowledge(
+      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing and log delivery accept no narrower resource than *.' },
+      ...[prepare, enqueue, check, complete].map((fn) => ({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: 'CDK grants lambda:InvokeFunction on the step function and its versions (<function>:*).',
+      })),
+    );
+
+    new Rule(this, 'CampaignRequested', {
+      eventBus: props.bus,
+      eventPattern: { source: [CAMPAIGN_REQUEST_SOURCE], detailType: ['CampaignRequested'] },
+      targets: [new SfnStateMachine(this.stateMachine)],
+    });
+
+    new Alarm(this, 'ChunkDeadLettersAlarm', {
+      alarmDescription: 'Campaign chunks the worker could not read or finish after every delivery',
+      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    new Alarm(this, 'FailedExecutionsAlarm', {
+      alarmDescription: 'A campaign state machine execution failed',
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

@@ -71,11 +71,13 @@ describe('the HTTP API', () => {
   });
 });
 
+const functions = () => resources(service, 'AWS::Lambda::Function').map(([id, r]) => ({ id, ...r.Properties }));
+
 describe('functions', () => {
-  const functions = () => resources(service, 'AWS::Lambda::Function').map(([id, r]) => ({ id, ...r.Properties }));
 
   it('run Node 22 on arm64 with tracing, each with a log group of bounded retention', () => {
-    expect(functions()).toHaveLength(allRoutes.length + 3); // one per route, the stream publisher, the lock releaser, the statistics consumer
+    // one per route; the stream publisher, lock releaser, statistics consumer; four campaign steps and the campaign worker
+    expect(functions()).toHaveLength(allRoutes.length + 8);
     for (const fn of functions()) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -140,9 +142,32 @@ describe('events', () => {
 describe('orders and statistics', () => {
   it('release expired locks every minute and keep statistics from the stream', () => {
     service.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
-    const mappings = resources(service, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
-    expect(mappings).toHaveLength(2);
-    for (const mapping of mappings) expect(mapping.DestinationConfig.OnFailure.Destination).toBeDefined();
+    const streamMappings = resources(service, 'AWS::Lambda::EventSourceMapping')
+      .map(([, r]) => r.Properties)
+      .filter((m) => m.StartingPosition);
+    expect(streamMappings).toHaveLength(2);
+    for (const mapping of streamMappings) expect(mapping.DestinationConfig.OnFailure.Destination).toBeDefined();
+  });
+});
+
+describe('campaigns', () => {
+  it('queue chunks with a dead-letter queue and a visibility timeout of at least six worker timeouts', () => {
+    const worker = functions().find((fn) => fn.id.includes('CampaignsWorker'))!;
+    const queues = resources(service, 'AWS::SQS::Queue').map(([, r]) => r.Properties);
+    const chunks = queues.find((q) => q.RedrivePolicy)!;
+    expect(chunks.RedrivePolicy.maxReceiveCount).toBe(5);
+    expect(chunks.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+    service.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 20 } });
+  });
+
+  it('start the state machine from CampaignRequested on the coupons bus; the machine logs and traces', () => {
+    service.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['coupon-platform.campaigns'], 'detail-type': ['CampaignRequested'] } });
+    service.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: { Level: 'ALL' }, TracingConfiguration: { Enabled: true } });
+  });
+
+  it('alarm on chunks in the dead-letter queue and on failed executions', () => {
+    const alarms = resources(service, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'ExecutionsFailed']);
   });
 });
 

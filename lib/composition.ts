@@ -2,6 +2,8 @@ import { CampaignRepository } from './campaigns/campaign-repository';
 import type { CampaignFlowDeps } from './campaigns/campaign-flow';
 import type { WorkerDeps } from './campaigns/campaign-worker';
 import { SqsChunkQueue } from './campaigns/chunk-queue';
+import { EventSourceMappingConcurrency, fixedConcurrency } from './campaigns/worker-concurrency';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { documentClientFromEnvironment, eventBridgeClientFromEnvironment, s3ClientFromEnvironment, sqsClientFromEnvironment } from './clients';
 import { EventBridgeSink, type EventSink, FileEventSink } from './events/event-sink';
 import { config } from './config';
@@ -75,7 +77,7 @@ export function claimableDeps(): ClaimableDeps {
   };
 }
 
-/** EventBridge on AWS; a local file when EVENTS_FILE is set (the local stack), so the same handler runs in both. */
+/** EventBridge (on AWS, or the local bus of `npm start` via EVENTBRIDGE_ENDPOINT); a plain file when EVENTS_FILE is set. */
 export function eventSink(): EventSink {
   const { eventsFile, eventBusName } = config();
   return eventsFile ? new FileEventSink(eventsFile) : new EventBridgeSink(eventBridgeClientFromEnvironment(), eventBusName);
@@ -112,7 +114,7 @@ export function statisticsRepository(): StatisticsRepository {
 
 export function campaignFlowDeps(): CampaignFlowDeps {
   const client = documentClientFromEnvironment();
-  const { tableName, campaignQueueUrl, campaignDeadlineHours } = config();
+  const { tableName, campaignQueueUrl, campaignDeadlineHours, workerMappingId } = config();
   return {
     campaigns: new CampaignRepository(client, tableName),
     templates: new TemplateRepository(client, tableName),
@@ -125,6 +127,7 @@ export function campaignFlowDeps(): CampaignFlowDeps {
     clock: systemClock,
     random: Math.random,
     deadlineHours: campaignDeadlineHours,
+    workerConcurrency: workerMappingId ? new EventSourceMappingConcurrency(new LambdaClient({ region: config().region }), workerMappingId) : fixedConcurrency,
   };
 }
 

@@ -45,6 +45,8 @@ export interface Config {
   readonly campaignQueueUrl: string | undefined;
   /** How long a campaign may wait for its workers before it completes as timed out. */
   readonly campaignDeadlineHours: number;
+  /** The campaign worker's SQS event source mapping, whose MaximumConcurrency a campaign sets. */
+  readonly workerMappingId: string | undefined;
   /** Local emulator endpoints; unset on AWS. */
   readonly eventBridgeEndpoint: string | undefined;
   readonly sqsEndpoint: string | undefined;
@@ -67,6 +69,7 @@ export function config(): Config {
     blocklistCacheTtlMs: integer('BLOCKLIST_CACHE_TTL_MS', 30_000),
     campaignQueueUrl: optional('CAMPAIGN_QUEUE_URL'),
     campaignDeadlineHours: integer('CAMPAIGN_DEADLINE_HOURS', 24),
+    workerMappingId: optional('WORKER_MAPPING_ID'),
     eventBridgeEndpoint: optional('EVENTBRIDGE_ENDPOINT'),
     sqsEndpoint: optional('SQS_ENDPOINT'),
     s3Endpoint: optional('S3_ENDPOINT'),

@@ -1,4 +1,4 @@
-import { Aws, type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventBus, Rule } from 'aws-cdk-lib/aws-events';
@@ -97,7 +97,16 @@ export class CouponCampaigns extends Construct {
       timeout: WORKER_TIMEOUT,
       memorySize: 1024,
     }).bindTable(props.table, 'readWrite');
-    this.worker.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxConcurrency: props.workerConcurrency, reportBatchItemFailures: true }));
+    const workerSource = new SqsEventSource(this.queue, { batchSize: 10, maxConcurrency: props.workerConcurrency, reportBatchItemFailures: true });
+    this.worker.addEventSource(workerSource);
+    // The prepare step applies the campaign's maxConcurrency to this mapping.
+    prepare.addEnvironment('WORKER_MAPPING_ID', workerSource.eventSourceMappingId);
+    prepare.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['lambda:UpdateEventSourceMapping'],
+        resources: [Stack.of(this).formatArn({ service: 'lambda', resource: 'event-source-mapping', resourceName: workerSource.eventSourceMappingId, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
 
     const task = (key: keyof typeof campaignSteps, fn: CouponFunction) =>
       new LambdaInvoke(this, campaignSteps[key].state, { lambdaFunction: fn, payloadResponseOnly: true, retryOnServiceExceptions: true });

@@ -11,6 +11,7 @@ import { S3AudienceSource, StoredAudienceSource, type AudienceSource } from './a
 import { type AudienceLocation, type Campaign, type CampaignCounts, type CampaignRequest, CampaignRequestedData, type ChunkMessage } from './campaign';
 import type { CampaignRepository } from './campaign-repository';
 import type { ChunkQueue } from './chunk-queue';
+import type { WorkerConcurrency } from './worker-concurrency';
 
 export interface CampaignFlowDeps {
   readonly campaigns: CampaignRepository;
@@ -23,6 +24,7 @@ export interface CampaignFlowDeps {
   readonly clock: Clock;
   readonly random: () => number;
   readonly deadlineHours: number;
+  readonly workerConcurrency: WorkerConcurrency;
 }
 
 const event = <T extends 'CampaignRequested' | 'CampaignCompleted'>(type: T, id: string, at: string, data: DomainEvent<T>['data']): DomainEvent<T> => ({
@@ -110,7 +112,10 @@ export async function prepareCampaign(deps: CampaignFlowDeps, detail: unknown): 
     const takes = allocateFromKnownStock(await deps.templates.stockShards(template.id), total, deps.random);
     if (!takes) return refuse('INSUFFICIENT_STOCK');
     const outcome = await deps.campaigns.createWithReservation(campaign, takes);
-    if (outcome.kind === 'reserved') return { campaignId, status: 'running' };
+    if (outcome.kind === 'reserved') {
+      await deps.workerConcurrency.set(campaign.rate.maxConcurrency);
+      return { campaignId, status: 'running' };
+    }
     if (outcome.kind === 'exists') return { campaignId, status: 'duplicate' };
     // a claim took stock from a shard meanwhile: read the shards again
   }

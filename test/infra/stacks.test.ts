@@ -152,7 +152,7 @@ describe('orders and statistics', () => {
 
 describe('campaigns', () => {
   it('queue chunks with a dead-letter queue and a visibility timeout of at least six worker timeouts', () => {
-    const worker = functions().find((fn) => fn.id.includes('CampaignsWorker'))!;
+    const worker = functions().find((fn) => fn.id.includes('CampaignsWorker')) as unknown as { Timeout: number };
     const queues = resources(service, 'AWS::SQS::Queue').map(([, r]) => r.Properties);
     const chunks = queues.find((q) => q.RedrivePolicy)!;
     expect(chunks.RedrivePolicy.maxReceiveCount).toBe(5);

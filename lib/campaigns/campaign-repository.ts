@@ -111,7 +111,9 @@ export class CampaignRepository {
               Update: {
                 TableName: this.tableName,
                 Key: campaignCounterKey(campaignId, Math.floor(this.random() * CAMPAIGN_COUNTER_SHARDS)),
-                UpdateExpression: 'SET entity = :entity ADD processed :processed, issued :issued, skipped :skipped, failed :failed',
+                // Names through placeholders: some (e.g. "processed") are DynamoDB reserved words.
+                UpdateExpression: 'SET entity = :entity ADD #processed :processed, #issued :issued, #skipped :skipped, #failed :failed',
+                ExpressionAttributeNames: { '#processed': 'processed', '#issued': 'issued', '#skipped': 'skipped', '#failed': 'failed' },
                 ExpressionAttributeValues: {
                   ':entity': 'campaign-counter',
                   ':processed': counts.processed,

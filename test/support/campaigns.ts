@@ -1,0 +1,60 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CampaignRepository } from '../../lib/campaigns/campaign-repository';
+import type { WorkerDeps } from '../../lib/campaigns/campaign-worker';
+import { TemplateCache } from '../../lib/claims/template-cache';
+import { TemplateRepository } from '../../lib/templates/template-repository';
+import { systemClock } from '../../lib/time';
+import type { TestTable } from './dynamodb';
+
+export function workerDepsFor(table: TestTable, overrides: Partial<WorkerDeps> = {}): WorkerDeps {
+  const templates = new TemplateRepository(table.client, table.tableName);
+  return {
+    client: table.client,
+    tableName: table.tableName,
+    campaigns: new CampaignRepository(table.client, table.tableName),
+    templates: new TemplateCache((id) => templates.get(id), 60_000, systemClock),
+    clock: systemClock,
+    writeAttempts: 4,
+    baseDelayMs: 1,
+    giveUpAtReceiveCount: 3,
+    sleep: async () => undefined,
+    ...overrides,
+  };
+}
+
+export interface Faults {
+  /** Fraction of each BatchWriteItem's requests to hand back unprocessed (not written). */
+  unprocessedShare?: number;
+  /** Fraction of BatchWriteItem calls that fail whole with ProvisionedThroughputExceededException. */
+  throttledCalls?: number;
+  /** Throw (a crash) after this many BatchWriteItem calls have gone through. */
+  crashAfterWrites?: number;
+}
+
+/**
+ * A document client that injects DynamoDB's failure modes into BatchWriteItem and passes everything else
+ * to the real engine. Deterministic: the random source is seeded.
+ */
+export function faultyClient(real: DynamoDBDocumentClient, faults: Faults, seed = 7): DynamoDBDocumentClient & { writes: number } {
+  let state = seed;
+  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const wrapper = {
+    writes: 0,
+    async send(command: unknown) {
+      if (command instanceof BatchWriteCommand) {
+        // Counted when the call starts: the worker sends its BatchWriteItems in parallel.
+        if (faults.crashAfterWrites !== undefined && wrapper.writes++ >= faults.crashAfterWrites) throw new Error('injected crash');
+        if (faults.throttledCalls && random() < faults.throttledCalls) {
+          throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
+        }
+        const [tableName, requests] = Object.entries(command.input.RequestItems ?? {})[0]!;
+        const keep = requests.filter(() => !(faults.unprocessedShare && random() < faults.unprocessedShare));
+        const dropped = requests.filter((r) => !keep.includes(r));
+        if (keep.length > 0) await real.send(new BatchWriteCommand({ RequestItems: { [tableName]: keep } }));
+        return { UnprocessedItems: dropped.length > 0 ? { [tableName]: dropped } : {} };
+      }
+      return real.send(command as never);
+    },
+  };
+  return wrapper as unknown as DynamoDBDocumentClient & { writes: number };
+}

@@ -50,7 +50,7 @@ export class S3AudienceSource implements AudienceSource {
 
 export const AUDIENCE_CHUNK_USERS = 1_000;
 
-/** An inline audience kept in the campaign's partition, 1,000 user ids an item. */
+/** An inline audience (at most 10,000 ids) kept in the campaign's partition, 1,000 user ids an item. */
 export class StoredAudienceSource implements AudienceSource {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -68,10 +68,14 @@ export class StoredAudienceSource implements AudienceSource {
     return chunks.length;
   }
 
-  async readPage(cursor: string | undefined): Promise<{ userIds: string[]; nextCursor?: string }> {
-    const chunk = Number(cursor ?? 0);
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: campaignAudienceChunkKey(this.campaignId, chunk), ConsistentRead: true }));
-    const userIds = (Item?.userIds as string[] | undefined) ?? [];
-    return chunk + 1 < this.chunks ? { userIds, nextCursor: String(chunk + 1) } : { userIds };
+  /** The whole list is one page (at most 10,000 ids), so duplicates anywhere in it are found in one place. */
+  async readPage(): Promise<{ userIds: string[]; nextCursor?: string }> {
+    const chunks = await Promise.all(
+      Array.from({ length: this.chunks }, async (_, chunk) => {
+        const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: campaignAudienceChunkKey(this.campaignId, chunk), ConsistentRead: true }));
+        return (Item?.userIds as string[] | undefined) ?? [];
+      }),
+    );
+    return { userIds: chunks.flat() };
   }
 }

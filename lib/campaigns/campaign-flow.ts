@@ -131,10 +131,16 @@ export interface PageState {
 export async function enqueueAudiencePage(deps: CampaignFlowDeps, state: PageState): Promise<{ campaignId: string; cursor: string | null; done: boolean; sent: number }> {
   const campaign = await requireCampaign(deps, state.campaignId);
   const page = await audienceSource(deps, campaign.campaignId, campaign.audience).readPage(state.cursor ?? undefined);
+  const position = state.cursor ?? '0';
+  // Duplicates within a page are settled here: chunks run in parallel, and two chunks must never race for
+  // one user. They count as processed and skipped, once, like a chunk of their own.
+  const userIds = [...new Set(page.userIds)];
+  const duplicates = page.userIds.length - userIds.length;
+  if (duplicates > 0) await deps.campaigns.recordChunk(campaign.campaignId, `dups:${position}`, { processed: duplicates, issued: 0, skipped: duplicates, failed: 0 });
   const messages: ChunkMessage[] = [];
-  for (let i = 0; i < page.userIds.length; i += campaign.rate.batchSize) {
+  for (let i = 0; i < userIds.length; i += campaign.rate.batchSize) {
     // The chunk id comes from the page's position, so a retried task re-sends the same chunks, which count once.
-    messages.push({ campaignId: campaign.campaignId, templateId: campaign.templateId, chunkId: `${state.cursor ?? '0'}:${i}`, userIds: page.userIds.slice(i, i + campaign.rate.batchSize) });
+    messages.push({ campaignId: campaign.campaignId, templateId: campaign.templateId, chunkId: `${position}:${i}`, userIds: userIds.slice(i, i + campaign.rate.batchSize) });
   }
   await deps.queue.send(messages);
   return { campaignId: campaign.campaignId, cursor: page.nextCursor ?? null, done: page.nextCursor === undefined, sent: page.userIds.length };

@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TemplateRepository } from '../../lib/templates/template-repository';
+import { LOCAL_AUDIENCE_BUCKET, type LocalCampaigns, startLocalCampaigns } from '../../tools/local/local-campaigns';
+import { type LocalEventBridge, startLocalEventBridge } from '../../tools/local/local-eventbridge';
+import { activeTemplate } from '../support/claims';
+import { createTestTable, scanAll, type TestTable } from '../support/dynamodb';
+import { type RunningApi, startLocalApi, tokens } from '../support/local-api';
+
+let table: TestTable;
+let bus: LocalEventBridge;
+let campaigns: LocalCampaigns;
+let api: RunningApi;
+let admin: string;
+let eventsFile: string;
+
+beforeAll(async () => {
+  table = await createTestTable('campaigns-e2e');
+  eventsFile = path.join(mkdtempSync(path.join(tmpdir(), 'campaign-events-')), 'events.jsonl');
+  bus = await startLocalEventBridge({ eventsFile });
+  process.env.EVENTBRIDGE_ENDPOINT = bus.endpoint;
+  delete process.env.EVENTS_FILE;
+  campaigns = await startLocalCampaigns({ bus, visibilityTimeoutSeconds: 1, waitMs: 200 });
+  api = await startLocalApi();
+  admin = await tokens.admin();
+}, 120_000);
+afterAll(async () => {
+  await api?.close();
+  await campaigns?.stop();
+  await bus?.close();
+});
+
+async function waitForCampaign(campaignId: string) {
+  for (let i = 0; i < 300; i++) {
+    const result = await api.request('GET', `/v1/admin/campaigns/${campaignId}`, { token: admin });
+    if (result.status === 200 && result.body.status !== 'running') return result.body;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`campaign ${campaignId} did not finish`);
+}
+const campaignCoupons = async (campaignId: string) => (await scanAll(table)).filter((item) => item.entity === 'coupon' && item.campaignId === campaignId);
+const remainingStock = async (templateId: string) => (await new TemplateRepository(table.client, table.tableName).stockShards(templateId)).reduce((s, x) => s + x.available, 0);
+
+describe('campaigns end to end: API -> event bus -> the synthesized state machine -> SQS -> worker', () => {
+  it('issues one coupon per user of an inline audience, counts duplicates as skipped, gives unused stock back and announces completion', async () => {
+    const templateId = await activeTemplate(table, { stock: { total: 1_000, shards: 4 } });
+    const userIds = [...Array.from({ length: 250 }, (_, i) => `inline-${i}`), 'inline-0', 'inline-1'];
+    const requested = await api.request('POST', '/v1/admin/campaigns', { token: admin, body: { campaignId: 'spring-sale', templateId, audience: { type: 'inline', userIds }, rate: { batchSize: 40, maxConcurrency: 3 } } });
+    expect(requested.status).toBe(202);
+
+    const done = await waitForCampaign('spring-sale');
+    expect(done).toMatchObject({ status: 'completed', total: 252, processed: 252, issued: 250, skipped: 2, failed: 0 });
+    expect(done.completedAt).toBeDefined();
+    const coupons = await campaignCoupons('spring-sale');
+    expect(coupons).toHaveLength(250);
+    expect(new Set(coupons.map((c) => c.userId)).size).toBe(250);
+    expect(await remainingStock(templateId)).toBe(750);
+
+    const completed = readFileSync(eventsFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((e) => e['detail-type'] === 'CampaignCompleted');
+    expect(completed.map((e) => e.detail.data)).toEqual([expect.objectContaining({ campaignId: 'spring-sale', issued: 250, skipped: 2, failed: 0, status: 'completed' })]);
+
+    const again = await api.request('POST', '/v1/admin/campaigns', { token: admin, body: { campaignId: 'spring-sale', templateId, audience: { type: 'inline', userIds: ['late-user'] } } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('CAMPAIGN_EXISTS');
+  });
+
+  it('reads a large audience from S3 by pages', async () => {
+    const templateId = await activeTemplate(table, { stock: { total: 20_000, shards: 8 } });
+    const lines = Array.from({ length: 5_000 }, (_, i) => `s3-user-${i}`).join('\n');
+    await campaigns.s3.send(new PutObjectCommand({ Bucket: LOCAL_AUDIENCE_BUCKET, Key: 'audiences/s3.txt', Body: `${lines}\n\n` }));
+    const requested = await api.request('POST', '/v1/admin/campaigns', { token: admin, body: { campaignId: 'from-s3', templateId, audience: { type: 's3', bucket: LOCAL_AUDIENCE_BUCKET, key: 'audiences/s3.txt' } } });
+    expect(requested.status).toBe(202);
+    expect(await waitForCampaign('from-s3')).toMatchObject({ status: 'completed', total: 5_000, issued: 5_000, skipped: 0, failed: 0 });
+    expect(await campaignCoupons('from-s3')).toHaveLength(5_000);
+    expect(await remainingStock(templateId)).toBe(15_000);
+  });
+
+  it('ends with a reason when the template has too little stock, taking none', async () => {
+    const templateId = await activeTemplate(table, { stock: { total: 5, shards: 1 } });
+    await api.request('POST', '/v1/admin/campaigns', { token: admin, body: { campaignId: 'too-big', templateId, audience: { type: 'inline', userIds: Array.from({ length: 10 }, (_, i) => `tb-${i}`) } } });
+    expect(await waitForCampaign('too-big')).toMatchObject({ status: 'refused', reason: 'INSUFFICIENT_STOCK' });
+    expect(await remainingStock(templateId)).toBe(5);
+    expect(await campaignCoupons('too-big')).toHaveLength(0);
+  });
+
+  it('moves a poison message to the dead-letter queue after five receives', async () => {
+    await campaigns.sqs.send(new SendMessageCommand({ QueueUrl: campaigns.queueUrl, MessageBody: '{"not": "a chunk"' }));
+    let inDeadLetters = 0;
+    for (let i = 0; i < 60 && inDeadLetters === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const { Attributes } = await campaigns.sqs.send(new GetQueueAttributesCommand({ QueueUrl: campaigns.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      inDeadLetters = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+    }
+    expect(inDeadLetters).toBe(1);
+  });
+
+  it('answers 404 for an unknown campaign and 400 for a bad request', async () => {
+    expect((await api.request('GET', '/v1/admin/campaigns/nope', { token: admin })).status).toBe(404);
+    const bad = await api.request('POST', '/v1/admin/campaigns', { token: admin, body: { campaignId: 'x', templateId: 'not-a-ulid', audience: { type: 'inline', userIds: [] } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['templateId', 'audience.userIds']));
+  });
+});

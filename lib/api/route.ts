@@ -17,6 +17,8 @@ export interface RouteRequest {
   readonly idempotencyKey?: 'required' | 'optional';
   /** An empty body is read as `{}` (the schema's defaults then apply) instead of a 400. */
   readonly bodyOptional?: boolean;
+  /** Largest body accepted; default 64 KiB. */
+  readonly maxBodyBytes?: number;
 }
 
 export interface RouteDefinition<R extends RouteRequest = RouteRequest> {

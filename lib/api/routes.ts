@@ -331,7 +331,8 @@ export const routes = {
     scope: 'coupons/admin',
     tableAccess: 'readWrite',
     summary: 'Send coupons of a template to a list of users (inline up to 10,000, or an S3 object of one id per line); a campaign id never issues twice',
-    request: { body: CampaignRequest },
+    // 10,000 inline user ids of up to 128 characters; Lambda takes 6 MB synchronous payloads.
+    request: { body: CampaignRequest, maxBodyBytes: 2 * 1024 * 1024 },
     response: { status: 202, schema: z.object({ campaignId: z.string(), status: z.literal('requested') }), description: 'Accepted; follow it at GET /v1/admin/campaigns/{campaignId}' },
     errors: [404, 409],
   }),

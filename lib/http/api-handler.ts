@@ -40,14 +40,14 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> 
   );
 }
 
-function readJsonBody(event: ApiEvent, optional = false): unknown {
+function readJsonBody(event: ApiEvent, optional = false, maxBytes = MAX_BODY_BYTES): unknown {
   if (event.body === undefined || event.body === null || event.body === '') {
     if (optional) return {};
     throw new InvalidInputError('MISSING_BODY', 'This route needs a JSON body');
   }
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
-    throw new InvalidInputError('BODY_TOO_LARGE', `The body must be at most ${MAX_BODY_BYTES} bytes`, { maxBytes: MAX_BODY_BYTES });
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+    throw new InvalidInputError('BODY_TOO_LARGE', `The body must be at most ${maxBytes} bytes`, { maxBytes });
   }
   try {
     return JSON.parse(text);
@@ -76,7 +76,7 @@ export function parseRequest<R extends RouteRequest>(route: RouteDefinition<R>, 
     identity: identity as Identity,
     path: (request.path ? parseWith(request.path, event.pathParameters ?? {}) : undefined) as RoutePath<R>,
     query: (request.query ? parseWith(request.query, event.queryStringParameters ?? {}) : undefined) as RouteQuery<R>,
-    body: (request.body ? parseWith(request.body, readJsonBody(event, request.bodyOptional)) : undefined) as RouteBody<R>,
+    body: (request.body ? parseWith(request.body, readJsonBody(event, request.bodyOptional, request.maxBodyBytes)) : undefined) as RouteBody<R>,
     idempotencyKey: readIdempotencyKey(event, request.idempotencyKey) as ParsedRequest<R>['idempotencyKey'],
   };
 }

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemplateRepository } from '../../lib/templates/template-repository';
+import { progressBar, runCampaignCli } from '../../tools/campaign-cli';
 import { LOCAL_AUDIENCE_BUCKET, type LocalCampaigns, startLocalCampaigns } from '../../tools/local/local-campaigns';
 import { type LocalEventBridge, startLocalEventBridge } from '../../tools/local/local-eventbridge';
 import { activeTemplate } from '../support/claims';
@@ -96,6 +97,25 @@ describe('campaigns end to end: API -> event bus -> the synthesized state machin
       inDeadLetters = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     }
     expect(inDeadLetters).toBe(1);
+  });
+
+  it('the CLI runs a 10,000-user campaign to completion with its progress bar; a 12,000-user file goes through S3', async () => {
+    const templateId = await activeTemplate(table, { stock: { total: 30_000, shards: 8 } });
+    const dir = mkdtempSync(path.join(tmpdir(), 'campaign-cli-'));
+    const stackFile = path.join(dir, 'stack.json');
+    writeFileSync(stackFile, JSON.stringify({ api: api.baseUrl, s3Endpoint: campaigns.sqsEndpoint, audienceBucket: LOCAL_AUDIENCE_BUCKET }));
+    const usersFile = path.join(dir, 'users.txt');
+    writeFileSync(usersFile, Array.from({ length: 10_000 }, (_, i) => `cli-user-${i}`).join('\n'));
+    let output = '';
+    const progress = await runCampaignCli({ template: templateId, users: usersFile, campaign: 'cli-10k', stackFile, pollMs: 100 }, (text) => (output += text));
+    expect(progress).toMatchObject({ status: 'completed', total: 10_000, issued: 10_000, failed: 0 });
+    expect(output).toMatch(/\[#{30}\] 100%/);
+    expect(output).toContain('completed: total 10000, issued 10000, skipped 0, failed 0');
+
+    const bigFile = path.join(dir, 'big.txt');
+    writeFileSync(bigFile, Array.from({ length: 12_000 }, (_, i) => `big-user-${i}`).join('\n'));
+    expect(await runCampaignCli({ template: templateId, users: bigFile, campaign: 'cli-12k', stackFile, pollMs: 100 }, () => undefined)).toMatchObject({ status: 'completed', issued: 12_000 });
+    expect(progressBar({ total: 4, processed: 1 }, 8)).toBe('[##------]  25%');
   });
 
   it('answers 404 for an unknown campaign and 400 for a bad request', async () => {

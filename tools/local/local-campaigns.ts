@@ -48,8 +48,15 @@ const importHandler = async <T>(entry: string): Promise<T> => ((await import(pat
  * mapping drives it, and the campaign state machine run by aws-local-stepfunctions on CampaignRequested.
  * Sets the environment the campaign handlers read; call before they are first imported.
  */
-export async function startLocalCampaigns(options: { bus: LocalEventBridge; visibilityTimeoutSeconds?: number; waitMs?: number; concurrency?: number }): Promise<LocalCampaigns> {
-  const fauxqs = await startFauxqs({ port: 0, logger: false });
+export async function startLocalCampaigns(options: {
+  bus: LocalEventBridge;
+  visibilityTimeoutSeconds?: number;
+  waitMs?: number;
+  concurrency?: number;
+  /** An fauxqs already running elsewhere (the campaign benchmark keeps the queue backlog out of its own heap). */
+  fauxqsEndpoint?: string;
+}): Promise<LocalCampaigns> {
+  const fauxqs = options.fauxqsEndpoint ? { address: options.fauxqsEndpoint, stop: async () => undefined } : await startFauxqs({ port: 0, logger: false });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const sqs = new SQSClient({ endpoint: fauxqs.address, region: 'us-east-1', credentials });
   const s3 = new S3Client({ endpoint: fauxqs.address, region: 'us-east-1', credentials, forcePathStyle: true });

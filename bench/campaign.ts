@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { campaignCouponId } from '../lib/campaigns/campaign';
 import { issueCoupon } from '../lib/coupons/coupon';
 import { batchWriteWithRetries } from '../lib/dynamo';
@@ -47,7 +47,8 @@ const template = await benchTemplate(table, { name: 'campaign bench', stock: { t
 
 async function runCampaign(campaignId: string, users: number) {
   const body = Buffer.from(Array.from({ length: users }, (_, i) => `${campaignId}-user-${i}`).join('\n'));
-  await campaigns.s3.send(new PutObjectCommand({ Bucket: LOCAL_AUDIENCE_BUCKET, Key: `${campaignId}.txt`, Body: body }));
+  // Multipart, as any upload of a large audience file is.
+  await new Upload({ client: campaigns.s3, params: { Bucket: LOCAL_AUDIENCE_BUCKET, Key: `${campaignId}.txt`, Body: body }, partSize: 8 * 1024 * 1024 }).done();
   let peakHeap = 0;
   let peakRss = 0;
   const sampler = setInterval(() => {

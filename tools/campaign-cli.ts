@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { MAX_INLINE_AUDIENCE } from '../lib/campaigns/campaign';
 import { signDevToken } from './local/dev-auth';
 
@@ -61,7 +62,7 @@ export async function runCampaignCli(options: CliOptions, write: (text: string) 
     // Larger lists go through S3, as on AWS: here the local S3 of `npm start`.
     const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const key = `audiences/${campaignId}${path.extname(options.users) || '.txt'}`;
-    await s3.send(new PutObjectCommand({ Bucket: stack.audienceBucket, Key: key, Body: readFileSync(options.users) }));
+    await new Upload({ client: s3, params: { Bucket: stack.audienceBucket, Key: key, Body: readFileSync(options.users) }, partSize: 8 * 1024 * 1024 }).done();
     s3.destroy();
     audience = { type: 's3', bucket: stack.audienceBucket, key };
   } else {

@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One file at a time: several files start engines of their own (DynamoDB Local, fauxqs, a whole
+    // npm start), and on a 2-core CI machine running them side by side turns timing into flakiness.
+    fileParallelism: false,
   },
 });

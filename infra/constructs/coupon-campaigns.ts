@@ -1,5 +1,4 @@
 import { ArnFormat, Aws, type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
@@ -12,6 +11,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { CAMPAIGN_WORKER_ENTRY, PROGRESS_WAIT_SECONDS, campaignSteps } from '../../lib/campaigns/campaign-steps';
 import { CAMPAIGN_REQUEST_SOURCE } from '../../lib/events/event-catalog';
+import { anyAboveZeroAlarm } from './alarms';
 import { CouponFunction } from './coupon-function';
 
 /** How cdk-nag renders the bucket name below in its finding ids. */
@@ -147,21 +147,7 @@ export class CouponCampaigns extends Construct {
       targets: [new SfnStateMachine(this.stateMachine)],
     });
 
-    new Alarm(this, 'ChunkDeadLettersAlarm', {
-      alarmDescription: 'Campaign chunks the worker could not read or finish after every delivery',
-      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    new Alarm(this, 'FailedExecutionsAlarm', {
-      alarmDescription: 'A campaign state machine execution failed',
-      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    anyAboveZeroAlarm(this, 'ChunkDeadLettersAlarm', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 'Campaign chunks the worker could not read or finish after every delivery');
+    anyAboveZeroAlarm(this, 'FailedExecutionsAlarm', this.stateMachine.metricFailed({ period: Duration.minutes(5) }), 'A campaign state machine execution failed');
   }
 }

@@ -1,7 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteWithRetries, queryAll, withoutKeys } from '../dynamo';
-import { CAMPAIGN_COUNTER_SHARDS, campaignChunkKey, campaignCounterKey, campaignCounterPrefix, campaignFailedPrefix, campaignFailedUserKey, campaignKey, campaignPartition, inventoryShardKey } from '../keys';
+import { CAMPAIGN_COUNTER_SHARDS, campaignChunkKey, campaignCounterKey, campaignCounterPrefix, campaignFailedPrefix, campaignFailedUserKey, campaignKey, campaignPartition } from '../keys';
+import { addToShard, takeFromShard } from '../templates/stock-items';
 import type { ShardTake } from '../claims/stock-allocation';
 import type { Campaign, CampaignCounts } from './campaign';
 
@@ -38,15 +39,7 @@ export class CampaignRepository {
         new TransactWriteCommand({
           TransactItems: [
             { Put: { TableName: this.tableName, Item: { ...campaignKey(campaign.campaignId), entity: 'campaign', ...campaign }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...takes.map((take) => ({
-              Update: {
-                TableName: this.tableName,
-                Key: inventoryShardKey(campaign.templateId, take.shard),
-                UpdateExpression: 'SET available = available - :quantity',
-                ConditionExpression: 'available >= :quantity',
-                ExpressionAttributeValues: { ':quantity': take.quantity },
-              },
-            })),
+            ...takes.map((take) => takeFromShard(this.tableName, campaign.templateId, take)),
           ],
         }),
       );
@@ -79,9 +72,7 @@ export class CampaignRepository {
                 ExpressionAttributeValues: { ':status': status, ':now': nowIso, ':running': 'running', ':givenBack': giveBack.reduce((s, t) => s + t.quantity, 0), ':counts': counts },
               },
             },
-            ...giveBack.map((take) => ({
-              Update: { TableName: this.tableName, Key: inventoryShardKey(campaign.templateId, take.shard), UpdateExpression: 'ADD available :quantity', ExpressionAttributeValues: { ':quantity': take.quantity } },
-            })),
+            ...giveBack.map((take) => addToShard(this.tableName, campaign.templateId, take)),
           ],
         }),
       );

@@ -3,7 +3,8 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import { queryAll } from '../dynamo';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Coupon } from '../coupons/coupon';
-import { inventoryShardKey, userClaimCounterKey, userClaimCounterPrefix, userCouponKey, userIdempotencyKey, userPartition } from '../keys';
+import { takeFromShard } from '../templates/stock-items';
+import { userClaimCounterKey, userClaimCounterPrefix, userCouponKey, userIdempotencyKey, userPartition } from '../keys';
 import type { ShardTake } from './stock-allocation';
 
 export const CLAIM_OPERATION = 'claim';
@@ -57,15 +58,7 @@ export class ClaimRepository {
     for (const line of claim.lines) {
       for (const take of line.takes) {
         roles.push({ kind: 'shard', templateId: line.templateId, shard: take.shard });
-        items.push({
-          Update: {
-            TableName: this.tableName,
-            Key: inventoryShardKey(line.templateId, take.shard),
-            UpdateExpression: 'SET available = available - :quantity',
-            ConditionExpression: 'available >= :quantity',
-            ExpressionAttributeValues: { ':quantity': take.quantity },
-          },
-        });
+        items.push(takeFromShard(this.tableName, line.templateId, take));
       }
       const quantity = line.coupons.length;
       roles.push({ kind: 'counter', templateId: line.templateId });

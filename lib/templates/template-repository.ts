@@ -6,6 +6,7 @@ import { inventoryShardKey, stockAdditionKey, inventoryShardPrefix, shardOfInven
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import type { Template } from './template';
 import { splitAcrossShards } from './template';
+import { addToShard } from './stock-items';
 import type { TemplateStatus } from './template-schema';
 
 export interface StockShard {
@@ -187,20 +188,7 @@ export class TemplateRepository {
               },
             },
             ...record,
-            ...portions.flatMap((portion, shard) =>
-              portion === 0
-                ? []
-                : [
-                    {
-                      Update: {
-                        TableName: this.tableName,
-                        Key: inventoryShardKey(template.id, shard),
-                        UpdateExpression: 'ADD available :portion',
-                        ExpressionAttributeValues: { ':portion': portion },
-                      },
-                    },
-                  ],
-            ),
+            ...portions.flatMap((quantity, shard) => (quantity === 0 ? [] : [addToShard(this.tableName, template.id, { shard, quantity })])),
           ],
         }),
       );

@@ -130,7 +130,7 @@ describe('claims under concurrency (fast-check, DynamoDB Local)', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 240_000); // ~30 s alone; CI runs two test files at once on two cores
 
   it('2,000 users claiming a 100-unit template at once: exactly 100 coupons, 1,900 SOLD_OUT, nothing left', async () => {
     const templateId = await activeTemplate(table, { stock: { total: 100, shards: 8 }, perUserLimit: 1 });
@@ -142,5 +142,5 @@ describe('claims under concurrency (fast-check, DynamoDB Local)', () => {
     expect(outcomes.filter((o) => o.kind === 'refused')).toHaveLength(1_900);
     const shards = (await queryPartition(table, templatePartition(templateId))).filter((i) => String(i.sk).startsWith('STOCK#'));
     expect(shards.reduce((sum, s) => sum + Number(s.available), 0)).toBe(0);
-  });
+  }, 120_000);
 });

@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // One DynamoDB Local for the whole run; each test file makes its own table.
-    globalSetup: ['test/support/global-setup.ts'],
+    // Each file that needs DynamoDB Local starts its own (test/support/dynamodb-per-file.ts).
+    setupFiles: ['test/support/dynamodb-per-file.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
 import { createDocumentClient } from '../../lib/clients';
 import { createTable } from '../../tools/local/create-table';
+import { dynamodbEndpoint } from './dynamodb-per-file';
 
 export interface TestTable {
   readonly endpoint: string;
@@ -16,7 +16,7 @@ export interface TestTable {
  * environment at it, so handler modules imported afterwards use it as they would on Lambda.
  */
 export async function createTestTable(prefix = 'test'): Promise<TestTable> {
-  const endpoint = inject('dynamodbEndpoint');
+  const endpoint = await dynamodbEndpoint();
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   const client = createDocumentClient({ endpoint, region: 'us-east-1' });
   await createTable(client as unknown as DynamoDBClient, tableName);

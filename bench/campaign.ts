@@ -30,6 +30,7 @@ const rawTable = table.tableName;
 // fauxqs in its own process: on AWS the queue backlog lives in SQS, not in the worker.
 const fauxqsPort = await freePort();
 const fauxqs = spawn(process.execPath, [path.join(repoRoot, 'node_modules/fauxqs/dist/cli.js')], { env: { ...process.env, FAUXQS_PORT: String(fauxqsPort) }, stdio: 'ignore' });
+process.once('exit', () => fauxqs.kill('SIGKILL'));
 const fauxqsEndpoint = `http://127.0.0.1:${fauxqsPort}`;
 for (let i = 0; i < 100; i++) {
   if (await fetch(fauxqsEndpoint).then(() => true, () => false)) break;

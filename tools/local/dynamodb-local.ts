@@ -42,6 +42,10 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
     ['-Xmx1g', `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`, '-jar', jar, ...storage, '-sharedDb', '-port', String(port)],
     { stdio: options.quiet === false ? 'inherit' : 'ignore' },
   );
+  // If this process dies without stopping it (a crash, an uncaught error), the JVM must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`DynamoDB Local exited early with code ${code}`))));
   exited.catch(() => undefined);
   const endpoint = `http://127.0.0.1:${port}`;

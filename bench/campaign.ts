@@ -138,7 +138,7 @@ and each message holds 100 users, so memory does not grow with the audience.
 **Write units per coupon on AWS**: a campaign coupon item is ${couponBytes} bytes (<= 1 KB), written by BatchWriteItem (not
 transactional): **1 WCU per coupon**; coupon items carry no GSI key, so no index write. Per chunk of 100 users add one
 transaction of 2 items (chunk marker + counter shard): 4 WCU, i.e. 0.04 WCU per user; and the existence check, a
-strongly consistent BatchGetItem: 1 RCU per user. Total per coupon: **1.04 WCU + 1 RCU**.
+eventually consistent BatchGetItem: 0.5 RCU per user. Total per coupon: **1.04 WCU + 0.5 RCU**.
 `;
 writeResultsSection('campaign', markdown);
 console.log(markdown);

@@ -31,7 +31,9 @@ async function existingCoupons(deps: WorkerDeps, message: ChunkMessage, userIds:
     for (let attempt = 0; keys && keys.length > 0; attempt++) {
       if (attempt > 0) await (deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(Math.random() * deps.baseDelayMs * 2 ** Math.min(attempt, 8));
       const result: BatchGetCommandOutput = await deps.client.send(
-        new BatchGetCommand({ RequestItems: { [deps.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'userId, campaignChunk' } } }),
+        // Eventually consistent (half the read units): a redelivery comes a visibility timeout (minutes) after
+        // the writes it must see, and duplicates within a page never reach two chunks.
+        new BatchGetCommand({ RequestItems: { [deps.tableName]: { Keys: keys, ProjectionExpression: 'userId, campaignChunk' } } }),
       );
       for (const item of result.Responses?.[deps.tableName] ?? []) found.set(String(item.userId), String(item.campaignChunk));
       keys = result.UnprocessedKeys?.[deps.tableName]?.Keys;
@@ -50,7 +52,9 @@ async function existingCoupons(deps: WorkerDeps, message: ChunkMessage, userIds:
  * `failed` = users given up on after `giveUpAtReceiveCount` deliveries (recorded, retryable).
  */
 export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage, receiveCount: number): Promise<ChunkOutcome> {
-  if (await deps.campaigns.chunkRecorded(message.campaignId, message.chunkId)) return { kind: 'done', counted: false };
+  // A first delivery cannot find its chunk counted (a rare duplicate delivery is caught by the marker's
+  // condition at the end instead), so only redeliveries pay for this read.
+  if (receiveCount > 1 && (await deps.campaigns.chunkRecorded(message.campaignId, message.chunkId))) return { kind: 'done', counted: false };
   const template = await deps.templates.get(message.templateId);
   if (!template) throw new Error(`template ${message.templateId} of campaign ${message.campaignId} not found`);
 

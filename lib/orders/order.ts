@@ -61,21 +61,8 @@ export const RefundInput = z.strictObject({
   couponIds: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
 });
 
-export interface OrderView {
-  readonly orderId: string;
-  readonly userId: string;
-  readonly state: OrderState;
-  readonly couponIds: readonly string[];
-  readonly currency: string;
-  readonly kind: 'purchase' | 'payout';
-  readonly pricing: Combination;
-  readonly lockedAt: string;
-  readonly lockExpiresAt: string;
-  readonly confirmedAt?: string;
-  readonly cancelledAt?: string;
-  readonly releasedAt?: string;
-  readonly refunds: readonly RefundedCoupon[];
-}
+/** What the API answers: the order without its bookkeeping, with the coupon ids. */
+export type OrderView = Omit<Order, 'coupons' | 'requestHash' | 'version'> & { readonly couponIds: readonly string[] };
 
 export const orderView = (order: Order): OrderView => {
   const { coupons, requestHash: _hash, version: _version, ...rest } = order;

@@ -76,8 +76,3 @@ export function config(): Config {
   };
   return cached;
 }
-
-/** Tests change the environment between suites; production code never calls this. */
-export function resetConfigForTests(): void {
-  cached = undefined;
-}

@@ -85,7 +85,6 @@ export const campaignPartition = (campaignId: string): string => `CAMPAIGN#${cam
 export const campaignKey = (campaignId: string): ItemKey => ({ pk: campaignPartition(campaignId), sk: 'CAMPAIGN' });
 /** An inline audience, stored in chunks of user ids so that no event or state carries it. */
 export const campaignAudienceChunkKey = (campaignId: string, chunk: number): ItemKey => ({ pk: campaignPartition(campaignId), sk: `AUDIENCE#${pad(chunk, 6)}` });
-export const campaignAudiencePrefix = 'AUDIENCE#';
 /** Progress counters of a campaign are spread over shards, so thousands of workers never share one item. */
 export const CAMPAIGN_COUNTER_SHARDS = 16;
 export const campaignCounterKey = (campaignId: string, shard: number): ItemKey => ({ pk: campaignPartition(campaignId), sk: `COUNT#${pad(shard, 2)}` });

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Coupon, CouponStatus } from '../coupons/coupon';
+import type { Coupon } from '../coupons/coupon';
+import { type CouponTransition, couponTransition } from '../coupons/coupon-transitions';
 import { type DomainEvent, EVENT_VERSION, type EventType, eventSchemas } from './event-catalog';
 
 /** The part of a DynamoDB stream record (as Lambda and DynamoDB Streams deliver it) that events come from. */
@@ -21,14 +22,13 @@ export function streamImages<T>(record: StreamRecord): { after?: T; before?: T }
   return { after: image(record.dynamodb?.NewImage), before: image(record.dynamodb?.OldImage) };
 }
 
-const transitions: ReadonlyArray<readonly [CouponStatus, CouponStatus, EventType]> = [
-  ['available', 'locked', 'CouponLocked'],
-  ['locked', 'used', 'CouponUsed'],
-  ['locked', 'available', 'CouponReleased'],
-  ['locked', 'expired', 'CouponReleased'],
-  ['used', 'available', 'CouponReturned'],
-  ['available', 'expired', 'CouponExpired'],
-];
+const eventOf: Record<CouponTransition, EventType> = {
+  locked: 'CouponLocked',
+  used: 'CouponUsed',
+  released: 'CouponReleased',
+  returned: 'CouponReturned',
+  expired: 'CouponExpired',
+};
 
 /**
  * Domain events from one committed write. Events come only from the table's stream, so an event
@@ -51,8 +51,9 @@ export function eventsFromStreamRecord(record: StreamRecord): DomainEvent[] {
     return after.source === 'claim' ? [make('CouponClaimed', issued)] : [make('CouponIssued', { ...issued, ...(after.campaignId ? { campaignId: after.campaignId } : {}) })];
   }
   if (record.eventName === 'MODIFY' && after && before && before.status !== after.status) {
-    const type = transitions.find(([from, to]) => from === before.status && to === after.status)?.[2];
-    if (!type) return [];
+    const transition = couponTransition(before.status, after.status);
+    if (!transition) return [];
+    const type = eventOf[transition];
     const orderId = after.orderId ?? before.orderId ?? '';
     if (type === 'CouponExpired') return [make(type, ref(after))];
     if (type === 'CouponReleased') return [make(type, { ...ref(after), orderId, status: after.status as 'available' | 'expired' })];

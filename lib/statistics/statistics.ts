@@ -1,4 +1,5 @@
 import type { CouponStatus } from '../coupons/coupon';
+import { type CouponTransition, couponTransition } from '../coupons/coupon-transitions';
 import { type StreamRecord, streamImages } from '../events/stream-events';
 
 /**
@@ -12,14 +13,8 @@ export type Counters = Record<Counter, number>;
 
 export const zeroCounters = (): Counters => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;
 
-
-const transitionTotals: ReadonlyArray<readonly [CouponStatus, CouponStatus, Counter]> = [
-  ['available', 'locked', 'lockedTotal'],
-  ['locked', 'used', 'usedTotal'],
-  ['locked', 'available', 'releasedTotal'],
-  ['locked', 'expired', 'releasedTotal'],
-  ['used', 'available', 'returnedTotal'],
-];
+/** Expiry is counted for every move into `expired` (below), whatever it came from. */
+const totalOf: Partial<Record<CouponTransition, Counter>> = { locked: 'lockedTotal', used: 'usedTotal', released: 'releasedTotal', returned: 'returnedTotal' };
 
 /** The counter changes a batch of stream records implies, per template. Pure. */
 export function statisticsDeltas(records: readonly StreamRecord[]): Map<string, Partial<Counters>> {
@@ -39,7 +34,8 @@ export function statisticsDeltas(records: readonly StreamRecord[]): Map<string, 
     } else if (record.eventName === 'MODIFY' && before?.status && after?.status && before.status !== after.status) {
       add(coupon.templateId, before.status, -1);
       add(coupon.templateId, after.status, 1);
-      const total = transitionTotals.find(([from, to]) => from === before.status && to === after.status)?.[2];
+      const transition = couponTransition(before.status, after.status);
+      const total = transition && totalOf[transition];
       if (total) add(coupon.templateId, total, 1);
       if (after.status === 'expired') add(coupon.templateId, 'expiredTotal', 1);
     } else if (record.eventName === 'REMOVE' && before?.status) {

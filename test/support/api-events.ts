@@ -9,7 +9,6 @@ export interface Caller {
 }
 
 export const admin: Caller = { sub: 'backoffice-test', scopes: ['coupons/admin'] };
-export const orderService: Caller = { sub: 'order-service-test', scopes: ['coupons/orders'] };
 export const user = (sub: string): Caller => ({ sub });
 
 /** An API Gateway HTTP API (payload 2.0) event as the JWT authorizer would hand it to the function. */

@@ -1,5 +1,5 @@
 /**
- * npm run bench:campaign — a campaign to BENCH_USERS users (default 1,000,000) end to end on the local
+ * npm run bench:campaign [-- --users N] — a campaign to N users (default 1,000,000) end to end on the local
  * stack (S3 audience -> event bus -> the synthesized state machine -> SQS -> worker -> DynamoDB Local),
  * against raw BatchWriteItem of the same coupon items in the same run; the process's peak heap for a
  * tenth of the users and for all of them; write units per coupon. Writes its section of bench/RESULTS.md.
@@ -10,18 +10,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
 import { campaignCouponId } from '../lib/campaigns/campaign';
+import { campaignProgress, requestCampaign } from '../lib/campaigns/campaign-requests';
 import { issueCoupon } from '../lib/coupons/coupon';
-import { batchWriteWithRetries } from '../lib/dynamo';
+import { batchWriteAll } from '../lib/dynamodb/batch';
+import { Entity, entityItem } from '../lib/entities';
 import { userCouponKey } from '../lib/keys';
 import { freePort, repoRoot } from '../tools/local/dynamodb-local';
-import { LOCAL_AUDIENCE_BUCKET, startLocalCampaigns } from '../tools/local/local-campaigns';
-import { startLocalEventBridge } from '../tools/local/local-eventbridge';
+import { LOCAL_AUDIENCE_BUCKET } from '../tools/local/local-campaigns';
+import { startLocalStack } from '../tools/local/stack';
 import { benchTable, benchTemplate } from './fixtures';
-import { fmt, itemSizeBytes, machineLine, writeResultsSection, writeUnits } from './support';
+import { benchArgs, fmt, itemSizeBytes, machineLine, writeResultsSection, writeUnits } from './support';
 
-const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
-const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 4);
-const RAW_PARALLEL_CALLS = Number(process.env.BENCH_RAW_PARALLEL ?? 16);
+const { users: USERS, concurrency: CONCURRENCY, raw: RAW_PARALLEL_CALLS } = benchArgs({ users: 1_000_000, concurrency: 4, raw: 16 });
 
 const table = await benchTable('bench-campaigns');
 // The raw run writes into the same table (other user ids): DynamoDB Local serves a second table more than ten
@@ -29,7 +29,7 @@ const table = await benchTable('bench-campaigns');
 const rawTable = table.tableName;
 // fauxqs in its own process: on AWS the queue backlog lives in SQS, not in the worker.
 const fauxqsPort = await freePort();
-const fauxqs = spawn(process.execPath, [path.join(repoRoot, 'node_modules/fauxqs/dist/cli.js')], { env: { ...process.env, FAUXQS_PORT: String(fauxqsPort) }, stdio: 'ignore' });
+const fauxqs = spawn(process.execPath, ['--input-type=module', '-e', `const { startFauxqs } = await import('fauxqs'); await startFauxqs({ port: ${fauxqsPort}, logger: false });`], { cwd: repoRoot, stdio: 'ignore' });
 process.once('exit', () => fauxqs.kill('SIGKILL'));
 const fauxqsEndpoint = `http://127.0.0.1:${fauxqsPort}`;
 for (let i = 0; i < 100; i++) {
@@ -38,18 +38,22 @@ for (let i = 0; i < 100; i++) {
 }
 
 const eventsFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-campaign-')), 'events.jsonl');
-const bus = await startLocalEventBridge({ eventsFile });
-Object.assign(process.env, { TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: table.dynamodb.endpoint, EVENTBRIDGE_ENDPOINT: bus.endpoint, AWS_REGION: 'us-east-1' });
-const campaigns = await startLocalCampaigns({ bus, fauxqsEndpoint, concurrency: CONCURRENCY, waitMs: 500 });
-const { requestCampaign, campaignProgress } = await import('../lib/campaigns/campaign-flow');
-const { campaignFlowDeps } = await import('../lib/composition');
-const flow = campaignFlowDeps();
+const stack = await startLocalStack({
+  dynamodbEndpoint: table.dynamodb.endpoint,
+  tableName: table.tableName,
+  eventsFile,
+  queues: { fauxqsEndpoint },
+  workerConcurrency: CONCURRENCY,
+  campaignWaitMs: 500,
+  streams: false,
+});
+const flow = stack.container.campaigns();
 const template = await benchTemplate(table, { name: 'campaign bench', stock: { total: 3 * USERS, shards: 16 } });
 
 async function uploadAudience(campaignId: string, users: number) {
   const body = Buffer.from(Array.from({ length: users }, (_, i) => `${campaignId}-user-${i}`).join('\n'));
   // Multipart, as any upload of a large audience file is.
-  await new Upload({ client: campaigns.s3, params: { Bucket: LOCAL_AUDIENCE_BUCKET, Key: `${campaignId}.txt`, Body: body }, partSize: 8 * 1024 * 1024 }).done();
+  await new Upload({ client: stack.queues.s3, params: { Bucket: LOCAL_AUDIENCE_BUCKET, Key: `${campaignId}.txt`, Body: body }, partSize: 8 * 1024 * 1024 }).done();
 }
 
 /** Live heap: what is still referenced after a full collection (needs node --expose-gc), not garbage waiting for one. */
@@ -84,14 +88,14 @@ const small = await runCampaign('bench-tenth', Math.round(USERS / 10));
 const full = await runCampaign('bench-full', USERS);
 
 // The local SQS event source keeps long-polling while idle: stop it, so the raw run has the machine to itself.
-await campaigns.stop();
+await stack.stop();
 
 // Raw BatchWriteItem of the same items (same shape and size, other users), same table, same engine.
 const nowMs = Date.now();
 const item = (i: number) => {
   const userId = `raw-user-${i}`;
   const id = campaignCouponId('bench-raw', userId);
-  return { ...userCouponKey(userId, id), entity: 'coupon', ...issueCoupon(template, { id, userId, nowMs, source: 'campaign', campaignId: 'bench-raw' }), campaignChunk: `0:${i - (i % 100)}` };
+  return entityItem(Entity.coupon, userCouponKey(userId, id), { ...issueCoupon(template, { id, userId, nowMs, source: 'campaign', campaignId: 'bench-raw' }), campaignChunk: `0:${i - (i % 100)}` });
 };
 const rawStarted = performance.now();
 let next = 0;
@@ -101,7 +105,7 @@ await Promise.all(
       const from = next;
       next += 25;
       const requests = Array.from({ length: Math.min(25, USERS - from) }, (_, k) => ({ PutRequest: { Item: item(from + k) } }));
-      const left = await batchWriteWithRetries(table.client, rawTable, requests, { maxAttempts: 10, baseDelayMs: 20 });
+      const left = await batchWriteAll(table.client, rawTable, requests, { maxAttempts: 10, baseDelayMs: 20 });
       if (left.length > 0) throw new Error('raw write left items');
     }
   }),
@@ -110,7 +114,6 @@ const rawSeconds = (performance.now() - rawStarted) / 1000;
 const rawPerSecond = USERS / rawSeconds;
 
 const couponBytes = itemSizeBytes(item(0));
-await bus.close();
 fauxqs.kill();
 await table.dynamodb.stop();
 
@@ -118,7 +121,7 @@ const ratio = full.perSecond / rawPerSecond;
 const markdown = `
 ## Directed issuance (\`npm run bench:campaign\`)
 
-Command: \`npm run bench:campaign\` (BENCH_USERS=${USERS}, BENCH_WORKER_CONCURRENCY=${CONCURRENCY}, BENCH_RAW_PARALLEL=${RAW_PARALLEL_CALLS}); ${new Date().toISOString().slice(0, 10)}; ${machineLine()}, fauxqs for SQS and S3 in its own process.
+Command: \`npm run bench:campaign -- --users ${USERS} --concurrency ${CONCURRENCY} --raw ${RAW_PARALLEL_CALLS}\`; ${new Date().toISOString().slice(0, 10)}; ${machineLine()}, fauxqs for SQS and S3 in its own process.
 
 End to end: S3 audience file -> CampaignRequested on the local bus -> the state machine CDK synthesizes (aws-local-stepfunctions)
 -> SQS chunks of 100 users -> the worker (${CONCURRENCY} batches of 10 messages in flight) -> DynamoDB Local.

@@ -10,12 +10,12 @@ import { claimCoupons, claimRequestHash } from '../lib/claims/claim-service';
 import { issueCoupon } from '../lib/coupons/coupon';
 import { newId } from '../lib/ids';
 import { inventoryShardKey, userClaimCounterKey, userCouponKey, userIdempotencyKey } from '../lib/keys';
+import { defaultSettings } from '../lib/config';
 import { repoRoot } from '../tools/local/dynamodb-local';
 import { benchClaimDeps, benchTable, benchTemplate } from './fixtures';
-import { bundleLikeCdk, countRoundTrips, fmt, itemSizeBytes, machineLine, measure, medianStartMs, writeResultsSection, writeUnits } from './support';
+import { benchArgs, bundleLikeCdk, countRoundTrips, fmt, itemSizeBytes, machineLine, measure, medianStartMs, writeResultsSection, writeUnits } from './support';
 
-const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 3000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const { claims: CLAIMS, concurrency: CONCURRENCY } = benchArgs({ claims: 3000, concurrency: 16 });
 
 const table = await benchTable('bench-claims');
 const { client, tableName, dynamodb } = table;
@@ -101,7 +101,7 @@ mkdirSync(outDir, { recursive: true });
 const bundle = bundleLikeCdk('functions/coupons/claim-coupons.ts', path.join(outDir, 'claim.js'));
 const bare = medianStartMs(['-e', '0'], 15);
 const sdkOnly = medianStartMs(['-e', "require('@aws-sdk/client-dynamodb'); require('@aws-sdk/lib-dynamodb')"], 15);
-const withModule = medianStartMs(['-e', `require(${JSON.stringify(bundle.file)})`], 15, { TABLE_NAME: 'bench', AWS_REGION: 'us-east-1' });
+const withModule = medianStartMs(['-e', `require(${JSON.stringify(bundle.file)})`], 15);
 
 await dynamodb.stop();
 
@@ -109,7 +109,7 @@ const ratio = ourResult.perSecond / rawResult.perSecond;
 const markdown = `
 ## Claim path (\`npm run bench:claim\`)
 
-Command: \`npm run bench:claim\` (BENCH_CLAIMS=${CLAIMS}, BENCH_CONCURRENCY=${CONCURRENCY}); ${new Date().toISOString().slice(0, 10)}; ${machineLine()}.
+Command: \`npm run bench:claim -- --claims ${CLAIMS} --concurrency ${CONCURRENCY}\`; ${new Date().toISOString().slice(0, 10)}; ${machineLine()}.
 
 | what | claims/s | p50 ms | p99 ms |
 |---|---|---|---|
@@ -129,7 +129,7 @@ template at about 500 claims/s (less with TransactionConflict retries), 16 shard
 **Per claim on AWS** (one coupon, warm Lambda): **${tripsPerClaim} DynamoDB round trip(s)** (counted on the client);
 item sizes ${itemSizes.join(', ')} bytes (shard, counter, coupon, idempotency record), each <= 1 KB, so
 TransactWriteItems costs 2 WCU per item: **${wcu} WCU per claim**, no index write (coupon items carry no GSI key).
-A cold template cache adds one GetItem (0.5 RCU) per template per environment per ${2} s TTL.
+A cold template cache adds one GetItem (0.5 RCU) per template per environment per ${defaultSettings.claims.templateCacheTtlMs / 1000} s TTL.
 
 **Claim function bundle**: ${fmt(bundle.bytes / 1024, 0)} KB minified (AWS SDK external, as deployed).
 Module init: node + require(bundle) ${fmt(withModule, 0)} ms median against bare \`node -e 0\` ${fmt(bare, 0)} ms: **+${fmt(withModule - bare, 0)} ms**,

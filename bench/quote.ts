@@ -5,16 +5,13 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { claimCoupons } from '../lib/claims/claim-service';
-import { CouponRepository } from '../lib/coupons/coupon-repository';
 import { orderKey, userCouponKey } from '../lib/keys';
-import { OrderRepository } from '../lib/orders/order-repository';
-import { cancelOrder, confirmOrder, lockCouponsForOrder, type OrderDeps, refundOrder } from '../lib/orders/order-service';
+import { cancelOrder, confirmOrder, lockCouponsForOrder, refundOrder } from '../lib/orders/order-service';
 import type { CartLine } from '../lib/pricing/cart';
 import { type PricingCoupon, quote } from '../lib/pricing/pricing-engine';
 import type { Effect } from '../lib/templates/template-schema';
-import { systemClock } from '../lib/time';
 import { benchClaimDeps, benchTable, benchTemplate } from './fixtures';
-import { countRoundTrips, fmt, itemSizeBytes, machineLine, measure, writeResultsSection, writeUnits } from './support';
+import { benchArgs, countRoundTrips, fmt, itemSizeBytes, machineLine, measure, writeResultsSection, writeUnits } from './support';
 
 // ---- 1. The pricing engine: 50 coupons x 30 lines -------------------------------------------------
 let seed = 42;
@@ -48,7 +45,7 @@ const cart = { kind: 'purchase' as const, currency: 'EUR', lines };
 const options = { nowMs: Date.parse('2026-06-01T00:00:00Z'), blockedProductIds: new Set(['p29']), maxCouponsPerOrder: 5 };
 const sample = quote(cart, wallet, options);
 for (let i = 0; i < 200; i++) quote(cart, wallet, options); // warm-up
-const QUOTES = Number(process.env.BENCH_QUOTES ?? 2000);
+const { quotes: QUOTES } = benchArgs({ quotes: 2000 });
 const quoteRun = await measure(QUOTES, 1, async () => quote(cart, wallet, options));
 
 // ---- 2. Round trips and write units of the order lifecycle ---------------------------------------
@@ -57,14 +54,7 @@ const { client, tableName, dynamodb } = table;
 const trips = countRoundTrips(client);
 const template = await benchTemplate(table, { name: '5 off 20', stock: { total: 1000 }, perUserLimit: 10 });
 const claimDeps = benchClaimDeps(table);
-const orderDeps: OrderDeps = {
-  orders: new OrderRepository(client, tableName),
-  coupons: new CouponRepository(client, tableName),
-  blockedProductIds: async () => new Set(),
-  clock: systemClock,
-  maxCouponsPerOrder: 5,
-  defaultLockMinutes: 30,
-};
+const orderDeps = table.container.orders();
 const orderItems = lines.slice(0, 3);
 const steps: Array<{ step: string; trips: number; writes: string; wcu: number }> = [];
 async function measureStep(step: string, run: () => Promise<unknown>, wcuOf: () => Promise<{ formula: string; wcu: number }>) {
@@ -95,7 +85,7 @@ await dynamodb.stop();
 const markdown = `
 ## Quote and order lifecycle (\`npm run bench:quote\`)
 
-Command: \`npm run bench:quote\` (BENCH_QUOTES=${QUOTES}); ${new Date().toISOString().slice(0, 10)}; ${machineLine()}.
+Command: \`npm run bench:quote -- --quotes ${QUOTES}\`; ${new Date().toISOString().slice(0, 10)}; ${machineLine()}.
 
 **Quote**: a wallet of 50 coupons (amount and percent off, scoped and unscoped, ${groups.length} stacking groups plus exclusives,
 at most 5 per order) against a 30-line cart, one core: **${fmt(quoteRun.perSecond, 0)} quotes/s**, p50 ${fmt(quoteRun.p50, 2)} ms,

@@ -1,10 +1,24 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { repoRoot } from '../tools/local/dynamodb-local';
+
+/** A benchmark's numeric parameters from its command line (`npm run bench:x -- --users 200000`), with defaults. */
+export function benchArgs<T extends Record<string, number>>(defaults: T): T {
+  const { values } = parseArgs({ options: Object.fromEntries(Object.keys(defaults).map((name) => [name, { type: 'string' as const }])), strict: true });
+  return Object.fromEntries(
+    Object.entries(defaults).map(([name, fallback]) => {
+      const raw = values[name];
+      const value = raw === undefined ? fallback : Number(raw);
+      if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got "${raw}"`);
+      return [name, value];
+    }),
+  ) as T;
+}
 
 /** Counts the requests a client sends (each is one DynamoDB round trip). */
 export function countRoundTrips(client: DynamoDBDocumentClient): { readonly count: number; reset(): void } {
@@ -106,11 +120,11 @@ export function bundleLikeCdk(entry: string, outFile: string): { file: string; b
 }
 
 /** Median wall time (ms) of starting Node to run `args`, over `runs` runs. */
-export function medianStartMs(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): number {
+export function medianStartMs(args: string[], runs: number): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const result = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const result = spawnSync(process.execPath, args, { stdio: 'ignore' });
     if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed`);
     times.push(performance.now() - t0);
   }

@@ -8,9 +8,8 @@ export function buildApp(props: AppProps = {}) {
   // Strong references: the data stack refuses to drop an export the service stack still uses.
   const app = new App({ ...props, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...props.context } });
   const settings = readDeploySettings(app.node);
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-  const data = new CouponDataStack(app, 'CouponData', { env, settings, description: 'Coupon platform: table (stateful)' });
-  const service = new CouponServiceStack(app, 'CouponService', { env, settings, table: data.table, audienceBucketName: audienceBucketName(), description: 'Coupon platform: API and functions (stateless)' });
+  const data = new CouponDataStack(app, 'CouponData', { env: settings.environment, settings, description: 'Coupon platform: table (stateful)' });
+  const service = new CouponServiceStack(app, 'CouponService', { env: settings.environment, settings, table: data.table, audienceBucketName: audienceBucketName(), description: 'Coupon platform: API and functions (stateless)' });
   if (settings.jwtIssuer === PLACEHOLDER_ISSUER) {
     Validations.of(service).addWarning('PlaceholderIssuer', `No jwtIssuer given: using ${PLACEHOLDER_ISSUER}. Deploy with -c jwtIssuer=https://your-issuer/ -c jwtAudience=your-audience`);
   }

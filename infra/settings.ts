@@ -6,6 +6,8 @@ import type { Node } from 'constructs';
  * Synth works offline with placeholders so CI and tests need no account.
  */
 export interface DeploySettings {
+  /** The account and region the CDK CLI resolved (unset offline: the stacks are then environment-agnostic). */
+  readonly environment: { readonly account?: string; readonly region?: string };
   readonly jwtIssuer: string;
   readonly jwtAudience: string[];
   readonly deletionProtection: boolean;
@@ -27,6 +29,7 @@ export function readDeploySettings(node: Node): DeploySettings {
   const retention = Object.values(RetentionDays).find((days) => days === retentionDays);
   if (retention === undefined) throw new Error(`logRetentionDays=${retentionDays} is not a CloudWatch Logs retention value`);
   return {
+    environment: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     jwtIssuer: text('jwtIssuer') ?? PLACEHOLDER_ISSUER,
     jwtAudience: (text('jwtAudience') ?? 'coupons-api').split(',').map((s) => s.trim()).filter(Boolean),
     deletionProtection: (text('deletionProtection') ?? 'true') !== 'false',

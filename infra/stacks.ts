@@ -8,6 +8,7 @@ import { CouponHttpApi } from './constructs/coupon-http-api';
 import { CouponOrders } from './constructs/coupon-orders';
 import { CouponStatistics } from './constructs/coupon-statistics';
 import { CouponTable } from './constructs/coupon-table';
+import { ENV } from '../lib/topology';
 import type { DeploySettings } from './settings';
 
 /** Account and region make the name unique; both stacks compute it, so no cross-stack reference is needed. */
@@ -60,7 +61,7 @@ export class CouponServiceStack extends Stack {
       jwtAudience: settings.jwtAudience,
       logRetention: settings.logRetention,
       defaultThrottle: settings.throttle,
-      environment: { LOCK_TIMEOUT_MINUTES: String(settings.lockTimeoutMinutes) },
+      environment: { [ENV.lockTimeoutMinutes]: String(settings.lockTimeoutMinutes) },
     });
     this.events = new CouponEvents(this, 'Events', { table, logRetention: settings.logRetention });
     this.orders = new CouponOrders(this, 'Orders', { table, logRetention: settings.logRetention, lockTimeoutMinutes: settings.lockTimeoutMinutes });

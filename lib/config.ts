@@ -1,78 +1,139 @@
+import { ENV } from './topology';
+
 /**
- * The one place that reads configuration from the environment. Every value is read once, at cold
- * start, and a missing required value fails fast with the variable's name instead of surfacing later
- * as an AWS "ValidationException" deep in a request.
+ * The product's settings: every name and tuning number in one place, with its unit and default. The
+ * container (lib/container.ts) is built from a Settings value: on Lambda from the environment (the
+ * only place that reads it, below), locally and in tests from `defaultSettings` plus overrides.
  */
 export class ConfigurationError extends Error {}
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new ConfigurationError(`environment variable ${name} is required`);
-  return value;
+/** Endpoints of local emulators; all unset on AWS, where the SDK's defaults apply. */
+export interface Endpoints {
+  readonly dynamodb?: string;
+  readonly eventBridge?: string;
+  readonly sqs?: string;
+  readonly s3?: string;
 }
 
-function optional(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(name: string, fallback: number): number {
-  const raw = optional(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new ConfigurationError(`environment variable ${name} must be an integer, got "${raw}"`);
-  return value;
-}
-
-export interface Config {
+export interface Settings {
   readonly tableName: string;
   readonly region: string;
-  /** Set only locally (DynamoDB Local); on AWS the SDK's default endpoint is used. */
-  readonly dynamodbEndpoint: string | undefined;
+  readonly endpoints: Endpoints;
   readonly eventBusName: string;
-  /** Set only locally: the stream publisher appends events to this file instead of calling EventBridge. */
-  readonly eventsFile: string | undefined;
-  /** How long a template read stays in the claim path's in-process cache. */
-  readonly templateCacheTtlMs: number;
-  /** How long the claim path waits for a user's audience tags before treating them as unavailable. */
-  readonly tagTimeoutMs: number;
-  /** Most coupons one order may use together. */
-  readonly maxCouponsPerOrder: number;
-  /** How long an order's lock holds before the system releases its coupons. */
-  readonly lockTimeoutMinutes: number;
-  readonly blocklistCacheTtlMs: number;
   /** The queue campaign chunks go to (set on the functions that send them). */
-  readonly campaignQueueUrl: string | undefined;
-  /** How long a campaign may wait for its workers before it completes as timed out. */
-  readonly campaignDeadlineHours: number;
-  /** The campaign worker's SQS event source mapping, whose MaximumConcurrency a campaign sets. */
-  readonly workerMappingId: string | undefined;
-  /** Local emulator endpoints; unset on AWS. */
-  readonly eventBridgeEndpoint: string | undefined;
-  readonly sqsEndpoint: string | undefined;
-  readonly s3Endpoint: string | undefined;
-}
+  readonly campaignQueueUrl?: string;
+  /** The campaign worker's SQS event source mapping, whose MaximumConcurrency a campaign sets; unset locally. */
+  readonly workerMappingId?: string;
 
-let cached: Config | undefined;
+  /** SDK attempts per call (the SDK's own retries with backoff) for DynamoDB, and for SQS and S3. */
+  readonly dynamodbMaxAttempts: number;
+  readonly queueAndStorageMaxAttempts: number;
 
-export function config(): Config {
-  cached ??= {
-    tableName: required('TABLE_NAME'),
-    region: optional('AWS_REGION') ?? 'us-east-1',
-    dynamodbEndpoint: optional('DYNAMODB_ENDPOINT'),
-    eventBusName: optional('EVENT_BUS_NAME') ?? 'default',
-    eventsFile: optional('EVENTS_FILE'),
-    templateCacheTtlMs: integer('TEMPLATE_CACHE_TTL_MS', 2_000),
-    tagTimeoutMs: integer('TAG_TIMEOUT_MS', 150),
-    maxCouponsPerOrder: integer('MAX_COUPONS_PER_ORDER', 5),
-    lockTimeoutMinutes: integer('LOCK_TIMEOUT_MINUTES', 30),
-    blocklistCacheTtlMs: integer('BLOCKLIST_CACHE_TTL_MS', 30_000),
-    campaignQueueUrl: optional('CAMPAIGN_QUEUE_URL'),
-    campaignDeadlineHours: integer('CAMPAIGN_DEADLINE_HOURS', 24),
-    workerMappingId: optional('WORKER_MAPPING_ID'),
-    eventBridgeEndpoint: optional('EVENTBRIDGE_ENDPOINT'),
-    sqsEndpoint: optional('SQS_ENDPOINT'),
-    s3Endpoint: optional('S3_ENDPOINT'),
+  readonly claims: {
+    /** Milliseconds a template read stays in the claim path's in-process cache (also its stock hints). */
+    readonly templateCacheTtlMs: number;
+    /** Transaction attempts before a claim answers 503 TRY_AGAIN. */
+    readonly maxAttempts: number;
+    /** Milliseconds the claim path waits for a user's audience tags before treating them as unavailable. */
+    readonly tagTimeoutMs: number;
+    /** Failures in a row that open the tag reader's circuit breaker, and milliseconds it stays open. */
+    readonly tagBreakerFailureThreshold: number;
+    readonly tagBreakerOpenMs: number;
   };
-  return cached;
+  readonly orders: {
+    /** Most coupons one order may use together. */
+    readonly maxCouponsPerOrder: number;
+    /** Minutes an order's lock holds before the system releases its coupons. */
+    readonly lockTimeoutMinutes: number;
+    /** Milliseconds the global block list stays cached per environment. */
+    readonly blocklistCacheTtlMs: number;
+    /** Expired locks the releaser reads per GSI1 shard per run. */
+    readonly releaseBatchPerShard: number;
+  };
+  readonly campaigns: {
+    /** Hours a campaign may wait for its workers before it completes as timed out. */
+    readonly deadlineHours: number;
+    /** Bytes of an S3 audience file read per page (a page is deduplicated as a whole). */
+    readonly audiencePageBytes: number;
+    /** Attempts to reserve a campaign's stock while claims move the shards. */
+    readonly reserveAttempts: number;
+    /** Milliseconds the worker caches a template. */
+    readonly workerTemplateCacheTtlMs: number;
+    /** BatchWriteItem attempts per delivery before the unwritten users are left to a redelivery. */
+    readonly writeAttempts: number;
+    /** Base of the worker's backoff between BatchWriteItem attempts, in milliseconds. */
+    readonly writeBaseDelayMs: number;
+    /** From this delivery on, users that still cannot be written are recorded as failed instead of redelivered. */
+    readonly giveUpAtReceiveCount: number;
+  };
 }
+
+export const defaultSettings: Settings = {
+  tableName: 'coupons',
+  region: 'us-east-1',
+  endpoints: {},
+  eventBusName: 'default',
+  dynamodbMaxAttempts: 3,
+  queueAndStorageMaxAttempts: 5,
+  claims: { templateCacheTtlMs: 2_000, maxAttempts: 8, tagTimeoutMs: 150, tagBreakerFailureThreshold: 5, tagBreakerOpenMs: 10_000 },
+  orders: { maxCouponsPerOrder: 5, lockTimeoutMinutes: 30, blocklistCacheTtlMs: 30_000, releaseBatchPerShard: 100 },
+  campaigns: {
+    deadlineHours: 24,
+    audiencePageBytes: 4 * 1024 * 1024,
+    reserveAttempts: 5,
+    workerTemplateCacheTtlMs: 60_000,
+    writeAttempts: 6,
+    writeBaseDelayMs: 50,
+    giveUpAtReceiveCount: 3,
+  },
+};
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Settings of a Lambda function: what the CDK app set in its environment (lib/topology.ts names the
+ * variables), defaults for the rest. Read once, at cold start; a missing or malformed value fails fast
+ * with the variable's name instead of surfacing later as an AWS ValidationException deep in a request.
+ */
+export function settingsFromEnvironment(env: Environment = process.env): Settings {
+  const optional = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const required = (name: string) => {
+    const value = optional(name);
+    if (value === undefined) throw new ConfigurationError(`environment variable ${name} is required`);
+    return value;
+  };
+  const integer = (name: string, fallback: number) => {
+    const raw = optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value)) throw new ConfigurationError(`environment variable ${name} must be an integer, got "${raw}"`);
+    return value;
+  };
+  return {
+    ...defaultSettings,
+    tableName: required(ENV.tableName),
+    region: optional(ENV.region) ?? defaultSettings.region,
+    eventBusName: optional(ENV.eventBusName) ?? defaultSettings.eventBusName,
+    campaignQueueUrl: optional(ENV.campaignQueueUrl),
+    workerMappingId: optional(ENV.workerMappingId),
+    orders: { ...defaultSettings.orders, lockTimeoutMinutes: integer(ENV.lockTimeoutMinutes, defaultSettings.orders.lockTimeoutMinutes) },
+    campaigns: { ...defaultSettings.campaigns, deadlineHours: integer(ENV.campaignDeadlineHours, defaultSettings.campaigns.deadlineHours) },
+  };
+}
+
+/** Settings with some parts replaced (nested parts merged), for the local stack, tests and benchmarks. */
+export type SettingsOverrides = Partial<Omit<Settings, 'claims' | 'orders' | 'campaigns' | 'endpoints'>> & {
+  readonly claims?: Partial<Settings['claims']>;
+  readonly orders?: Partial<Settings['orders']>;
+  readonly campaigns?: Partial<Settings['campaigns']>;
+  readonly endpoints?: Endpoints;
+};
+
+export const withSettings = (base: Settings, overrides: SettingsOverrides): Settings => ({
+  ...base,
+  ...overrides,
+  endpoints: { ...base.endpoints, ...overrides.endpoints },
+  claims: { ...base.claims, ...overrides.claims },
+  orders: { ...base.orders, ...overrides.orders },
+  campaigns: { ...base.campaigns, ...overrides.campaigns },
+});

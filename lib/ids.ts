@@ -6,5 +6,8 @@ const ulid = monotonicFactory();
 export const newId = (): string => ulid();
 export type IdGenerator = () => string;
 
+/** A user id as the identity provider gives it: up to 128 characters, no "#" (a key separator) or whitespace. */
+export const userIdString = () => z.string().min(1).max(128).regex(/^[^#\s]+$/, 'a user id has no "#" or whitespace');
+
 /** A ULID as it appears in paths and bodies (Crockford base32, 26 characters). */
 export const ulidString = (what: string) => z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, `expected ${what}`);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { InvalidInputError } from './errors';
 
 type Key = Record<string, unknown>;
@@ -34,3 +35,6 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor?: string;
 }
+
+/** The response schema of a paged listing. */
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });

@@ -5,10 +5,15 @@
  */
 export const tableKeys = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
-export const globalSecondaryIndexes = [
-  /** GSI1: templates listed by status and creation time (back office). Sparse: only templates carry gsi1pk. */
-  { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-] as const;
+export const indexes = {
+  /**
+   * Sparse and overloaded: templates by status and creation time (back office), and locked orders by
+   * lock expiry. Only those items carry gsi1pk, so coupon writes never pay for an index write.
+   */
+  gsi1: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+export const globalSecondaryIndexes = Object.values(indexes);
 
 /** Attribute DynamoDB TTL deletes items by (idempotency records). Epoch seconds. */
 export const timeToLiveAttribute = 'expiresAt';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { MAX_INLINE_AUDIENCE } from '../lib/campaigns/campaign';
+import { type CampaignProgress, MAX_INLINE_AUDIENCE } from '../lib/campaigns/campaign';
 import { signDevToken } from './local/dev-auth';
 
 /**
@@ -24,17 +24,7 @@ export interface CliOptions {
   readonly stackFile?: string;
 }
 
-interface Progress {
-  status: string;
-  reason?: string;
-  total: number;
-  processed: number;
-  issued: number;
-  skipped: number;
-  failed: number;
-  startedAt: string;
-  completedAt?: string;
-}
+type Progress = CampaignProgress;
 
 export function progressBar(progress: Pick<Progress, 'total' | 'processed'>, width = 30): string {
   const share = progress.total === 0 ? 1 : Math.min(1, progress.processed / progress.total);

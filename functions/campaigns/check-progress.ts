@@ -1,6 +1,10 @@
-import { checkProgress } from '../../lib/campaigns/campaign-flow';
-import { campaignFlowDeps } from '../../lib/composition';
+import { checkProgress } from '../../lib/campaigns/campaign-steps';
+import type { Container } from '../../lib/container';
+import { onLambda } from '../../lib/lambda';
 
-const deps = campaignFlowDeps();
+export const build = (container: Container) => {
+  const deps = container.campaigns();
+  return (state: { campaignId: string }) => checkProgress(deps, state);
+};
 
-export const handler = (state: { campaignId: string }) => checkProgress(deps, state);
+export const handler = onLambda(build);

@@ -1,6 +1,10 @@
-import { completeCampaign } from '../../lib/campaigns/campaign-flow';
-import { campaignFlowDeps } from '../../lib/composition';
+import { completeCampaign } from '../../lib/campaigns/campaign-steps';
+import type { Container } from '../../lib/container';
+import { onLambda } from '../../lib/lambda';
 
-const deps = campaignFlowDeps();
+export const build = (container: Container) => {
+  const deps = container.campaigns();
+  return (state: { campaignId: string }) => completeCampaign(deps, state);
+};
 
-export const handler = (state: { campaignId: string }) => completeCampaign(deps, state);
+export const handler = onLambda(build);

@@ -1,6 +1,10 @@
-import { enqueueAudiencePage, type PageState } from '../../lib/campaigns/campaign-flow';
-import { campaignFlowDeps } from '../../lib/composition';
+import { enqueueAudiencePage, type PageState } from '../../lib/campaigns/campaign-steps';
+import type { Container } from '../../lib/container';
+import { onLambda } from '../../lib/lambda';
 
-const deps = campaignFlowDeps();
+export const build = (container: Container) => {
+  const deps = container.campaigns();
+  return (state: PageState) => enqueueAudiencePage(deps, state);
+};
 
-export const handler = (state: PageState) => enqueueAudiencePage(deps, state);
+export const handler = onLambda(build);

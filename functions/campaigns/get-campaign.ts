@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { campaignProgress } from '../../lib/campaigns/campaign-flow';
-import { campaignFlowDeps } from '../../lib/composition';
+import { campaignProgress } from '../../lib/campaigns/campaign-requests';
+import { campaignRoutes } from '../../lib/campaigns/campaign-routes';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
 
-const deps = campaignFlowDeps();
+export const build = (container: Container) => {
+  const deps = container.campaigns();
+  return apiHandler(campaignRoutes.getCampaign, async ({ path }) => ({ body: await campaignProgress(deps, path.campaignId) }));
+};
 
-export const handler = apiHandler(routes.getCampaign, async ({ path }) => ({ body: await campaignProgress(deps, path.campaignId) }));
+export const handler = onLambda(build);

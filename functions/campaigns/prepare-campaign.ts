@@ -1,7 +1,11 @@
-import { prepareCampaign } from '../../lib/campaigns/campaign-flow';
-import { campaignFlowDeps } from '../../lib/composition';
-
-const deps = campaignFlowDeps();
+import { prepareCampaign } from '../../lib/campaigns/campaign-steps';
+import type { Container } from '../../lib/container';
+import { onLambda } from '../../lib/lambda';
 
 /** State "Prepare campaign": its input is the CampaignRequested event the rule matched. */
-export const handler = (event: { detail: { data: unknown } }) => prepareCampaign(deps, event.detail.data);
+export const build = (container: Container) => {
+  const deps = container.campaigns();
+  return (event: { detail: { data: unknown } }) => prepareCampaign(deps, event.detail.data);
+};
+
+export const handler = onLambda(build);

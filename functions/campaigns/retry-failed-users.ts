@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { retryFailedUsers } from '../../lib/campaigns/campaign-flow';
-import { campaignFlowDeps } from '../../lib/composition';
+import { retryFailedUsers } from '../../lib/campaigns/campaign-requests';
+import { campaignRoutes } from '../../lib/campaigns/campaign-routes';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
 
-const deps = campaignFlowDeps();
+export const build = (container: Container) => {
+  const deps = container.campaigns();
+  return apiHandler(campaignRoutes.retryCampaignFailures, async ({ path }) => ({ body: await retryFailedUsers(deps, path.campaignId) }));
+};
 
-export const handler = apiHandler(routes.retryCampaignFailures, async ({ path }) => ({ body: await retryFailedUsers(deps, path.campaignId) }));
+export const handler = onLambda(build);

@@ -1,11 +1,15 @@
-import { routes } from '../../lib/api/routes';
+import { claimRoutes } from '../../lib/claims/claim-routes';
 import { claimCoupons } from '../../lib/claims/claim-service';
-import { claimDeps } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
 
-const deps = claimDeps();
+export const build = (container: Container) => {
+  const deps = container.claims();
+  return apiHandler(claimRoutes.claimCoupons, async ({ identity, body, idempotencyKey }) => {
+    const result = await claimCoupons(deps, { userId: identity.subject, templateIds: body.templateIds, idempotencyKey });
+    return { body: { coupons: [...result.coupons] }, ...(result.replayed ? { headers: { 'idempotent-replayed': 'true' } } : {}) };
+  });
+};
 
-export const handler = apiHandler(routes.claimCoupons, async ({ identity, body, idempotencyKey }) => {
-  const result = await claimCoupons(deps, { userId: identity.subject, templateIds: body.templateIds, idempotencyKey });
-  return { body: { coupons: result.coupons }, ...(result.replayed ? { headers: { 'idempotent-replayed': 'true' } } : {}) };
-});
+export const handler = onLambda(build);

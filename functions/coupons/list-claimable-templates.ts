@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
+import { claimRoutes } from '../../lib/claims/claim-routes';
 import { listClaimableTemplates } from '../../lib/claims/claimable-templates';
-import { claimableDeps } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
 
-const deps = claimableDeps();
+export const build = (container: Container) => {
+  const deps = container.claimable();
+  return apiHandler(claimRoutes.listClaimableTemplates, async ({ identity }) => ({ body: { items: await listClaimableTemplates(deps, identity.subject) } }));
+};
 
-export const handler = apiHandler(routes.listClaimableTemplates, async ({ identity }) => ({ body: { items: await listClaimableTemplates(deps, identity.subject) } }));
+export const handler = onLambda(build);

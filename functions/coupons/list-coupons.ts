@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { walletDeps } from '../../lib/composition';
+import type { Container } from '../../lib/container';
+import { walletRoutes } from '../../lib/coupons/wallet-routes';
 import { listWallet } from '../../lib/coupons/wallet-service';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
 
-const deps = walletDeps();
+export const build = (container: Container) => {
+  const deps = container.wallet();
+  return apiHandler(walletRoutes.listCoupons, async ({ identity, query }) => ({ body: await listWallet(deps, identity.subject, query) }));
+};
 
-export const handler = apiHandler(routes.listCoupons, async ({ identity, query }) => ({ body: await listWallet(deps, identity.subject, query) }));
+export const handler = onLambda(build);

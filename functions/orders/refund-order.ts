@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { orderDeps } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
+import { orderRoutes } from '../../lib/orders/order-routes';
 import { refundOrder } from '../../lib/orders/order-service';
 
-const deps = orderDeps();
+export const build = (container: Container) => {
+  const deps = container.orders();
+  return apiHandler(orderRoutes.refundOrder, async ({ path, body }) => ({ body: await refundOrder(deps, path.orderId, body.couponIds) }));
+};
 
-export const handler = apiHandler(routes.refundOrder, async ({ path, body }) => ({ body: await refundOrder(deps, path.orderId, body.couponIds) }));
+export const handler = onLambda(build);

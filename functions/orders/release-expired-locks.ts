@@ -1,11 +1,15 @@
-import { orderDeps } from '../../lib/composition';
+import type { Container } from '../../lib/container';
+import { onLambda } from '../../lib/lambda';
 import { releaseExpiredLocks } from '../../lib/orders/order-service';
 
-const deps = orderDeps();
-
 /** Runs every minute (EventBridge schedule): releases the coupons of orders whose lock timed out. */
-export const handler = async (): Promise<{ released: number; skipped: number }> => {
-  const result = await releaseExpiredLocks(deps);
-  if (result.released + result.skipped > 0) console.log(JSON.stringify({ level: 'INFO', message: 'released expired locks', ...result }));
-  return result;
+export const build = (container: Container) => {
+  const deps = container.orders();
+  return async (): Promise<{ released: number; skipped: number }> => {
+    const result = await releaseExpiredLocks(deps);
+    if (result.released + result.skipped > 0) console.log(JSON.stringify({ level: 'INFO', message: 'released expired locks', ...result }));
+    return result;
+  };
 };
+
+export const handler = onLambda(build);

@@ -1,7 +1,11 @@
-import { routes } from '../../lib/api/routes';
-import { blocklistRepository } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
+import { settingsRoutes } from '../../lib/settings/settings-routes';
 
-const blocklist = blocklistRepository();
+export const build = (container: Container) => {
+  const blocklist = container.blocklist();
+  return apiHandler(settingsRoutes.getBlocklist, async () => ({ body: await blocklist.get() }));
+};
 
-export const handler = apiHandler(routes.getBlocklist, async () => ({ body: await blocklist.get() }));
+export const handler = onLambda(build);

@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { blocklistRepository } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
+import { settingsRoutes } from '../../lib/settings/settings-routes';
 import { systemClock, toIso } from '../../lib/time';
 
-const blocklist = blocklistRepository();
+export const build = (container: Container) => {
+  const blocklist = container.blocklist();
+  return apiHandler(settingsRoutes.putBlocklist, async ({ body }) => ({ body: await blocklist.put(body, toIso(systemClock())) }));
+};
 
-export const handler = apiHandler(routes.putBlocklist, async ({ body }) => ({ body: await blocklist.put(body, toIso(systemClock())) }));
+export const handler = onLambda(build);

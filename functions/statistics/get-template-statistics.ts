@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { statisticsRepository } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
 import { getTemplateStatistics } from '../../lib/statistics/statistics-repository';
+import { statisticsRoutes } from '../../lib/statistics/statistics-routes';
 
-const statistics = statisticsRepository();
+export const build = (container: Container) => {
+  const statistics = container.statistics();
+  return apiHandler(statisticsRoutes.getTemplateStatistics, async ({ path }) => ({ body: await getTemplateStatistics(statistics, path.templateId) }));
+};
 
-export const handler = apiHandler(routes.getTemplateStatistics, async ({ path }) => ({ body: await getTemplateStatistics(statistics, path.templateId) }));
+export const handler = onLambda(build);

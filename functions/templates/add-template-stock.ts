@@ -1,10 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { templateServiceDeps } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
+import { templateRoutes } from '../../lib/templates/template-routes';
 import { addTemplateStock } from '../../lib/templates/template-service';
 
-const deps = templateServiceDeps();
+export const build = (container: Container) => {
+  const deps = container.templateService();
+  return apiHandler(templateRoutes.addTemplateStock, async ({ path, body, idempotencyKey }) => ({ body: await addTemplateStock(deps, path.templateId, body.quantity, idempotencyKey) }));
+};
 
-export const handler = apiHandler(routes.addTemplateStock, async ({ path, body, idempotencyKey }) => ({
-  body: await addTemplateStock(deps, path.templateId, body.quantity, idempotencyKey),
-}));
+export const handler = onLambda(build);

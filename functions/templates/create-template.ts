@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { templateServiceDeps } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
+import { templateRoutes } from '../../lib/templates/template-routes';
 import { createTemplate } from '../../lib/templates/template-service';
 
-const deps = templateServiceDeps();
+export const build = (container: Container) => {
+  const deps = container.templateService();
+  return apiHandler(templateRoutes.createTemplate, async ({ body }) => ({ body: await createTemplate(deps, body) }));
+};
 
-export const handler = apiHandler(routes.createTemplate, async ({ body }) => ({ body: await createTemplate(deps, body) }));
+export const handler = onLambda(build);

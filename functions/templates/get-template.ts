@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { templateServiceDeps } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
+import { templateRoutes } from '../../lib/templates/template-routes';
 import { getTemplate } from '../../lib/templates/template-service';
 
-const deps = templateServiceDeps();
+export const build = (container: Container) => {
+  const deps = container.templateService();
+  return apiHandler(templateRoutes.getTemplate, async ({ path }) => ({ body: await getTemplate(deps, path.templateId) }));
+};
 
-export const handler = apiHandler(routes.getTemplate, async ({ path }) => ({ body: await getTemplate(deps, path.templateId) }));
+export const handler = onLambda(build);

@@ -1,7 +1,11 @@
-import { routes } from '../../lib/api/routes';
-import { tagSource } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
+import { settingsRoutes } from '../../lib/settings/settings-routes';
 
-const tags = tagSource();
+export const build = (container: Container) => {
+  const tags = container.tags();
+  return apiHandler(settingsRoutes.getUserTags, async ({ path }) => ({ body: { userId: path.userId, tags: [...(await tags.tagsOf(path.userId))] } }));
+};
 
-export const handler = apiHandler(routes.getUserTags, async ({ path }) => ({ body: { userId: path.userId, tags: await tags.tagsOf(path.userId) } }));
+export const handler = onLambda(build);

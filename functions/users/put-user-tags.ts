@@ -1,8 +1,12 @@
-import { routes } from '../../lib/api/routes';
-import { tagSource } from '../../lib/composition';
+import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
+import { settingsRoutes } from '../../lib/settings/settings-routes';
 import { systemClock, toIso } from '../../lib/time';
 
-const tags = tagSource();
+export const build = (container: Container) => {
+  const tags = container.tags();
+  return apiHandler(settingsRoutes.putUserTags, async ({ path, body }) => ({ body: await tags.setTags(path.userId, body.tags, toIso(systemClock())) }));
+};
 
-export const handler = apiHandler(routes.putUserTags, async ({ path, body }) => ({ body: await tags.setTags(path.userId, body.tags, toIso(systemClock())) }));
+export const handler = onLambda(build);

@@ -9,8 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Choice, Condition, DefinitionBody, LogLevel, StateMachine, Succeed, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { CAMPAIGN_WORKER_ENTRY, PROGRESS_WAIT_SECONDS, campaignSteps } from '../../lib/campaigns/campaign-steps';
-import { CAMPAIGN_REQUEST_SOURCE } from '../../lib/events/event-catalog';
+import { ENV, campaignQueue, campaignRequestRule, campaignSteps, campaignWaitState, campaignWorker } from '../../lib/topology';
 import { anyAboveZeroAlarm } from './alarms';
 import { CouponFunction } from './coupon-function';
 
@@ -29,7 +28,7 @@ export interface CouponCampaignsProps {
   readonly workerConcurrency: number;
 }
 
-const WORKER_TIMEOUT = Duration.seconds(60);
+const WORKER_TIMEOUT = Duration.seconds(campaignQueue.workerTimeoutSeconds);
 
 /**
  * Directed issuance: CampaignRequested on the bus starts a Step Functions state machine that reserves
@@ -45,18 +44,17 @@ export class CouponCampaigns extends Construct {
 
   constructor(scope: Construct, id: string, props: CouponCampaignsProps) {
     super(scope, id);
-    this.deadLetters = new Queue(this, 'ChunkDeadLetters', { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
+    this.deadLetters = new Queue(this, 'ChunkDeadLetters', { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(campaignQueue.deadLetterRetentionDays) });
     Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of campaign chunks.' });
     this.queue = new Queue(this, 'Chunks', {
       enforceSSL: true,
       encryption: QueueEncryption.SQS_MANAGED,
-      // AWS's advice: at least six times the function timeout, so a batch being retried is not redelivered meanwhile.
-      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
+      visibilityTimeout: Duration.seconds(campaignQueue.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(campaignQueue.retentionDays),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: campaignQueue.maxReceiveCount },
     });
 
-    const environment = { CAMPAIGN_QUEUE_URL: this.queue.queueUrl, EVENT_BUS_NAME: props.bus.eventBusName };
+    const environment = { [ENV.campaignQueueUrl]: this.queue.queueUrl, [ENV.eventBusName]: props.bus.eventBusName };
     const step = (key: keyof typeof campaignSteps, description: string) =>
       new CouponFunction(this, `${key.charAt(0).toUpperCase()}${key.slice(1)}Function`, {
         entry: campaignSteps[key].entry,
@@ -84,23 +82,23 @@ export class CouponCampaigns extends Construct {
     props.bus.grantPutEventsTo(complete);
 
     for (const fn of [props.requestFunction, props.retryFunction]) {
-      fn.addEnvironment('CAMPAIGN_QUEUE_URL', this.queue.queueUrl);
-      fn.addEnvironment('EVENT_BUS_NAME', props.bus.eventBusName);
+      fn.addEnvironment(ENV.campaignQueueUrl, this.queue.queueUrl);
+      fn.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
     }
     props.bus.grantPutEventsTo(props.requestFunction);
     this.queue.grantSendMessages(props.retryFunction);
 
     this.worker = new CouponFunction(this, 'Worker', {
-      entry: CAMPAIGN_WORKER_ENTRY,
+      entry: campaignWorker.entry,
       description: 'Campaign: issue the coupons of one chunk of users',
       logRetention: props.logRetention,
       timeout: WORKER_TIMEOUT,
       memorySize: 1024,
     }).bindTable(props.table, 'readWrite');
-    const workerSource = new SqsEventSource(this.queue, { batchSize: 10, maxConcurrency: props.workerConcurrency, reportBatchItemFailures: true });
+    const workerSource = new SqsEventSource(this.queue, { batchSize: campaignQueue.batchSize, maxConcurrency: props.workerConcurrency, reportBatchItemFailures: true });
     this.worker.addEventSource(workerSource);
     // The prepare step applies the campaign's maxConcurrency to this mapping.
-    prepare.addEnvironment('WORKER_MAPPING_ID', workerSource.eventSourceMappingId);
+    prepare.addEnvironment(ENV.workerMappingId, workerSource.eventSourceMappingId);
     prepare.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:UpdateEventSourceMapping'],
@@ -114,7 +112,7 @@ export class CouponCampaigns extends Construct {
     const enqueueTask = task('enqueue', enqueue);
     const checkTask = task('check', check);
     const completeTask = task('complete', complete);
-    const waitForWorkers = new Wait(this, 'Wait for workers', { time: WaitTime.duration(Duration.seconds(PROGRESS_WAIT_SECONDS)) });
+    const waitForWorkers = new Wait(this, campaignWaitState.state, { time: WaitTime.duration(Duration.seconds(campaignWaitState.seconds)) });
     const definition = prepareTask.next(
       new Choice(this, 'Stock reserved?')
         .when(
@@ -143,7 +141,7 @@ export class CouponCampaigns extends Construct {
 
     new Rule(this, 'CampaignRequested', {
       eventBus: props.bus,
-      eventPattern: { source: [CAMPAIGN_REQUEST_SOURCE], detailType: ['CampaignRequested'] },
+      eventPattern: { source: [campaignRequestRule.source], detailType: [campaignRequestRule.detailType] },
       targets: [new SfnStateMachine(this.stateMachine)],
     });
 

@@ -1,11 +1,12 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { streamConsumers, streamFilterPattern, ENV } from '../../lib/topology';
 import { anyAboveZeroAlarm } from './alarms';
 import { CouponFunction } from './coupon-function';
 
@@ -35,24 +36,24 @@ export class CouponEvents extends Construct {
     Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the stream publisher.' });
 
     this.publisher = new CouponFunction(this, 'StreamPublisher', {
-      entry: 'functions/events/publish-stream-events.ts',
+      entry: streamConsumers.publisher.entry,
       description: 'DynamoDB stream -> domain events on the coupons event bus',
       logRetention: props.logRetention,
       timeout: Duration.seconds(30),
-      environment: { EVENT_BUS_NAME: this.bus.eventBusName },
+      environment: { [ENV.eventBusName]: this.bus.eventBusName },
     });
     this.bus.grantPutEventsTo(this.publisher);
     this.publisher.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
+        batchSize: streamConsumers.publisher.batchSize,
+        maxBatchingWindow: Duration.seconds(streamConsumers.publisher.maxBatchingWindowSeconds),
         bisectBatchOnError: true,
-        retryAttempts: 10,
+        retryAttempts: streamConsumers.publisher.retryAttempts,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.deadLetters),
         // Only coupon items produce events; stock, counters and idempotency records never wake the function.
-        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('coupon') } } } })],
+        filters: [FilterCriteria.filter(streamFilterPattern(streamConsumers.publisher))],
       }),
     );
 

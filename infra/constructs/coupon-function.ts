@@ -8,6 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../../lib/api/route';
 import { globalSecondaryIndexes } from '../../lib/table';
+import { ENV } from '../../lib/topology';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -66,7 +67,7 @@ export class CouponFunction extends NodejsFunction {
    * the function the table's name: one call, so the two never disagree.
    */
   bindTable(table: ITableV2, access: Exclude<TableAccess, 'none'>): this {
-    this.addEnvironment('TABLE_NAME', table.tableName);
+    this.addEnvironment(ENV.tableName, table.tableName);
     this.addToRolePolicy(
       new PolicyStatement({
         actions: access === 'read' ? readActions : [...readActions, ...writeActions],

@@ -6,7 +6,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../lib/api/route';
-import { allRoutes } from '../../lib/api/routes';
+import { allRoutes } from '../../lib/api/api';
 import { CouponFunction } from './coupon-function';
 
 export interface CouponHttpApiProps {

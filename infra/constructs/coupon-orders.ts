@@ -4,6 +4,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV, schedules } from '../../lib/topology';
 import { CouponFunction } from './coupon-function';
 
 export interface CouponOrdersProps {
@@ -23,12 +24,12 @@ export class CouponOrders extends Construct {
   constructor(scope: Construct, id: string, props: CouponOrdersProps) {
     super(scope, id);
     this.releaser = new CouponFunction(this, 'ReleaseExpiredLocks', {
-      entry: 'functions/orders/release-expired-locks.ts',
+      entry: schedules.releaseExpiredLocks.entry,
       description: 'Releases coupons of orders whose lock expired',
       logRetention: props.logRetention,
       timeout: Duration.seconds(55),
-      environment: { LOCK_TIMEOUT_MINUTES: String(props.lockTimeoutMinutes) },
+      environment: { [ENV.lockTimeoutMinutes]: String(props.lockTimeoutMinutes) },
     }).bindTable(props.table, 'readWrite');
-    new Rule(this, 'EveryMinute', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(this.releaser, { retryAttempts: 2 })] });
+    new Rule(this, 'EveryMinute', { schedule: Schedule.rate(Duration.minutes(schedules.releaseExpiredLocks.everyMinutes)), targets: [new LambdaFunction(this.releaser, { retryAttempts: 2 })] });
   }
 }

@@ -1,10 +1,11 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { streamConsumers, streamFilterPattern } from '../../lib/topology';
 import { CouponFunction } from './coupon-function';
 
 export interface CouponStatisticsProps {
@@ -21,7 +22,7 @@ export class CouponStatistics extends Construct {
     const deadLetters = new Queue(this, 'DeadLetters', { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
     Validations.of(deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the statistics consumer.' });
     this.consumer = new CouponFunction(this, 'Consumer', {
-      entry: 'functions/statistics/update-statistics.ts',
+      entry: streamConsumers.statistics.entry,
       description: 'DynamoDB stream -> per-template statistics counters',
       logRetention: props.logRetention,
       timeout: Duration.seconds(30),
@@ -29,12 +30,11 @@ export class CouponStatistics extends Construct {
     this.consumer.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 500,
-        // Larger, fewer batches: one counter update per template per batch, whatever the batch size.
-        maxBatchingWindow: Duration.seconds(5),
-        retryAttempts: 10,
+        batchSize: streamConsumers.statistics.batchSize,
+        maxBatchingWindow: Duration.seconds(streamConsumers.statistics.maxBatchingWindowSeconds),
+        retryAttempts: streamConsumers.statistics.retryAttempts,
         onFailure: new SqsDlq(deadLetters),
-        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('coupon') } } } })],
+        filters: [FilterCriteria.filter(streamFilterPattern(streamConsumers.statistics))],
       }),
     );
   }

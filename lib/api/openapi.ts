@@ -1,22 +1,14 @@
 import { z } from 'zod';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../http/api-handler';
+import { errorStatusDescription } from '../http/error-mapping';
+import { allRoutes } from './api';
 import type { RouteDefinition } from './route';
-import { allRoutes } from './routes';
 
 type JsonSchema = Record<string, unknown>;
 
 const ErrorResponse = z.object({
   error: z.object({ code: z.string().describe('Stable machine-readable code'), message: z.string(), details: z.unknown().optional() }),
 });
-
-const errorDescriptions: Record<number, string> = {
-  400: 'Bad input: malformed JSON, a wrong or unknown field, an oversized body, a bad cursor or header',
-  401: 'No bearer token, or an invalid one',
-  403: 'The token lacks the scope this route needs',
-  404: 'No such resource (or not yours)',
-  409: 'The request contradicts the current state; details say which',
-  422: 'The Idempotency-Key was used before with a different body',
-  500: 'Internal error (nothing about it is exposed)',
-};
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
@@ -37,7 +29,7 @@ function parameters(route: RouteDefinition): JsonSchema[] {
       name: 'Idempotency-Key',
       in: 'header',
       required: route.request.idempotencyKey === 'required',
-      schema: { type: 'string', minLength: 1, maxLength: 64 },
+      schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
     });
   }
   return params;
@@ -61,7 +53,7 @@ function operation(route: RouteDefinition): JsonSchema {
     },
   };
   for (const status of errorStatuses(route)) {
-    responses[status] = { description: errorDescriptions[status] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    responses[status] = { description: errorStatusDescription(status), content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }
   return {
     operationId: route.id,

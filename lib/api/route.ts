@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 
 /**
- * A route is declared once, here-shaped, in `lib/api/routes.ts`. The CDK app builds the API Gateway
- * route, its authorizer scope and its Lambda function from it; the local dev server serves it; the
- * OpenAPI document is generated from it; the handler takes its schemas and scope from it.
+ * A route is declared once, in its capability's route table (`lib/<capability>/*-routes.ts`); the
+ * tables are merged in `lib/api/api.ts`. The CDK app builds the API Gateway route, its authorizer scope
+ * and its Lambda function from it; the local stack serves it; the OpenAPI document is generated from it;
+ * the handler takes its schemas and scope from it, and its answer is type-checked against the
+ * response schema.
  */
 export type RouteScope = 'public' | 'user' | 'coupons/admin' | 'coupons/orders';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -21,26 +23,40 @@ export interface RouteRequest {
   readonly maxBodyBytes?: number;
 }
 
-export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
-  readonly id: string;
+export interface RouteResponse {
+  readonly status: number;
+  readonly schema?: z.ZodType;
+  readonly description: string;
+}
+
+export interface RouteSpec<R extends RouteRequest = RouteRequest, S extends RouteResponse = RouteResponse> {
   readonly method: HttpMethod;
   readonly path: string;
-  /** Handler module, relative to the repository root; it exports `handler`. */
+  /** Handler module, relative to the repository root; it exports `build` and `handler`. */
   readonly entry: string;
   readonly scope: RouteScope;
   readonly tableAccess: TableAccess;
   readonly summary: string;
   readonly request: R;
-  readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
-  /** Domain conflicts this route can answer with, beyond the generic 400/401/403/500. */
+  readonly response: S;
+  /** Domain errors this route can answer with, beyond the generic 400/401/403/500. */
   readonly errors?: readonly number[];
   /** Steady-state requests per second and burst for this route on API Gateway. */
   readonly throttle?: { readonly rate: number; readonly burst: number };
 }
 
-export const defineRoute = <R extends RouteRequest>(route: RouteDefinition<R>): RouteDefinition<R> => route;
+/** A route with its id: the key it has in its route table. */
+export type RouteDefinition<R extends RouteRequest = RouteRequest, S extends RouteResponse = RouteResponse> = RouteSpec<R, S> & { readonly id: string };
+
+/** A capability's route table; each route's id is its key. */
+export function defineRoutes<const T extends Record<string, RouteSpec>>(specs: T): { readonly [K in keyof T]: T[K] & { readonly id: K & string } } {
+  return Object.fromEntries(Object.entries(specs).map(([id, spec]) => [id, { ...spec, id }])) as never;
+}
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
 export type RouteBody<R extends RouteRequest> = Infer<R['body']>;
 export type RouteQuery<R extends RouteRequest> = Infer<R['query']>;
 export type RoutePath<R extends RouteRequest> = Infer<R['path']>;
+type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+/** What a handler must answer for a route: the input shape of its response schema (JSON-serialised as is), read-only or not. */
+export type ResponseBody<S extends RouteResponse> = S['schema'] extends z.ZodType ? DeepReadonly<z.input<S['schema']>> : unknown;

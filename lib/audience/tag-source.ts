@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UserTags } from '../claims/eligibility';
+import { Entity, entityItem } from '../entities';
 import { userProfileKey } from '../keys';
 import type { CircuitBreaker } from './circuit-breaker';
 
@@ -21,7 +22,7 @@ export class DynamoDbTagSource implements TagSource {
 
   async setTags(userId: string, tags: readonly string[], nowIso: string): Promise<{ userId: string; tags: string[]; updatedAt: string }> {
     const unique = [...new Set(tags)].sort();
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...userProfileKey(userId), entity: 'profile', userId, tags: unique, updatedAt: nowIso } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: entityItem(Entity.profile, userProfileKey(userId), { userId, tags: unique, updatedAt: nowIso }) }));
     return { userId, tags: unique, updatedAt: nowIso };
   }
 }

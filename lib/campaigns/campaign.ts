@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ulidString } from '../ids';
+import { ulidString, userIdString } from '../ids';
 
 export const MAX_INLINE_AUDIENCE = 10_000;
 
-const userId = () => z.string().min(1).max(128).regex(/^[^#\s]+$/, 'a user id has no "#" or whitespace');
 export const CampaignId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected a campaign id of 1 to 64 letters, digits or _.:-');
 
 export const Audience = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('inline'), userIds: z.array(userId()).min(1).max(MAX_INLINE_AUDIENCE) }),
+  z.strictObject({ type: z.literal('inline'), userIds: z.array(userIdString()).min(1).max(MAX_INLINE_AUDIENCE) }),
   /** One user id per line; blank lines are ignored. Up to 100 million lines. */
   z.strictObject({ type: z.literal('s3'), bucket: z.string().min(3).max(63), key: z.string().min(1).max(1024) }),
 ]);
@@ -45,6 +44,7 @@ export type AudienceLocation = { readonly type: 'stored'; readonly chunks: numbe
 
 export const CAMPAIGN_STATUSES = ['running', 'completed', 'refused', 'timed_out'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+export const CampaignIdPath = z.strictObject({ campaignId: CampaignId });
 
 export interface Campaign {
   readonly campaignId: string;
@@ -62,11 +62,32 @@ export interface Campaign {
   readonly completedAt?: string;
 }
 
-export interface CampaignCounts {
-  readonly processed: number;
-  readonly issued: number;
-  readonly skipped: number;
-  readonly failed: number;
+export const CampaignCounts = z.object({ processed: z.int(), issued: z.int(), skipped: z.int(), failed: z.int() });
+export type CampaignCounts = z.infer<typeof CampaignCounts>;
+
+/** A campaign's status and progress: what GET /v1/admin/campaigns/{id} answers and the CLI draws. */
+export const CampaignProgress = CampaignCounts.extend({
+  campaignId: z.string(),
+  templateId: z.string(),
+  status: z.enum(CAMPAIGN_STATUSES),
+  reason: z.string().optional(),
+  total: z.int(),
+  startedAt: z.string(),
+  completedAt: z.string().optional(),
+});
+export type CampaignProgress = z.infer<typeof CampaignProgress>;
+
+export function campaignProgressOf(campaign: Campaign, counts: CampaignCounts): CampaignProgress {
+  return {
+    campaignId: campaign.campaignId,
+    templateId: campaign.templateId,
+    status: campaign.status,
+    ...(campaign.reason ? { reason: campaign.reason } : {}),
+    total: campaign.total,
+    ...counts,
+    startedAt: campaign.startedAt,
+    ...(campaign.completedAt ? { completedAt: campaign.completedAt } : {}),
+  };
 }
 
 /** One queue message: a chunk of the audience, with an id that stays the same however often it is sent. */
@@ -74,7 +95,7 @@ export const ChunkMessage = z.strictObject({
   campaignId: CampaignId,
   templateId: z.string(),
   chunkId: z.string().min(1).max(100),
-  userIds: z.array(userId()).min(1).max(500),
+  userIds: z.array(userIdString()).min(1).max(500),
   /** A chunk of users who failed before and are being retried: their success also lowers `failed`. */
   retry: z.boolean().optional(),
 });

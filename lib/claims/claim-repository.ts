@@ -1,7 +1,7 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../dynamo';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryPrefix } from '../dynamodb/query';
+import { conditionFailed, isContention, type RoledItem, transactWrite, type TransactionOutcome } from '../dynamodb/transaction';
+import { Entity, entityItem } from '../entities';
 import type { Coupon } from '../coupons/coupon';
 import { takeFromShard } from '../templates/stock-items';
 import { userClaimCounterKey, userClaimCounterPrefix, userCouponKey, userIdempotencyKey, userPartition } from '../keys';
@@ -53,60 +53,44 @@ export class ClaimRepository {
   ) {}
 
   async commit(claim: ClaimCommit): Promise<CommitOutcome> {
-    const roles: Role[] = [];
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
+    const items: RoledItem<Role>[] = [];
     for (const line of claim.lines) {
-      for (const take of line.takes) {
-        roles.push({ kind: 'shard', templateId: line.templateId, shard: take.shard });
-        items.push(takeFromShard(this.tableName, line.templateId, take));
-      }
+      for (const take of line.takes) items.push({ role: { kind: 'shard', templateId: line.templateId, shard: take.shard }, item: takeFromShard(this.tableName, line.templateId, take) });
       const quantity = line.coupons.length;
-      roles.push({ kind: 'counter', templateId: line.templateId });
       items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: userClaimCounterKey(claim.userId, line.templateId),
-          UpdateExpression: 'SET entity = :entity, templateId = :templateId ADD claimed :quantity',
-          ConditionExpression: 'attribute_not_exists(claimed) OR claimed <= :most',
-          ExpressionAttributeValues: { ':entity': 'claim-counter', ':templateId': line.templateId, ':quantity': quantity, ':most': line.perUserLimit - quantity },
+        role: { kind: 'counter', templateId: line.templateId },
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: userClaimCounterKey(claim.userId, line.templateId),
+            UpdateExpression: 'SET entity = :entity, templateId = :templateId ADD claimed :quantity',
+            ConditionExpression: 'attribute_not_exists(claimed) OR claimed <= :most',
+            ExpressionAttributeValues: { ':entity': Entity.claimCounter, ':templateId': line.templateId, ':quantity': quantity, ':most': line.perUserLimit - quantity },
+          },
         },
       });
-      for (const coupon of line.coupons) {
-        roles.push({ kind: 'coupon' });
-        items.push({
-          Put: { TableName: this.tableName, Item: { ...userCouponKey(claim.userId, coupon.id), entity: 'coupon', ...coupon }, ConditionExpression: 'attribute_not_exists(pk)' },
-        });
-      }
+      for (const coupon of line.coupons) items.push({ role: { kind: 'coupon' }, item: couponPut(this.tableName, coupon) });
     }
-    roles.push({ kind: 'record' });
     items.push({
-      Put: {
-        TableName: this.tableName,
-        Item: { ...userIdempotencyKey(claim.userId, CLAIM_OPERATION, claim.idempotencyKey), entity: 'idempotency', ...claim.record },
-        // An expired record that TTL has not deleted yet counts as absent.
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-        ExpressionAttributeValues: { ':now': claim.nowSeconds },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      role: { kind: 'record' },
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: entityItem(Entity.idempotency, userIdempotencyKey(claim.userId, CLAIM_OPERATION, claim.idempotencyKey), claim.record),
+          // An expired record that TTL has not deleted yet counts as absent.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': claim.nowSeconds },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
       },
     });
-
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return { kind: 'committed' };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      return interpretCancellation(error, roles);
-    }
+    return interpret(await transactWrite(this.client, items));
   }
 
   /** How many coupons of each template the user has claimed: one Query on the user's counter items. */
   async claimCounts(userId: string): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    const items = await queryAll(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': userPartition(userId), ':prefix': userClaimCounterPrefix },
-    });
+    const items = await queryPrefix(this.client, this.tableName, userPartition(userId), userClaimCounterPrefix, { consistent: false });
     for (const item of items) counts.set(String(item.templateId), Number(item.claimed));
     return counts;
   }
@@ -127,21 +111,20 @@ const toRecord = (item: Record<string, unknown>): IdempotencyRecord => ({
   expiresAt: Number(item.expiresAt),
 });
 
-function interpretCancellation(error: TransactionCanceledException, roles: readonly Role[]): CommitOutcome {
-  const reasons = error.CancellationReasons ?? [];
-  const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
-  const recordIndex = roles.length - 1;
-  if (failed(recordIndex)) {
-    const raw = reasons[recordIndex]?.Item;
-    if (raw) return { kind: 'replay', record: toRecord(unmarshall(raw as never)) };
-  }
-  const limitReached = roles.flatMap((role, i) => (role.kind === 'counter' && failed(i) ? [role.templateId] : []));
+/** A new coupon in its user's partition; the condition makes a second write of the same id fail instead of overwriting. */
+export const couponPut = (tableName: string, coupon: Coupon) => ({
+  Put: { TableName: tableName, Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon), ConditionExpression: 'attribute_not_exists(pk)' },
+});
+
+function interpret(outcome: TransactionOutcome<Role>): CommitOutcome {
+  if (outcome.committed) return { kind: 'committed' };
+  const [replayed] = conditionFailed(outcome, (role) => role.kind === 'record');
+  if (replayed?.old) return { kind: 'replay', record: toRecord(replayed.old) };
+  const limitReached = conditionFailed(outcome, (role) => role.kind === 'counter').flatMap(({ role }) => (role.kind === 'counter' ? [role.templateId] : []));
   if (limitReached.length > 0) return { kind: 'limit-reached', templateIds: limitReached };
-  const shortages = roles.flatMap((role, i) => (role.kind === 'shard' && failed(i) ? [{ templateId: role.templateId, shard: role.shard }] : []));
+  const shortages = conditionFailed(outcome, (role) => role.kind === 'shard').flatMap(({ role }) => (role.kind === 'shard' ? [{ templateId: role.templateId, shard: role.shard }] : []));
   if (shortages.length > 0) return { kind: 'shards-short', shortages };
-  // TransactionConflict, ThrottlingError, or a condition failure that told us nothing: retry.
-  if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded' || r.Code === 'ConditionalCheckFailed')) {
-    return { kind: 'contention' };
-  }
-  throw error;
+  // TransactionConflict, throttling, or a condition failure that told us nothing: retry.
+  if (isContention(outcome) || conditionFailed(outcome, () => true).length > 0) return { kind: 'contention' };
+  throw new Error('claim transaction cancelled for an unexpected reason');
 }

@@ -1,5 +1,6 @@
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { withoutKeys } from '../dynamo';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '../dynamodb/batch';
+import { withoutKeys } from '../entities';
 import { userCouponKey, userCouponPrefix, userPartition } from '../keys';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import type { Coupon, CouponStatus } from './coupon';
@@ -35,16 +36,8 @@ export class CouponRepository {
 
   /** The user's coupons with these ids, in the order asked (ids not found are left out). */
   async getMany(userId: string, couponIds: readonly string[]): Promise<Coupon[]> {
-    const found = new Map<string, Coupon>();
-    for (let i = 0; i < couponIds.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = couponIds.slice(i, i + 100).map((id) => ({ ...userCouponKey(userId, id) }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        const result: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
-        for (const item of result.Responses?.[this.tableName] ?? []) found.set(String(item.id), withoutKeys<Coupon>(item));
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
-        if (keys?.length) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      }
-    }
+    const items = await batchGetAll(this.client, this.tableName, couponIds.map((id) => userCouponKey(userId, id)), { consistent: true, maxAttempts: 8, baseDelayMs: 25, maxDelayMs: 1_000 });
+    const found = new Map(items.map((item) => [String(item.id), withoutKeys<Coupon>(item)]));
     return couponIds.flatMap((id) => found.get(id) ?? []);
   }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CampaignProgress } from '../campaigns/campaign';
+import { CAMPAIGN_REQUEST_SOURCE } from '../topology';
 
 /**
  * Every event the platform publishes to EventBridge. Source `coupon-platform`; detail-type the event
@@ -6,8 +8,6 @@ import { z } from 'zod';
  * gets a new version; `id` is stable across redeliveries (delivery is at least once: dedupe on it).
  */
 export const EVENT_SOURCE = 'coupon-platform';
-/** Requests to the platform (a campaign to run) come from this source, so rules never confuse them with facts. */
-export const CAMPAIGN_REQUEST_SOURCE = 'coupon-platform.campaigns';
 
 const CouponRef = {
   couponId: z.string(),
@@ -24,15 +24,8 @@ export const eventSchemas = {
   CouponReturned: z.object({ ...CouponRef, orderId: z.string() }),
   CouponExpired: z.object({ ...CouponRef }),
   CampaignRequested: z.looseObject({ campaignId: z.string(), templateId: z.string() }),
-  CampaignCompleted: z.object({
-    campaignId: z.string(),
-    templateId: z.string(),
+  CampaignCompleted: CampaignProgress.pick({ campaignId: true, templateId: true, total: true, processed: true, issued: true, skipped: true, failed: true }).extend({
     status: z.enum(['completed', 'timed_out']),
-    total: z.int(),
-    processed: z.int(),
-    issued: z.int(),
-    skipped: z.int(),
-    failed: z.int(),
   }),
 } as const;
 

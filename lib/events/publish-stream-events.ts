@@ -1,27 +1,28 @@
+import type { Coupon } from '../coupons/coupon';
+import type { ItemChange } from '../entities';
+import { type Backoff, untilDone } from '../retry';
 import type { EventSink } from './event-sink';
-import { eventsFromStreamRecord, type StreamRecord } from './stream-events';
+import { eventsFromCouponChange } from './stream-events';
 
 export interface PublishResult {
-  /** Sequence number of the first record whose events could not be published; the stream resumes there. */
+  /** Sequence number of the first change whose events could not be published; the stream resumes there. */
   readonly firstFailedSequenceNumber?: string;
   readonly published: number;
 }
 
 /**
- * Turns a batch of stream records into events and publishes them (in chunks, not one call per record).
- * Events that fail are retried a few times; if some still fail, the first record they came from is
+ * Turns a batch of coupon changes into events and publishes them (in chunks, not one call per change).
+ * Events that fail are retried a few times; if some still fail, the first change they came from is
  * reported so Lambda (or the local poller) resumes the stream there. Delivery is at least once: events
- * of later records may be sent again, with the same metadata.id.
+ * of later changes may be sent again, with the same metadata.id.
  */
-export async function publishStreamEvents(records: readonly StreamRecord[], sink: EventSink, attempts = 3): Promise<PublishResult> {
-  let pending = records.flatMap((record, index) => eventsFromStreamRecord(record).map((event) => ({ event, index })));
-  const total = pending.length;
-  for (let attempt = 0; attempt < attempts && pending.length > 0; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    const failed = new Set(await sink.publish(pending.map((p) => p.event)));
-    pending = pending.filter((p) => failed.has(p.event));
-  }
-  if (pending.length === 0) return { published: total };
+export async function publishCouponEvents(changes: readonly ItemChange<Coupon>[], sink: EventSink, attempts = 3, backoff: Backoff = { baseDelayMs: 100 }): Promise<PublishResult> {
+  const all = changes.flatMap((change, index) => eventsFromCouponChange(change).map((event) => ({ event, index })));
+  const pending = await untilDone(all, attempts, backoff, async (left) => {
+    const failed = new Set(await sink.publish(left.map((p) => p.event)));
+    return left.filter((p) => failed.has(p.event));
+  });
+  if (pending.length === 0) return { published: all.length };
   const firstFailed = Math.min(...pending.map((p) => p.index));
-  return { firstFailedSequenceNumber: records[firstFailed]?.dynamodb?.SequenceNumber ?? '', published: total - pending.length };
+  return { firstFailedSequenceNumber: changes[firstFailed]?.sequenceNumber ?? '', published: all.length - pending.length };
 }

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import type { RouteBody, RouteDefinition, RoutePath, RouteQuery, RouteRequest } from '../api/route';
+import type { ResponseBody, RouteBody, RouteDefinition, RoutePath, RouteQuery, RouteRequest, RouteResponse } from '../api/route';
 import { InvalidInputError, ValidationFailedError } from '../errors';
 import { toHttpError } from './error-mapping';
 import { authorize, type Identity } from './identity';
@@ -21,9 +21,10 @@ export interface ParsedRequest<R extends RouteRequest> {
   readonly idempotencyKey: R['idempotencyKey'] extends 'required' ? string : string | undefined;
 }
 
-export interface Reply {
+/** A use case's answer; its body is what the route's response schema describes. */
+export interface Reply<B = unknown> {
   readonly status?: number;
-  readonly body: unknown;
+  readonly body: B;
   readonly headers?: Record<string, string>;
 }
 
@@ -69,7 +70,7 @@ function readIdempotencyKey(event: ApiEvent, mode: RouteRequest['idempotencyKey'
   return key;
 }
 
-export function parseRequest<R extends RouteRequest>(route: RouteDefinition<R>, event: ApiEvent): ParsedRequest<R> {
+export function parseRequest<R extends RouteRequest>(route: RouteDefinition<R, RouteResponse>, event: ApiEvent): ParsedRequest<R> {
   const identity = authorize(event, route.scope);
   const { request } = route;
   return {
@@ -105,7 +106,10 @@ const httpErrorMapping = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
  * Builds a Lambda handler for one route: authorize by the route's scope, parse and validate the body,
  * query and path with the route's schemas, call the use case, answer JSON.
  */
-export function apiHandler<R extends RouteRequest>(route: RouteDefinition<R>, useCase: (request: ParsedRequest<R>) => Promise<Reply> | Reply) {
+export function apiHandler<R extends RouteRequest, S extends RouteResponse>(
+  route: RouteDefinition<R, S>,
+  useCase: (request: ParsedRequest<R>) => Promise<Reply<ResponseBody<S>>> | Reply<ResponseBody<S>>,
+) {
   return middy<ApiEvent, ApiResult, Error, Context>()
     .use(httpErrorMapping())
     .handler(async (event) => {

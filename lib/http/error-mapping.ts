@@ -19,15 +19,22 @@ export interface HttpErrorResponse {
   readonly body: ErrorBody;
 }
 
-const statusByErrorClass: ReadonlyArray<readonly [abstract new (...args: never[]) => DomainError, number]> = [
-  [InvalidInputError, 400],
-  [AuthenticationError, 401],
-  [PermissionError, 403],
-  [NotFoundError, 404],
-  [ConflictError, 409],
-  [IdempotencyKeyReusedError, 422],
-  [ContentionError, 503],
+/** Each domain error class, the status it answers with, and what that status means (the OpenAPI document says the same). */
+const statusByErrorClass: ReadonlyArray<readonly [abstract new (...args: never[]) => DomainError, number, string]> = [
+  [InvalidInputError, 400, 'Bad input: malformed JSON, a wrong or unknown field, an oversized body, a bad cursor or header'],
+  [AuthenticationError, 401, 'No bearer token, or an invalid one'],
+  [PermissionError, 403, 'The token lacks the scope this route needs'],
+  [NotFoundError, 404, 'No such resource (or not yours)'],
+  [ConflictError, 409, 'The request contradicts the current state; the code and details say which'],
+  [IdempotencyKeyReusedError, 422, 'The Idempotency-Key was used before with a different body'],
+  [ContentionError, 503, 'Too much contention on the same items right now; retry after the Retry-After seconds'],
 ];
+
+const INTERNAL_ERROR_DESCRIPTION = 'Internal error (nothing about it is exposed)';
+
+/** What an error status means, for the API's description. */
+export const errorStatusDescription = (status: number): string =>
+  status === 500 ? INTERNAL_ERROR_DESCRIPTION : (statusByErrorClass.find(([, code]) => code === status)?.[2] ?? 'Error');
 
 /**
  * The one mapping from errors to HTTP answers. Domain errors show their code and message; anything

@@ -1,11 +1,10 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { withoutKeys } from '../dynamo';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionFailed, isContention, transactWrite, type TransactWriteItem } from '../dynamodb/transaction';
+import { Entity, entityItem, withoutKeys } from '../entities';
 import { ContentionError } from '../errors';
+import { indexes } from '../table';
 import { LOCK_EXPIRY_SHARDS, lockExpiryKey, lockExpiryPartition, orderKey, userCouponKey } from '../keys';
 import type { Order, OrderState, RefundedCoupon } from './order';
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 /** What a failed order transaction tells: the order item's condition failed, or a coupon's did. */
 export type OrderWriteOutcome =
@@ -36,7 +35,7 @@ export class OrderRepository {
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...orderKey(order.orderId), ...lockExpiryKey(order.orderId, order.lockExpiresAt), entity: 'order', ...order },
+            Item: entityItem(Entity.order, { ...orderKey(order.orderId), ...lockExpiryKey(order.orderId, order.lockExpiresAt) }, order),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -116,7 +115,7 @@ export class OrderRepository {
         this.client.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: 'gsi1',
+            IndexName: indexes.gsi1.indexName,
             KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :now',
             ExpressionAttributeValues: { ':pk': lockExpiryPartition(shard), ':now': nowIso },
             Limit: limitPerShard,
@@ -160,19 +159,19 @@ export class OrderRepository {
     };
   }
 
-  private async write(items: TransactItems, couponIds: readonly string[]): Promise<OrderWriteOutcome> {
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return { kind: 'written' };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const codes = (error.CancellationReasons ?? []).map((r) => r.Code);
-      if (codes[0] === 'ConditionalCheckFailed') return { kind: 'order-changed' };
-      const failed = couponIds.filter((_, i) => codes[i + 1] === 'ConditionalCheckFailed');
-      if (failed.length > 0) return { kind: 'coupons-unavailable', couponIds: failed };
-      // Another transaction held one of these items: the order service retries (503 + Retry-After).
-      if (codes.some((code) => code === 'TransactionConflict' || code === 'ThrottlingError')) throw new ContentionError();
-      throw error;
-    }
+  /** The order item first, then one update per coupon: a cancellation says which of them moved. */
+  private async write([orderItem, ...couponItems]: readonly TransactWriteItem[], couponIds: readonly string[]): Promise<OrderWriteOutcome> {
+    const outcome = await transactWrite<string | undefined>(this.client, [
+      // The order's role is `undefined`; each coupon's role is its id.
+      { role: undefined, item: orderItem! },
+      ...couponItems.map((item, i) => ({ role: couponIds[i]!, item })),
+    ]);
+    if (outcome.committed) return { kind: 'written' };
+    if (conditionFailed(outcome, (couponId) => couponId === undefined).length > 0) return { kind: 'order-changed' };
+    const failed = conditionFailed(outcome, (couponId) => couponId !== undefined).map((failure) => failure.role!);
+    if (failed.length > 0) return { kind: 'coupons-unavailable', couponIds: failed };
+    // Another transaction held one of these items: the order service retries (503 + Retry-After).
+    if (isContention(outcome)) throw new ContentionError();
+    throw new Error('order transaction cancelled for an unexpected reason');
   }
 }

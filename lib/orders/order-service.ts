@@ -15,6 +15,8 @@ export interface OrderDeps {
   readonly clock: Clock;
   readonly maxCouponsPerOrder: number;
   readonly defaultLockMinutes: number;
+  /** Expired locks the releaser reads per GSI1 shard per run. */
+  readonly releaseBatchPerShard: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -170,11 +172,11 @@ export async function refundOrder(deps: OrderDeps, orderId: string, couponIds?: 
 }
 
 /** The system's side of the lock timeout: releases every lock that expired. Safe to run concurrently with confirms. */
-export async function releaseExpiredLocks(deps: OrderDeps, limitPerShard = 100): Promise<{ released: number; skipped: number }> {
+export async function releaseExpiredLocks(deps: OrderDeps): Promise<{ released: number; skipped: number }> {
   const nowIso = toIso(deps.clock());
   let released = 0;
   let skipped = 0;
-  for (const order of await deps.orders.expiredLocks(nowIso, limitPerShard)) {
+  for (const order of await deps.orders.expiredLocks(nowIso, deps.releaseBatchPerShard)) {
     const outcome = await deps.orders.unlock(order, 'released', nowIso);
     if (outcome.kind === 'written') released++;
     else skipped++; // confirmed or cancelled first: that outcome stands

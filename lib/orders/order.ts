@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { CartLine } from '../pricing/cart';
+import { userIdString } from '../ids';
 import { currencyCode } from '../money';
 import type { Combination } from '../pricing/pricing-engine';
+import { CombinationView } from '../pricing/pricing-views';
 
 export const ORDER_STATES = ['locked', 'confirmed', 'partially_refunded', 'refunded', 'cancelled', 'released'] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
@@ -46,7 +48,7 @@ const orderId = () => z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'expected an o
 export const OrderIdPath = z.strictObject({ orderId: orderId() });
 
 export const LockOrderInput = z.strictObject({
-  userId: z.string().min(1).max(128).regex(/^[^#\s]+$/),
+  userId: userIdString(),
   couponIds: z.array(z.string().min(1).max(64)).min(1).max(20),
   kind: z.enum(['purchase', 'payout']).default('purchase'),
   currency: currencyCode(),
@@ -76,7 +78,7 @@ export const OrderViewSchema = z.object({
   couponIds: z.array(z.string()),
   currency: z.string(),
   kind: z.enum(['purchase', 'payout']),
-  pricing: z.object({ couponIds: z.array(z.string()), saving: z.int(), totals: z.object({ subtotal: z.int(), adjustment: z.int(), total: z.int() }) }).loose(),
+  pricing: CombinationView,
   lockedAt: z.string(),
   lockExpiresAt: z.string(),
   confirmedAt: z.string().optional(),

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Entity, entityItem } from '../entities';
 import { globalBlocklistKey } from '../keys';
-import type { GlobalBlocklist } from '../templates/template-schema';
+import type { GlobalBlocklist } from './blocklist';
 
 /** The global product block list: products no coupon ever discounts, whatever its own scope says. */
 export class BlocklistRepository {
@@ -16,7 +17,7 @@ export class BlocklistRepository {
 
   async put(blocklist: GlobalBlocklist, nowIso: string): Promise<GlobalBlocklist & { updatedAt: string }> {
     const productIds = [...new Set(blocklist.productIds)].sort();
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...globalBlocklistKey, entity: 'settings', productIds, updatedAt: nowIso } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: entityItem(Entity.settings, globalBlocklistKey, { productIds, updatedAt: nowIso }) }));
     return { productIds, updatedAt: nowIso };
   }
 }

@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../errors';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Entity } from '../entities';
 import { readTemplatePartition } from '../templates/template-repository';
 import { STATISTICS_SHARDS, inventoryShardPrefix, statisticsShardKey, statisticsShardPrefix, templateKey } from '../keys';
-import { COUNTERS, type Counters, zeroCounters } from './statistics';
+import { COUNTERS, type Counters, type TemplateStatistics, zeroCounters } from './statistics';
 
 const TRANSACTION_MAX_ITEMS = 100;
 
-export interface TemplateStatistics {
-  readonly templateId: string;
-  readonly stock: { readonly total: number; readonly remaining: number };
-  readonly counters: Counters;
-}
 
 export class StatisticsRepository {
   constructor(
@@ -40,7 +36,7 @@ export class StatisticsRepository {
                 Key: statisticsShardKey(templateId, shardFor(batchIdentity, templateId)),
                 UpdateExpression: `SET entity = :entity, templateId = :templateId ADD ${names.map((n) => `#${n} :${n}`).join(', ')}`,
                 ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
-                ExpressionAttributeValues: { ':entity': 'statistics-shard', ':templateId': templateId, ...Object.fromEntries(names.map((n) => [`:${n}`, counters[n as keyof Counters]])) },
+                ExpressionAttributeValues: { ':entity': Entity.statisticsShard, ':templateId': templateId, ...Object.fromEntries(names.map((n) => [`:${n}`, counters[n as keyof Counters]])) },
               },
             };
           }),

@@ -1,6 +1,7 @@
-import type { CouponStatus } from '../coupons/coupon';
+import { z } from 'zod';
+import type { Coupon } from '../coupons/coupon';
 import { type CouponTransition, couponTransition } from '../coupons/coupon-transitions';
-import { type StreamRecord, streamImages } from '../events/stream-events';
+import type { ItemChange } from '../entities';
 
 /**
  * Per-template counters, kept from the table's stream. Gauges say how many coupons are in each stored
@@ -11,34 +12,41 @@ export const COUNTERS = ['issued', 'available', 'locked', 'used', 'expired', 'lo
 export type Counter = (typeof COUNTERS)[number];
 export type Counters = Record<Counter, number>;
 
+/** What GET /v1/admin/templates/{id}/stats answers. */
+export const TemplateStatisticsView = z.object({
+  templateId: z.string(),
+  stock: z.object({ total: z.int(), remaining: z.int() }),
+  counters: z.object(Object.fromEntries(COUNTERS.map((c) => [c, z.int()])) as Record<Counter, z.ZodInt>),
+});
+export type TemplateStatistics = z.infer<typeof TemplateStatisticsView>;
+
 export const zeroCounters = (): Counters => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;
 
 /** Expiry is counted for every move into `expired` (below), whatever it came from. */
 const totalOf: Partial<Record<CouponTransition, Counter>> = { locked: 'lockedTotal', used: 'usedTotal', released: 'releasedTotal', returned: 'returnedTotal' };
 
-/** The counter changes a batch of stream records implies, per template. Pure. */
-export function statisticsDeltas(records: readonly StreamRecord[]): Map<string, Partial<Counters>> {
+/** The counter changes a batch of coupon changes implies, per template. Pure. */
+export function statisticsDeltas(changes: readonly ItemChange<Pick<Coupon, 'templateId' | 'status'>>[]): Map<string, Partial<Counters>> {
   const deltas = new Map<string, Partial<Counters>>();
   const add = (templateId: string, counter: Counter, by: number) => {
     const entry = deltas.get(templateId) ?? {};
     entry[counter] = (entry[counter] ?? 0) + by;
     deltas.set(templateId, entry);
   };
-  for (const record of records) {
-    const { after, before } = streamImages<{ entity?: string; templateId?: string; status?: CouponStatus }>(record);
+  for (const { kind, after, before } of changes) {
     const coupon = after ?? before;
-    if (coupon?.entity !== 'coupon' || !coupon.templateId) continue;
-    if (record.eventName === 'INSERT' && after?.status) {
+    if (!coupon?.templateId) continue;
+    if (kind === 'insert' && after?.status) {
       add(coupon.templateId, 'issued', 1);
       add(coupon.templateId, after.status, 1);
-    } else if (record.eventName === 'MODIFY' && before?.status && after?.status && before.status !== after.status) {
+    } else if (kind === 'modify' && before?.status && after?.status && before.status !== after.status) {
       add(coupon.templateId, before.status, -1);
       add(coupon.templateId, after.status, 1);
       const transition = couponTransition(before.status, after.status);
       const total = transition && totalOf[transition];
       if (total) add(coupon.templateId, total, 1);
       if (after.status === 'expired') add(coupon.templateId, 'expiredTotal', 1);
-    } else if (record.eventName === 'REMOVE' && before?.status) {
+    } else if (kind === 'remove' && before?.status) {
       add(coupon.templateId, before.status, -1);
     }
   }

@@ -1,7 +1,10 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cancellationCodes, isConditionalCheckFailure, queryAll, withoutKeys } from '../dynamo';
-import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ConflictError, IdempotencyKeyReusedError, NotFoundError } from '../errors';
+import { isConditionalCheckFailure } from '../dynamodb/errors';
+import { queryAll, queryPrefix } from '../dynamodb/query';
+import { conditionFailed, isContention, transactWrite } from '../dynamodb/transaction';
+import { Entity, entityItem, withoutKeys } from '../entities';
+import { ConflictError, ContentionError, IdempotencyKeyReusedError, NotFoundError } from '../errors';
+import { indexes } from '../table';
 import { inventoryShardKey, stockAdditionKey, inventoryShardPrefix, shardOfInventoryKey, templateKey, templateListingKey, templateListingPartition, templateListingStatusPrefix, templatePartition } from '../keys';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import type { Template } from './template';
@@ -23,12 +26,7 @@ export interface TemplateWithStock {
 export const readTemplatePartition = (client: DynamoDBDocumentClient, tableName: string, templateId: string) =>
   queryAll(client, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': templatePartition(templateId) }, ConsistentRead: true });
 
-const templateItem = (template: Template) => ({
-  ...templateKey(template.id),
-  ...templateListingKey(template.status, template.createdAt, template.id),
-  entity: 'template',
-  ...template,
-});
+const templateItem = (template: Template) => entityItem(Entity.template, { ...templateKey(template.id), ...templateListingKey(template.status, template.createdAt, template.id) }, template);
 
 /** DynamoDB adapter for templates and their stock shards. Takes its client; builds none. */
 export class TemplateRepository {
@@ -47,7 +45,7 @@ export class TemplateRepository {
           ...portions.map((available, shard) => ({
             Put: {
               TableName: this.tableName,
-              Item: { ...inventoryShardKey(template.id, shard), entity: 'stock-shard', templateId: template.id, shard, available },
+              Item: entityItem(Entity.stockShard, inventoryShardKey(template.id, shard), { templateId: template.id, shard, available }),
             },
           })),
         ],
@@ -79,15 +77,8 @@ export class TemplateRepository {
 
   /** The stock shard items alone (consistent): what a claim re-reads when the shard it picked was short. */
   async stockShards(templateId: string): Promise<StockShard[]> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': templatePartition(templateId), ':prefix': inventoryShardPrefix },
-        ConsistentRead: true,
-      }),
-    );
-    return (Items ?? []).map((item) => ({ shard: shardOfInventoryKey(String(item.sk)), available: Number(item.available) }));
+    const items = await queryPrefix(this.client, this.tableName, templatePartition(templateId), inventoryShardPrefix);
+    return items.map((item) => ({ shard: shardOfInventoryKey(String(item.sk)), available: Number(item.available) }));
   }
 
   async list(query: { status?: TemplateStatus; limit: number; cursor?: string }): Promise<Page<Template>> {
@@ -98,7 +89,7 @@ export class TemplateRepository {
     const page = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'gsi1',
+        IndexName: indexes.gsi1.indexName,
         KeyConditionExpression: query.status ? 'gsi1pk = :pk AND begins_with(gsi1sk, :status)' : 'gsi1pk = :pk',
         ExpressionAttributeValues: {
           ':pk': templateListingPartition,
@@ -161,50 +152,49 @@ export class TemplateRepository {
    */
   async addStock(template: Template, quantity: number, nowIso: string, idempotencyKey?: string): Promise<boolean> {
     const portions = splitAcrossShards(quantity, template.stock.shards);
-    const record = idempotencyKey
-      ? [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: { ...stockAdditionKey(template.id, idempotencyKey), entity: 'stock-addition', quantity, createdAt: nowIso },
-              ConditionExpression: 'attribute_not_exists(pk)',
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-            },
+    const outcome = await transactWrite(this.client, [
+      {
+        role: 'template' as const,
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: templateKey(template.id),
+            UpdateExpression: 'SET #stock.#total = #stock.#total + :quantity, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND #status <> :ended',
+            ExpressionAttributeNames: { '#stock': 'stock', '#total': 'total', '#status': 'status' },
+            ExpressionAttributeValues: { ':quantity': quantity, ':now': nowIso, ':ended': 'ended' },
           },
-        ]
-      : [];
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
+        },
+      },
+      ...(idempotencyKey
+        ? [
             {
-              Update: {
-                TableName: this.tableName,
-                Key: templateKey(template.id),
-                UpdateExpression: 'SET #stock.#total = #stock.#total + :quantity, updatedAt = :now',
-                ConditionExpression: 'attribute_exists(pk) AND #status <> :ended',
-                ExpressionAttributeNames: { '#stock': 'stock', '#total': 'total', '#status': 'status' },
-                ExpressionAttributeValues: { ':quantity': quantity, ':now': nowIso, ':ended': 'ended' },
+              role: 'record' as const,
+              item: {
+                Put: {
+                  TableName: this.tableName,
+                  Item: entityItem(Entity.stockAddition, stockAdditionKey(template.id, idempotencyKey), { quantity, createdAt: nowIso }),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+                },
               },
             },
-            ...record,
-            ...portions.flatMap((quantity, shard) => (quantity === 0 ? [] : [addToShard(this.tableName, template.id, { shard, quantity })])),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes?.[1] === 'ConditionalCheckFailed' && idempotencyKey) {
-        const previous = (error as TransactionCanceledException).CancellationReasons?.[1]?.Item;
-        if (Number(previous?.quantity?.N) !== quantity) throw new IdempotencyKeyReusedError();
-        return false;
-      }
-      if (codes?.[0] === 'ConditionalCheckFailed') {
-        throw new ConflictError('TEMPLATE_ENDED', 'Stock cannot be added to an ended template', { templateId: template.id });
-      }
-      throw error;
+          ]
+        : []),
+      ...portions.flatMap((quantity, shard) => (quantity === 0 ? [] : [{ role: 'shard' as const, item: addToShard(this.tableName, template.id, { shard, quantity }) }])),
+    ]);
+    if (outcome.committed) return true;
+    const [earlier] = conditionFailed(outcome, (role) => role === 'record');
+    if (earlier) {
+      if (Number(earlier.old?.quantity) !== quantity) throw new IdempotencyKeyReusedError();
+      return false;
     }
+    if (conditionFailed(outcome, (role) => role === 'template').length > 0) {
+      throw new ConflictError('TEMPLATE_ENDED', 'Stock cannot be added to an ended template', { templateId: template.id });
+    }
+    // Claims were taking from the same shards at that moment: the back office may retry (503 + Retry-After).
+    if (isContention(outcome)) throw new ContentionError();
+    throw new Error(`adding stock to template ${template.id} was cancelled for an unexpected reason`);
   }
 }
 

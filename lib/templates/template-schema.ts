@@ -144,9 +144,6 @@ export const ListTemplatesQuery = z.strictObject({
 
 export const TemplateIdPath = z.strictObject({ templateId: ulidString('a template id') });
 
-export const GlobalBlocklist = z.strictObject({ productIds: z.array(id()).max(10_000) });
-export type GlobalBlocklist = z.infer<typeof GlobalBlocklist>;
-
 /** What the API answers for a template (also documents it in the OpenAPI file). */
 export const TemplateView = z.object({
   id: z.string(),

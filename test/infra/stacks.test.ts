@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
-import { allRoutes } from '../../lib/api/routes';
+import { allRoutes } from '../../lib/api/api';
 
 // Bundling is skipped here: these tests are about the template, and `npm run synth` bundles for real.
 const context = { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://issuer.test/', jwtAudience: 'coupons-api' };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testContainer } from '../support/container';
 import { createTestTable, scanAll, type TestTable } from '../support/dynamodb';
 import { templateInput } from '../support/fixtures';
 import { startLocalApi, tokens, type RunningApi } from '../support/local-api';
@@ -11,7 +12,7 @@ let draftId: string;
 
 beforeAll(async () => {
   table = await createTestTable('bad-input');
-  api = await startLocalApi();
+  api = await startLocalApi(testContainer(table));
   admin = await tokens.admin();
   user = await tokens.user('user-1');
   draftId = (await api.request('POST', '/v1/admin/templates', { token: admin, body: templateInput() })).body.id;

@@ -6,15 +6,14 @@ import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemplateRepository } from '../../lib/templates/template-repository';
 import { progressBar, runCampaignCli } from '../../tools/campaign-cli';
-import { LOCAL_AUDIENCE_BUCKET, type LocalCampaigns, startLocalCampaigns } from '../../tools/local/local-campaigns';
-import { type LocalEventBridge, startLocalEventBridge } from '../../tools/local/local-eventbridge';
+import { LOCAL_AUDIENCE_BUCKET } from '../../tools/local/local-campaigns';
+import { type LocalStack, startLocalStack } from '../../tools/local/stack';
 import { activeTemplate } from '../support/claims';
 import { createTestTable, scanAll, type TestTable } from '../support/dynamodb';
 import { type RunningApi, startLocalApi, tokens } from '../support/local-api';
 
 let table: TestTable;
-let bus: LocalEventBridge;
-let campaigns: LocalCampaigns;
+let stack: LocalStack;
 let api: RunningApi;
 let admin: string;
 let eventsFile: string;
@@ -22,17 +21,13 @@ let eventsFile: string;
 beforeAll(async () => {
   table = await createTestTable('campaigns-e2e');
   eventsFile = path.join(mkdtempSync(path.join(tmpdir(), 'campaign-events-')), 'events.jsonl');
-  bus = await startLocalEventBridge({ eventsFile });
-  process.env.EVENTBRIDGE_ENDPOINT = bus.endpoint;
-  delete process.env.EVENTS_FILE;
-  campaigns = await startLocalCampaigns({ bus, visibilityTimeoutSeconds: 1, waitMs: 200 });
-  api = await startLocalApi();
+  stack = await startLocalStack({ dynamodbEndpoint: table.endpoint, tableName: table.tableName, eventsFile, queues: { visibilityTimeoutSeconds: 1 }, campaignWaitMs: 200, streams: false });
+  api = await startLocalApi(stack.api);
   admin = await tokens.admin();
 }, 120_000);
 afterAll(async () => {
   await api?.close();
-  await campaigns?.stop();
-  await bus?.close();
+  await stack?.stop();
 });
 
 async function waitForCampaign(campaignId: string) {
@@ -72,7 +67,7 @@ describe('campaigns end to end: API -> event bus -> the synthesized state machin
   it('reads a large audience from S3 by pages', async () => {
     const templateId = await activeTemplate(table, { stock: { total: 20_000, shards: 8 } });
     const lines = Array.from({ length: 5_000 }, (_, i) => `s3-user-${i}`).join('\n');
-    await campaigns.s3.send(new PutObjectCommand({ Bucket: LOCAL_AUDIENCE_BUCKET, Key: 'audiences/s3.txt', Body: `${lines}\n\n` }));
+    await stack.queues.s3.send(new PutObjectCommand({ Bucket: LOCAL_AUDIENCE_BUCKET, Key: 'audiences/s3.txt', Body: `${lines}\n\n` }));
     const requested = await api.request('POST', '/v1/admin/campaigns', { token: admin, body: { campaignId: 'from-s3', templateId, audience: { type: 's3', bucket: LOCAL_AUDIENCE_BUCKET, key: 'audiences/s3.txt' } } });
     expect(requested.status).toBe(202);
     expect(await waitForCampaign('from-s3')).toMatchObject({ status: 'completed', total: 5_000, issued: 5_000, skipped: 0, failed: 0 });
@@ -89,11 +84,11 @@ describe('campaigns end to end: API -> event bus -> the synthesized state machin
   });
 
   it('moves a poison message to the dead-letter queue after five receives', async () => {
-    await campaigns.sqs.send(new SendMessageCommand({ QueueUrl: campaigns.queueUrl, MessageBody: '{"not": "a chunk"' }));
+    await stack.queues.sqs.send(new SendMessageCommand({ QueueUrl: stack.queues.queueUrl, MessageBody: '{"not": "a chunk"' }));
     let inDeadLetters = 0;
     for (let i = 0; i < 60 && inDeadLetters === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      const { Attributes } = await campaigns.sqs.send(new GetQueueAttributesCommand({ QueueUrl: campaigns.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      const { Attributes } = await stack.queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queues.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
       inDeadLetters = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     }
     expect(inDeadLetters).toBe(1);
@@ -103,7 +98,7 @@ describe('campaigns end to end: API -> event bus -> the synthesized state machin
     const templateId = await activeTemplate(table, { stock: { total: 30_000, shards: 8 } });
     const dir = mkdtempSync(path.join(tmpdir(), 'campaign-cli-'));
     const stackFile = path.join(dir, 'stack.json');
-    writeFileSync(stackFile, JSON.stringify({ api: api.baseUrl, s3Endpoint: campaigns.sqsEndpoint, audienceBucket: LOCAL_AUDIENCE_BUCKET }));
+    writeFileSync(stackFile, JSON.stringify({ api: api.baseUrl, s3Endpoint: stack.queues.endpoint, audienceBucket: LOCAL_AUDIENCE_BUCKET }));
     const usersFile = path.join(dir, 'users.txt');
     writeFileSync(usersFile, Array.from({ length: 10_000 }, (_, i) => `cli-user-${i}`).join('\n'));
     let output = '';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeTemplate } from '../support/claims';
+import { testContainer } from '../support/container';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startLocalApi, tokens, type RunningApi } from '../support/local-api';
 
@@ -11,7 +12,7 @@ let admin: string;
 
 beforeAll(async () => {
   table = await createTestTable('claims-http');
-  api = await startLocalApi();
+  api = await startLocalApi(testContainer(table));
   [alice, bob, admin] = await Promise.all([tokens.user('alice'), tokens.user('bob'), tokens.admin()]);
 });
 afterAll(() => api?.close());

@@ -3,22 +3,31 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimCoupons } from '../../lib/claims/claim-service';
+import { streamConsumers } from '../../lib/topology';
+import { buildEntry } from '../../tools/local/functions';
+import { type LocalEventBridge, startLocalEventBridge } from '../../tools/local/local-eventbridge';
 import { startStreamPoller, type StreamPoller } from '../../tools/local/stream-poller';
+import { testContainer } from '../support/container';
 import { activeTemplate, claimDepsFor } from '../support/claims';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 
 let table: TestTable;
 let poller: StreamPoller;
+let bus: LocalEventBridge;
 let eventsFile: string;
 
 beforeAll(async () => {
   table = await createTestTable('events');
   eventsFile = path.join(mkdtempSync(path.join(tmpdir(), 'coupon-events-')), 'events.jsonl');
-  process.env.EVENTS_FILE = eventsFile;
-  const { handler } = await import('../../functions/events/publish-stream-events');
-  poller = await startStreamPoller({ endpoint: table.endpoint, tableName: table.tableName, handler: handler as never, intervalMs: 50 });
+  // The publisher puts events on the local bus, which writes every event it takes to the file.
+  bus = await startLocalEventBridge({ eventsFile });
+  const handler = await buildEntry(streamConsumers.publisher.entry, testContainer(table, { endpoints: { eventBridge: bus.endpoint } }));
+  poller = await startStreamPoller({ endpoint: table.endpoint, tableName: table.tableName, consumer: streamConsumers.publisher, handler: handler as never, intervalMs: 50, maxBatchingWindowSeconds: 0 });
 });
-afterAll(() => poller?.stop());
+afterAll(async () => {
+  await poller?.stop();
+  await bus?.close();
+});
 
 const published = () => (existsSync(eventsFile) ? readFileSync(eventsFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []);
 

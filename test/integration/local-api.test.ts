@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../tools/local/dev-auth';
 import { seedDemoTemplates } from '../../tools/local/seed';
+import { testContainer } from '../support/container';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { templateInput } from '../support/fixtures';
 import { startLocalApi, tokens, type RunningApi } from '../support/local-api';
@@ -11,8 +12,9 @@ let adminToken: string;
 
 beforeAll(async () => {
   table = await createTestTable('local-api');
-  await seedDemoTemplates(table.client, table.tableName);
-  api = await startLocalApi();
+  const container = testContainer(table);
+  await seedDemoTemplates(container.templateService());
+  api = await startLocalApi(container);
   adminToken = await tokens.admin();
 });
 afterAll(() => api?.close());

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeTemplate } from '../support/claims';
+import { testContainer } from '../support/container';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startLocalApi, tokens, type RunningApi } from '../support/local-api';
 import { items } from '../support/orders';
@@ -11,7 +12,7 @@ let orders: string;
 
 beforeAll(async () => {
   table = await createTestTable('orders-http');
-  api = await startLocalApi();
+  api = await startLocalApi(testContainer(table));
   [user, orders] = await Promise.all([tokens.user('shopper'), tokens.orders()]);
 });
 afterAll(() => api?.close());

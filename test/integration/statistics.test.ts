@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimCoupons } from '../../lib/claims/claim-service';
 import { cancelOrder, confirmOrder, lockCouponsForOrder, refundOrder, releaseExpiredLocks } from '../../lib/orders/order-service';
 import { StatisticsRepository } from '../../lib/statistics/statistics-repository';
+import { streamConsumers } from '../../lib/topology';
+import { buildEntry } from '../../tools/local/functions';
 import { startStreamPoller, type StreamPoller } from '../../tools/local/stream-poller';
+import { testContainer } from '../support/container';
 import { activeTemplate, claimDepsFor } from '../support/claims';
 import { createTestTable, scanAll, type TestTable } from '../support/dynamodb';
 import { items, orderDepsFor } from '../support/orders';
@@ -11,8 +14,8 @@ let table: TestTable;
 let poller: StreamPoller;
 beforeAll(async () => {
   table = await createTestTable('statistics');
-  const { handler } = await import('../../functions/statistics/update-statistics');
-  poller = await startStreamPoller({ endpoint: table.endpoint, tableName: table.tableName, handler: handler as never, intervalMs: 50 });
+  const handler = await buildEntry(streamConsumers.statistics.entry, testContainer(table));
+  poller = await startStreamPoller({ endpoint: table.endpoint, tableName: table.tableName, consumer: streamConsumers.statistics, handler: handler as never, intervalMs: 50, maxBatchingWindowSeconds: 0 });
 });
 afterAll(() => poller?.stop());
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../lib/api/routes';
+import { routes } from '../../lib/api/api';
+import { testContainer } from '../support/container';
 import { inventoryShardPrefix, templatePartition } from '../../lib/keys';
 import { admin, apiEvent, invoke } from '../support/api-events';
 import { createTestTable, queryPartition, type TestTable } from '../support/dynamodb';
@@ -12,7 +13,8 @@ const handlers = {} as Record<keyof typeof routes, Handler>;
 
 beforeAll(async () => {
   table = await createTestTable('templates');
-  for (const [id, route] of Object.entries(routes)) handlers[id as keyof typeof routes] = await loadHandler(route);
+  const container = testContainer(table);
+  for (const [id, route] of Object.entries(routes)) handlers[id as keyof typeof routes] = await loadHandler(route, container);
 });
 
 async function create(overrides: Record<string, unknown> = {}) {

@@ -1,25 +1,11 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CampaignRepository } from '../../lib/campaigns/campaign-repository';
 import type { WorkerDeps } from '../../lib/campaigns/campaign-worker';
-import { TemplateCache } from '../../lib/claims/template-cache';
-import { TemplateRepository } from '../../lib/templates/template-repository';
-import { systemClock } from '../../lib/time';
+import { testContainer } from './container';
 import type { TestTable } from './dynamodb';
 
-export function workerDepsFor(table: TestTable, overrides: Partial<WorkerDeps> = {}): WorkerDeps {
-  const templates = new TemplateRepository(table.client, table.tableName);
-  return {
-    client: table.client,
-    tableName: table.tableName,
-    campaigns: new CampaignRepository(table.client, table.tableName),
-    templates: new TemplateCache((id) => templates.get(id), 60_000, systemClock),
-    clock: systemClock,
-    writeAttempts: 4,
-    baseDelayMs: 1,
-    giveUpAtReceiveCount: 3,
-    sleep: async () => undefined,
-    ...overrides,
-  };
+/** The campaign worker on the test table, with short backoff; `client` injects faults, `writeAttempts` bounds its BatchWriteItem retries. */
+export function workerDepsFor(table: TestTable, options: { client?: DynamoDBDocumentClient; writeAttempts?: number } = {}): WorkerDeps {
+  return testContainer(table, { campaigns: { writeAttempts: options.writeAttempts ?? 4, writeBaseDelayMs: 1 } }, { dynamodb: options.client }).campaignWorker();
 }
 
 export interface Faults {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../lib/clients';
+import { createClients } from '../../lib/clients';
+import { defaultSettings } from '../../lib/config';
 import { createTable } from '../../tools/local/create-table';
 import { dynamodbEndpoint } from './dynamodb-per-file';
 
@@ -11,16 +11,12 @@ export interface TestTable {
   readonly client: DynamoDBDocumentClient;
 }
 
-/**
- * A fresh table on the shared DynamoDB Local, shaped exactly like the deployed one. Also points the
- * environment at it, so handler modules imported afterwards use it as they would on Lambda.
- */
+/** A fresh table on this file's DynamoDB Local, shaped exactly like the deployed one. */
 export async function createTestTable(prefix = 'test'): Promise<TestTable> {
   const endpoint = await dynamodbEndpoint();
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
-  const client = createDocumentClient({ endpoint, region: 'us-east-1' });
-  await createTable(client as unknown as DynamoDBClient, tableName);
-  Object.assign(process.env, { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: 'us-east-1' });
+  const client = createClients({ ...defaultSettings, endpoints: { dynamodb: endpoint } }).dynamodb();
+  await createTable(client as never, tableName);
   return { endpoint, tableName, client };
 }
 

@@ -1,9 +1,8 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { RouteDefinition } from '../../lib/api/route';
+import type { Container } from '../../lib/container';
 import type { ApiEvent, ApiResult } from '../../lib/http/api-handler';
-import { repoRoot } from '../../tools/local/dynamodb-local';
+import { buildEntry } from '../../tools/local/functions';
 
 /** A template that passes validation; tests override what they are about. */
 export function templateInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -18,8 +17,5 @@ export function templateInput(overrides: Record<string, unknown> = {}): Record<s
   };
 }
 
-/** Imports the handler module a route deploys. Call after createTestTable(), which sets the environment. */
-export async function loadHandler(route: RouteDefinition): Promise<(event: ApiEvent, context: Context) => Promise<ApiResult>> {
-  const module = (await import(pathToFileURL(path.join(repoRoot, route.entry)).href)) as { handler: (event: ApiEvent, context: Context) => Promise<ApiResult> };
-  return module.handler;
-}
+/** The handler a route deploys, built with this container. */
+export const loadHandler = (route: RouteDefinition, container: Container) => buildEntry<(event: ApiEvent, context: Context) => Promise<ApiResult>>(route.entry, container);

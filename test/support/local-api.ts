@@ -1,4 +1,6 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Container } from '../../lib/container';
 import { signDevToken } from '../../tools/local/dev-auth';
 import { createLocalApi } from '../../tools/local/local-api';
 
@@ -8,9 +10,9 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** The local HTTP API (as `npm start` serves it) on a free loopback port, against the current environment's table. */
-export async function startLocalApi(): Promise<RunningApi> {
-  const server = createLocalApi();
+/** The local HTTP API (as `npm start` serves it) on a free loopback port: a new one with this container, or the stack's server. */
+export async function startLocalApi(from: Container | Server): Promise<RunningApi> {
+  const server = 'listen' in from ? from : createLocalApi({ container: from });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,13 +1,17 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { statisticsDeltas } from '../../lib/statistics/statistics';
-import type { StreamRecord } from '../../lib/events/stream-events';
+import { changesOf, type StreamRecord } from '../../lib/dynamodb/stream';
+import { Entity } from '../../lib/entities';
+import { statisticsDeltas as deltasOf } from '../../lib/statistics/statistics';
 
 const coupon = (status: string, templateId = 't1') => ({ pk: 'USER#u', sk: 'CPN#c', entity: 'coupon', id: 'c', templateId, status });
 const record = (eventName: string, after?: object, before?: object): StreamRecord => ({
   eventName,
   dynamodb: { ...(after ? { NewImage: marshall(after) as never } : {}), ...(before ? { OldImage: marshall(before) as never } : {}) },
 });
+
+/** Stream records read as the deployed consumer reads them: coupon changes only. */
+const statisticsDeltas = (records: StreamRecord[]) => deltasOf(changesOf(records, Entity.coupon));
 
 describe('statisticsDeltas', () => {
   it('counts issues, moves gauges on status changes and totals transitions, per template', () => {

@@ -6,7 +6,7 @@ import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
  */
 export const DEV_ISSUER = 'https://coupons.local/dev-issuer';
 export const DEV_AUDIENCE = 'coupons-api';
-const secret = () => new TextEncoder().encode(process.env.DEV_JWT_SECRET ?? 'local-development-secret-never-use-in-production');
+const secret = () => new TextEncoder().encode('local-development-secret-never-use-in-production');
 
 export async function signDevToken(options: { sub: string; scope?: string; expiresIn?: string }): Promise<string> {
   return new SignJWT({ ...(options.scope ? { scope: options.scope } : {}) })

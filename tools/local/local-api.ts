@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { allRoutes } from '../../lib/api/api';
 import type { RouteDefinition } from '../../lib/api/route';
-import { allRoutes } from '../../lib/api/routes';
+import type { Container } from '../../lib/container';
 import type { ApiEvent, ApiResult } from '../../lib/http/api-handler';
-import { repoRoot } from './dynamodb-local';
 import { verifyDevToken } from './dev-auth';
+import { buildEntry } from './functions';
 
 type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
@@ -35,13 +34,13 @@ function compile(route: RouteDefinition): CompiledRoute {
  * handler module. A valid bearer token fills `requestContext.authorizer.jwt`; a missing or invalid one
  * leaves it empty, and the handler answers 401/403 as the authorizer would.
  */
-export function createLocalApi(options: { routes?: readonly RouteDefinition[] } = {}): Server {
+export function createLocalApi(options: { container: Container; routes?: readonly RouteDefinition[] }): Server {
   const compiled = (options.routes ?? allRoutes).map(compile);
   const handlers = new Map<string, Promise<Handler>>();
   const loadHandler = (route: RouteDefinition): Promise<Handler> => {
     let loaded = handlers.get(route.id);
     if (!loaded) {
-      loaded = import(pathToFileURL(path.join(repoRoot, route.entry)).href).then((module: { handler: Handler }) => module.handler);
+      loaded = buildEntry<Handler>(route.entry, options.container);
       handlers.set(route.id, loaded);
     }
     return loaded;

@@ -1,28 +1,56 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { startFauxqs } from 'fauxqs';
 import { buildApp } from '../../infra/app';
-import { CAMPAIGN_WORKER_ENTRY, campaignSteps } from '../../lib/campaigns/campaign-steps';
-import { CAMPAIGN_REQUEST_SOURCE } from '../../lib/events/event-catalog';
-import { repoRoot } from './dynamodb-local';
+import type { Container } from '../../lib/container';
+import { campaignQueue, campaignRequestRule, campaignSteps, campaignWaitState, campaignWorker } from '../../lib/topology';
+import { buildEntry } from './functions';
 import type { BusEvent, LocalEventBridge } from './local-eventbridge';
-import { type QueueDriver, startQueueDriver } from './queue-driver';
+import type { QueueDriver } from './queue-driver';
 
 export const LOCAL_AUDIENCE_BUCKET = 'coupon-audiences-local';
 
-export interface LocalCampaigns {
-  readonly sqsEndpoint: string;
-  readonly s3: S3Client;
+/** The chunk queue's attributes, as the CDK app deploys them (lib/topology.ts); a test may shorten the visibility timeout. */
+export const campaignQueueAttributes = (deadLetterTargetArn: string, visibilityTimeoutSeconds: number = campaignQueue.visibilityTimeoutSeconds) => ({
+  VisibilityTimeout: String(visibilityTimeoutSeconds),
+  RedrivePolicy: JSON.stringify({ deadLetterTargetArn, maxReceiveCount: campaignQueue.maxReceiveCount }),
+});
+
+export interface LocalQueues {
+  /** fauxqs: SQS and S3 on one endpoint. */
+  readonly endpoint: string;
   readonly sqs: SQSClient;
+  readonly s3: S3Client;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
-  readonly driver: QueueDriver;
-  /** Runs the campaign state machine for a CampaignRequested event; resolves with the execution's output. */
-  startExecution(event: BusEvent): Promise<unknown>;
   stop(): Promise<void>;
+}
+
+/** SQS and S3 (fauxqs): the chunk queue with its dead-letter queue, and the audience bucket. */
+export async function startLocalQueues(options: { visibilityTimeoutSeconds?: number; fauxqsEndpoint?: string } = {}): Promise<LocalQueues> {
+  // An fauxqs already running elsewhere keeps the queue backlog out of this process's heap (the campaign benchmark).
+  const fauxqs = options.fauxqsEndpoint ? { address: options.fauxqsEndpoint, stop: async () => undefined } : await startFauxqs({ port: 0, logger: false });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const sqs = new SQSClient({ endpoint: fauxqs.address, region: 'us-east-1', credentials });
+  const s3 = new S3Client({ endpoint: fauxqs.address, region: 'us-east-1', credentials, forcePathStyle: true });
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'campaign-chunks-dlq' }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }));
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'campaign-chunks', Attributes: campaignQueueAttributes(Attributes!.QueueArn!, options.visibilityTimeoutSeconds) }));
+  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_AUDIENCE_BUCKET }));
+  return {
+    endpoint: fauxqs.address,
+    sqs,
+    s3,
+    queueUrl: queue.QueueUrl!,
+    deadLetterQueueUrl: dlq.QueueUrl!,
+    async stop() {
+      sqs.destroy();
+      s3.destroy();
+      await fauxqs.stop();
+    },
+  };
 }
 
 type Definition = Record<string, unknown>;
@@ -41,76 +69,39 @@ export function synthesizedCampaignDefinition(): Definition {
   return JSON.parse(text) as Definition;
 }
 
-const importHandler = async <T>(entry: string): Promise<T> => ((await import(pathToFileURL(path.join(repoRoot, entry)).href)) as { handler: T }).handler;
+export interface LocalCampaigns {
+  /** Runs the campaign state machine for a CampaignRequested event; resolves with the execution's output. */
+  startExecution(event: BusEvent): Promise<unknown>;
+  stop(): Promise<void>;
+}
 
 /**
- * SQS and S3 (fauxqs), the chunk queue with its dead-letter queue, the worker driven as the event source
- * mapping drives it, and the campaign state machine run by aws-local-stepfunctions on CampaignRequested.
- * Sets the environment the campaign handlers read; call before they are first imported.
+ * The worker, driven from the chunk queue as the event source mapping drives it, and the campaign state
+ * machine run by aws-local-stepfunctions on the bus's CampaignRequested rule, every function built with
+ * the given container.
  */
-export async function startLocalCampaigns(options: {
-  bus: LocalEventBridge;
-  visibilityTimeoutSeconds?: number;
-  waitMs?: number;
-  concurrency?: number;
-  /** An fauxqs already running elsewhere (the campaign benchmark keeps the queue backlog out of its own heap). */
-  fauxqsEndpoint?: string;
-}): Promise<LocalCampaigns> {
-  const fauxqs = options.fauxqsEndpoint ? { address: options.fauxqsEndpoint, stop: async () => undefined } : await startFauxqs({ port: 0, logger: false });
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const sqs = new SQSClient({ endpoint: fauxqs.address, region: 'us-east-1', credentials });
-  const s3 = new S3Client({ endpoint: fauxqs.address, region: 'us-east-1', credentials, forcePathStyle: true });
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'campaign-chunks-dlq' }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }));
-  const queue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: 'campaign-chunks',
-      Attributes: {
-        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 60),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: 5 }),
-      },
-    }),
-  );
-  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_AUDIENCE_BUCKET }));
-  Object.assign(process.env, { SQS_ENDPOINT: fauxqs.address, S3_ENDPOINT: fauxqs.address, CAMPAIGN_QUEUE_URL: queue.QueueUrl! });
-
-  const driver = startQueueDriver({ sqs, queueUrl: queue.QueueUrl!, handler: await importHandler(CAMPAIGN_WORKER_ENTRY), concurrency: options.concurrency ?? 4 });
+export async function runLocalCampaigns(options: { container: Container; bus: LocalEventBridge; driver: QueueDriver; waitMs?: number }): Promise<LocalCampaigns> {
+  options.driver.start(await buildEntry<(event: SQSEvent) => Promise<SQSBatchResponse>>(campaignWorker.entry, options.container));
   const machine = new StateMachine(synthesizedCampaignDefinition() as never, { validationOptions: { checkArn: false } });
   const taskResourceLocalHandlers: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const step of Object.values(campaignSteps)) taskResourceLocalHandlers[step.state] = await importHandler(step.entry);
+  for (const step of Object.values(campaignSteps)) taskResourceLocalHandlers[step.state] = await buildEntry(step.entry, options.container);
 
   const executions = new Set<Promise<unknown>>();
   const startExecution = (event: BusEvent) => {
-    const execution = machine.run(event as never, { overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides: { 'Wait for workers': options.waitMs ?? 1_000 } } }).result;
+    const execution = machine.run(event as never, {
+      overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides: { [campaignWaitState.state]: options.waitMs ?? campaignWaitState.seconds * 1000 } },
+    }).result;
     executions.add(execution);
     void execution.catch((error: unknown) => console.error('campaign execution failed:', error)).finally(() => executions.delete(execution));
     return execution;
   };
-  options.bus.addRule({
-    source: CAMPAIGN_REQUEST_SOURCE,
-    detailType: 'CampaignRequested',
-    target: (event) => {
-      // On AWS the prepare step sets the worker's MaximumConcurrency; here the driver plays the event source mapping.
-      const rate = (event.detail as { data?: { rate?: { maxConcurrency?: number } } }).data?.rate;
-      if (rate?.maxConcurrency) driver.setConcurrency(rate.maxConcurrency);
-      void startExecution(event);
-    },
-  });
+  options.bus.addRule({ ...campaignRequestRule, target: (event) => void startExecution(event) });
 
   return {
-    sqsEndpoint: fauxqs.address,
-    s3,
-    sqs,
-    queueUrl: queue.QueueUrl!,
-    deadLetterQueueUrl: dlq.QueueUrl!,
-    driver,
     startExecution,
     async stop() {
-      await driver.stop();
+      await options.driver.stop();
       await Promise.allSettled([...executions]);
-      sqs.destroy();
-      s3.destroy();
-      await fauxqs.stop();
     },
   };
 }

@@ -4,8 +4,10 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 type QueueHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 export interface QueueDriver {
-  /** Batches in flight at once, as the event source mapping's MaximumConcurrency. */
-  setConcurrency(concurrency: number): void;
+  /** Starts polling with this handler (the worker, built with the container that knows this driver). */
+  start(handler: QueueHandler): void;
+  /** Batches in flight at once, as the event source mapping's MaximumConcurrency (also the campaign's WorkerConcurrency port). */
+  set(concurrency: number): Promise<void>;
   /** Messages handed to the handler so far, and batches it reported failures for. */
   readonly stats: { received: number; failedRecords: number; batches: number };
   stop(): Promise<void>;
@@ -17,8 +19,9 @@ export interface QueueDriver {
  * if the handler throws) to come back after the visibility timeout; the queue's redrive policy moves a
  * message to its dead-letter queue after maxReceiveCount receives.
  */
-export function startQueueDriver(options: { sqs: SQSClient; queueUrl: string; queueArn?: string; handler: QueueHandler; concurrency: number; batchSize?: number }): QueueDriver {
-  let running = true;
+export function createQueueDriver(options: { sqs: SQSClient; queueUrl: string; queueArn?: string; concurrency: number; batchSize: number }): QueueDriver {
+  let running = false;
+  let handler: QueueHandler | undefined;
   let target = options.concurrency;
   const workers = new Set<Promise<void>>();
   const stats = { received: 0, failedRecords: 0, batches: 0 };
@@ -42,7 +45,7 @@ export function startQueueDriver(options: { sqs: SQSClient; queueUrl: string; qu
 
   async function pollOnce(): Promise<void> {
     const { Messages = [] } = await options.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: options.batchSize ?? 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: options.batchSize, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
     );
     if (Messages.length === 0) return;
     stats.received += Messages.length;
@@ -50,7 +53,7 @@ export function startQueueDriver(options: { sqs: SQSClient; queueUrl: string; qu
     const records = Messages.map(toRecord);
     let failed: Set<string>;
     try {
-      const response = await options.handler({ Records: records });
+      const response = await handler!({ Records: records });
       failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     } catch {
       failed = new Set(records.map((r) => r.messageId));
@@ -83,10 +86,14 @@ export function startQueueDriver(options: { sqs: SQSClient; queueUrl: string; qu
   const topUp = () => {
     while (running && workers.size < target) spawnWorker();
   };
-  topUp();
 
   return {
-    setConcurrency(concurrency: number) {
+    start(worker: QueueHandler) {
+      handler = worker;
+      running = true;
+      topUp();
+    },
+    async set(concurrency: number) {
       target = concurrency;
       topUp();
     },

@@ -1,9 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { newId } from '../../lib/ids';
-import { TemplateRepository } from '../../lib/templates/template-repository';
 import { CreateTemplateInput } from '../../lib/templates/template-schema';
 import { changeTemplateStatus, createTemplate, type TemplateServiceDeps } from '../../lib/templates/template-service';
-import { systemClock } from '../../lib/time';
 
 /** Demo templates for the local stack: the first three are active and claimable by anyone. */
 const demoTemplates: Array<{ input: unknown; activate: boolean }> = [
@@ -57,8 +53,7 @@ const demoTemplates: Array<{ input: unknown; activate: boolean }> = [
   },
 ];
 
-export async function seedDemoTemplates(client: DynamoDBDocumentClient, tableName: string): Promise<string[]> {
-  const deps: TemplateServiceDeps = { templates: new TemplateRepository(client, tableName), clock: systemClock, newId };
+export async function seedDemoTemplates(deps: TemplateServiceDeps): Promise<string[]> {
   const ids: string[] = [];
   for (const demo of demoTemplates) {
     const template = await createTemplate(deps, CreateTemplateInput.parse(demo.input));

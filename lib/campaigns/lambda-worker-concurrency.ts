@@ -1,9 +1,5 @@
 import { type LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
-
-/** How many worker batches may run at once: the campaign's `rate.maxConcurrency`. */
-export interface WorkerConcurrency {
-  set(maxConcurrency: number): Promise<void>;
-}
+import type { WorkerConcurrency } from './chunk-queue';
 
 /**
  * Sets MaximumConcurrency on the worker's SQS event source mapping. Campaigns share the worker, so the
@@ -19,6 +15,3 @@ export class EventSourceMappingConcurrency implements WorkerConcurrency {
     await this.lambda.send(new UpdateEventSourceMappingCommand({ UUID: this.mappingId, ScalingConfig: { MaximumConcurrency: maxConcurrency } }));
   }
 }
-
-/** Where no mapping is configured (the local stack drives the worker itself and applies the rate there). */
-export const fixedConcurrency: WorkerConcurrency = { set: async () => undefined };

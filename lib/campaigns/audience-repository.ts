@@ -1,0 +1,68 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, batchWriteAll } from '../dynamodb/batch';
+import { Entity, entityItem } from '../entities';
+import { campaignAudienceChunkKey } from '../keys';
+import type { AudiencePage, AudienceStore } from './audience-store';
+import type { AudienceLocation } from './campaign';
+
+/** User ids per stored item of an inline audience (at most 10,000 ids, so at most 10 items). */
+export const AUDIENCE_CHUNK_USERS = 1_000;
+
+const splitLines = (text: string) => text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+
+/**
+ * Audiences in the table (inline lists, 1,000 user ids an item in the campaign's partition, read back as
+ * one page so duplicates anywhere in them are found in one place) and in S3 (one user id per line, read
+ * by byte ranges of `pageBytes`).
+ */
+export class AudienceRepository implements AudienceStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly s3: () => S3Client,
+    private readonly pageBytes: number,
+  ) {}
+
+  async storeInline(campaignId: string, userIds: readonly string[]): Promise<AudienceLocation> {
+    const requests: Parameters<typeof batchWriteAll>[2][number][] = [];
+    for (let i = 0, chunk = 0; i < userIds.length; i += AUDIENCE_CHUNK_USERS, chunk++) {
+      requests.push({ PutRequest: { Item: entityItem(Entity.campaignAudience, campaignAudienceChunkKey(campaignId, chunk), { userIds: userIds.slice(i, i + AUDIENCE_CHUNK_USERS) }) } });
+    }
+    const left = await batchWriteAll(this.client, this.tableName, requests, { maxAttempts: 8, baseDelayMs: 50 });
+    if (left.length > 0) throw new Error(`could not store ${left.length} audience chunks of campaign ${campaignId}`);
+    return { type: 'stored', chunks: requests.length, count: userIds.length };
+  }
+
+  async readPage(campaignId: string, location: AudienceLocation, cursor: string | undefined): Promise<AudiencePage> {
+    if (location.type === 's3') return this.readS3Page(location.bucket, location.key, Number(cursor ?? 0));
+    const keys = Array.from({ length: location.chunks }, (_, chunk) => campaignAudienceChunkKey(campaignId, chunk));
+    const items = await batchGetAll(this.client, this.tableName, keys, { consistent: true, maxAttempts: 8, baseDelayMs: 50 });
+    const byKey = new Map(items.map((item) => [String(item.sk), (item.userIds as string[] | undefined) ?? []]));
+    return { userIds: keys.flatMap((key) => byKey.get(key.sk) ?? []) };
+  }
+
+  async count(campaignId: string, location: AudienceLocation): Promise<number> {
+    if (location.type === 'stored') return location.count;
+    // Counts non-blank lines by streaming the object once (what "processed" must reach).
+    let cursor: string | undefined;
+    let total = 0;
+    do {
+      const page = await this.readPage(campaignId, location, cursor);
+      total += page.userIds.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+    return total;
+  }
+
+  private async readS3Page(bucket: string, key: string, start: number): Promise<AudiencePage> {
+    const response = await this.s3().send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${start + this.pageBytes - 1}` }));
+    const body = Buffer.from(await response.Body!.transformToByteArray());
+    const size = Number(/\/(\d+)$/.exec(response.ContentRange ?? '')?.[1] ?? start + body.length);
+    if (start + body.length >= size) return { userIds: splitLines(body.toString('utf8')) };
+    // Stop at the last complete line; the next page starts right after it.
+    const lastNewline = body.lastIndexOf(0x0a);
+    if (lastNewline < 0) throw new Error(`audience line longer than ${this.pageBytes} bytes at offset ${start}`);
+    return { userIds: splitLines(body.subarray(0, lastNewline).toString('utf8')), nextCursor: String(start + lastNewline + 1) };
+  }
+}

@@ -1,0 +1,19 @@
+import type { AudienceLocation } from './campaign';
+
+/** One page of an audience; no `nextCursor` means it was the last. */
+export interface AudiencePage {
+  readonly userIds: string[];
+  readonly nextCursor?: string;
+}
+
+/**
+ * Where a campaign's users are kept and read back a page at a time, so memory stays flat however large
+ * the audience. An inline list is stored first (it must not ride in events or state); a file in S3 is
+ * read where it lies. Cursors are opaque; `undefined` starts at the beginning.
+ */
+export interface AudienceStore {
+  storeInline(campaignId: string, userIds: readonly string[]): Promise<AudienceLocation>;
+  readPage(campaignId: string, location: AudienceLocation, cursor: string | undefined): Promise<AudiencePage>;
+  /** Audience entries (lines), duplicates included. */
+  count(campaignId: string, location: AudienceLocation): Promise<number>;
+}

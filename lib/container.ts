@@ -1,0 +1,151 @@
+import { CircuitBreaker } from './audience/circuit-breaker';
+import { DynamoDbTagSource, ResilientTagReader } from './audience/tag-source';
+import { AudienceRepository } from './campaigns/audience-repository';
+import { CampaignCouponRepository } from './campaigns/campaign-coupon-repository';
+import type { CampaignDeps } from './campaigns/campaign-deps';
+import { CampaignRepository } from './campaigns/campaign-repository';
+import type { WorkerDeps } from './campaigns/campaign-worker';
+import type { ChunkQueue, WorkerConcurrency } from './campaigns/chunk-queue';
+import { EventSourceMappingConcurrency } from './campaigns/lambda-worker-concurrency';
+import { SqsChunkQueue } from './campaigns/sqs-chunk-queue';
+import { ActiveTemplateCatalog, type ClaimableDeps } from './claims/claimable-templates';
+import { ClaimRepository } from './claims/claim-repository';
+import type { ClaimDeps } from './claims/claim-service';
+import { TemplateCache } from './claims/template-cache';
+import { type Clients, createClients } from './clients';
+import type { Settings } from './config';
+import { CouponRepository } from './coupons/coupon-repository';
+import type { WalletDeps } from './coupons/wallet-service';
+import { EventBridgeSink } from './events/eventbridge-sink';
+import type { EventSink } from './events/event-sink';
+import { newId } from './ids';
+import { OrderRepository } from './orders/order-repository';
+import type { OrderDeps } from './orders/order-service';
+import type { QuoteDeps } from './pricing/quote-service';
+import { sleep } from './retry';
+import { cachedBlocklist } from './settings/blocklist-cache';
+import { BlocklistRepository } from './settings/blocklist-repository';
+import { StatisticsRepository } from './statistics/statistics-repository';
+import { TemplateRepository } from './templates/template-repository';
+import type { TemplateServiceDeps } from './templates/template-service';
+import { systemClock } from './time';
+
+/** Ports a caller may supply instead of the AWS adapters (the local stack drives the worker itself). */
+export interface ContainerOptions {
+  readonly clients?: Clients;
+  readonly workerConcurrency?: WorkerConcurrency;
+}
+
+/**
+ * The composition root: every capability's dependencies, built by a plain function of settings and
+ * clients. Each part is built on first use and then shared, so a Lambda function builds only what its
+ * handler asks for, once per environment. Lambda (lib/lambda.ts), the local stack, the tests and the
+ * benchmarks all wire the product through this function.
+ */
+export function createContainer(settings: Settings, options: ContainerOptions = {}) {
+  const clients = options.clients ?? createClients(settings);
+  const once = <T>(make: () => T): (() => T) => {
+    let built: { value: T } | undefined;
+    return () => (built ??= { value: make() }).value;
+  };
+  const { tableName } = settings;
+  const dynamodb = () => clients.dynamodb();
+
+  const templateRepository = once(() => new TemplateRepository(dynamodb(), tableName));
+  const couponRepository = once(() => new CouponRepository(dynamodb(), tableName));
+  const claimRepository = once(() => new ClaimRepository(dynamodb(), tableName));
+  const campaignRepository = once(() => new CampaignRepository(dynamodb(), tableName));
+  const blocklist = once(() => new BlocklistRepository(dynamodb(), tableName));
+  const tags = once(() => new DynamoDbTagSource(dynamodb(), tableName));
+  const statistics = once(() => new StatisticsRepository(dynamodb(), tableName));
+  const events = once((): EventSink => new EventBridgeSink(clients.eventBridge(), settings.eventBusName));
+  const blockedProductIds = once(() => cachedBlocklist(blocklist(), settings.orders.blocklistCacheTtlMs, systemClock));
+  const resilientTags = once(
+    () =>
+      new ResilientTagReader(
+        tags(),
+        new CircuitBreaker({ timeoutMs: settings.claims.tagTimeoutMs, failureThreshold: settings.claims.tagBreakerFailureThreshold, openMs: settings.claims.tagBreakerOpenMs }, systemClock),
+      ),
+  );
+  const chunkQueue = once(
+    (): ChunkQueue =>
+      settings.campaignQueueUrl
+        ? new SqsChunkQueue(clients.sqs(), settings.campaignQueueUrl)
+        : // Only the functions that send chunks are given a queue URL; the others never send.
+          { send: () => Promise.reject(new Error('no campaign queue is configured (campaignQueueUrl)')) },
+  );
+  const workerConcurrency = once(
+    (): WorkerConcurrency =>
+      options.workerConcurrency ?? (settings.workerMappingId ? new EventSourceMappingConcurrency(clients.lambda(), settings.workerMappingId) : { set: async () => undefined }),
+  );
+
+  return {
+    settings,
+    clients,
+    templateService: once((): TemplateServiceDeps => ({ templates: templateRepository(), clock: systemClock, newId })),
+    claims: once(
+      (): ClaimDeps => ({
+        templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.claims.templateCacheTtlMs, systemClock),
+        stock: templateRepository(),
+        claims: claimRepository(),
+        coupons: couponRepository(),
+        tags: resilientTags(),
+        clock: systemClock,
+        newId,
+        random: Math.random,
+        sleep,
+        maxAttempts: settings.claims.maxAttempts,
+      }),
+    ),
+    claimable: once(
+      (): ClaimableDeps => ({
+        catalog: new ActiveTemplateCatalog(templateRepository(), settings.claims.templateCacheTtlMs, systemClock),
+        claimCounts: (userId) => claimRepository().claimCounts(userId),
+        tags: resilientTags(),
+        clock: systemClock,
+      }),
+    ),
+    wallet: once((): WalletDeps => ({ coupons: couponRepository(), clock: systemClock })),
+    quotes: once((): QuoteDeps => ({ coupons: couponRepository(), blockedProductIds: blockedProductIds(), clock: systemClock, maxCouponsPerOrder: settings.orders.maxCouponsPerOrder })),
+    orders: once(
+      (): OrderDeps => ({
+        orders: new OrderRepository(dynamodb(), tableName),
+        coupons: couponRepository(),
+        blockedProductIds: blockedProductIds(),
+        clock: systemClock,
+        maxCouponsPerOrder: settings.orders.maxCouponsPerOrder,
+        defaultLockMinutes: settings.orders.lockTimeoutMinutes,
+        releaseBatchPerShard: settings.orders.releaseBatchPerShard,
+      }),
+    ),
+    statistics,
+    blocklist,
+    tags,
+    events,
+    campaigns: once(
+      (): CampaignDeps => ({
+        campaigns: campaignRepository(),
+        templates: templateRepository(),
+        audiences: new AudienceRepository(dynamodb(), tableName, clients.s3, settings.campaigns.audiencePageBytes),
+        queue: chunkQueue(),
+        events: events(),
+        workerConcurrency: workerConcurrency(),
+        clock: systemClock,
+        random: Math.random,
+        deadlineHours: settings.campaigns.deadlineHours,
+        reserveAttempts: settings.campaigns.reserveAttempts,
+      }),
+    ),
+    campaignWorker: once(
+      (): WorkerDeps => ({
+        campaigns: campaignRepository(),
+        coupons: new CampaignCouponRepository(dynamodb(), tableName, { maxAttempts: settings.campaigns.writeAttempts, baseDelayMs: settings.campaigns.writeBaseDelayMs }),
+        templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.campaigns.workerTemplateCacheTtlMs, systemClock),
+        clock: systemClock,
+        giveUpAtReceiveCount: settings.campaigns.giveUpAtReceiveCount,
+      }),
+    ),
+  };
+}
+
+export type Container = ReturnType<typeof createContainer>;

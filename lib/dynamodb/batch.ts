@@ -1,0 +1,76 @@
+import { BatchGetCommand, BatchWriteCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ItemKey } from '../keys';
+import { type Backoff, untilDone } from '../retry';
+import { isThrottling } from './errors';
+
+export type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+const BATCH_WRITE_MAX = 25;
+const BATCH_GET_MAX = 100;
+
+export interface BatchRetries extends Backoff {
+  /** Calls per group of items before what is left is handed back (writes) or refused (reads). */
+  readonly maxAttempts: number;
+}
+
+const groupsOf = <T>(items: readonly T[], size: number): T[][] => {
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
+  return groups;
+};
+
+/**
+ * BatchWriteItem, 25 requests a call (the calls in parallel), retrying UnprocessedItems and throttled
+ * calls with backoff. Returns the requests still unprocessed after `maxAttempts`: never drops one
+ * silently.
+ */
+export async function batchWriteAll(client: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[], retries: BatchRetries): Promise<WriteRequest[]> {
+  const leftovers = await Promise.all(
+    groupsOf(requests, BATCH_WRITE_MAX).map((group) =>
+      untilDone(group, retries.maxAttempts, retries, async (pending) => {
+        try {
+          const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: [...pending] } }));
+          return result.UnprocessedItems?.[tableName] ?? [];
+        } catch (error) {
+          if (isThrottling(error)) return pending;
+          throw error;
+        }
+      }),
+    ),
+  );
+  return leftovers.flat();
+}
+
+/**
+ * BatchGetItem, 100 keys a call, retrying UnprocessedKeys with backoff. Returns every item found
+ * (in no particular order); throws if some keys are still unprocessed after `maxAttempts`.
+ */
+export async function batchGetAll(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly ItemKey[],
+  options: BatchRetries & { readonly consistent: boolean; readonly projection?: string },
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  const unread = await Promise.all(
+    groupsOf(keys, BATCH_GET_MAX).map((group) =>
+      untilDone<Record<string, unknown>>(
+        group.map((key) => ({ pk: key.pk, sk: key.sk })),
+        options.maxAttempts,
+        options,
+        async (pending) => {
+          const result = await client.send(
+            new BatchGetCommand({
+              RequestItems: { [tableName]: { Keys: [...pending], ConsistentRead: options.consistent, ...(options.projection ? { ProjectionExpression: options.projection } : {}) } },
+            }),
+          );
+          found.push(...(result.Responses?.[tableName] ?? []));
+          return result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+        },
+      ),
+    ),
+  );
+  const left = unread.flat().length;
+  if (left > 0) throw new Error(`BatchGetItem left ${left} keys unread after ${options.maxAttempts} attempts`);
+  return found;
+}

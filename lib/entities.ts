@@ -1,0 +1,49 @@
+import type { ItemKey } from './keys';
+
+/**
+ * The `entity` tag every item carries, named once. Repositories write it through `entityItem`; the
+ * stream consumers' filters (infra and the local stack, through lib/topology.ts) and the stream
+ * readers match on it.
+ */
+export const Entity = {
+  template: 'template',
+  stockShard: 'stock-shard',
+  stockAddition: 'stock-addition',
+  statisticsShard: 'statistics-shard',
+  settings: 'settings',
+  coupon: 'coupon',
+  claimCounter: 'claim-counter',
+  idempotency: 'idempotency',
+  profile: 'profile',
+  order: 'order',
+  campaign: 'campaign',
+  campaignAudience: 'campaign-audience',
+  campaignCounter: 'campaign-counter',
+  campaignChunk: 'campaign-chunk',
+  campaignFailedUser: 'campaign-failed-user',
+} as const;
+export type EntityName = (typeof Entity)[keyof typeof Entity];
+
+/** An item as stored: its key (and any index keys), its entity tag, then its own attributes. */
+export const entityItem = <A extends object>(entity: EntityName, key: ItemKey & { readonly gsi1pk?: string; readonly gsi1sk?: string }, attributes: A) => ({ ...key, entity, ...attributes });
+
+/** The key and bookkeeping attributes every item carries, which are not part of the entity itself. */
+const BOOKKEEPING = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity']);
+
+/** An item's own fields, without its keys and entity tag. */
+export function withoutKeys<T>(item: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !BOOKKEEPING.has(name))) as T;
+}
+
+/** One committed write of an item, as the table's stream tells it: the item before and after. */
+export interface ItemChange<T> {
+  readonly kind: 'insert' | 'modify' | 'remove';
+  readonly before?: T;
+  readonly after?: T;
+  /** Stable across redeliveries of the same change: events built from it carry it in their id. */
+  readonly eventId: string;
+  /** Where in the stream the change stands: a consumer resumes there. */
+  readonly sequenceNumber: string;
+  /** When the write happened, ISO-8601. */
+  readonly at: string;
+}

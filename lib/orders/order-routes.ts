@@ -1,0 +1,61 @@
+import { defineRoutes } from '../api/route';
+import { LockOrderInput, OrderIdPath, OrderViewSchema, RefundInput } from './order';
+
+/** Order service: locking, confirming, cancelling and refunding an order's coupons. */
+export const orderRoutes = defineRoutes({
+  getOrder: {
+    method: 'GET',
+    path: '/v1/orders/{orderId}',
+    entry: 'functions/orders/get-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'read',
+    summary: 'An order\'s coupon lock: state, coupons, pricing, refunds',
+    request: { path: OrderIdPath },
+    response: { status: 200, schema: OrderViewSchema, description: 'The order' },
+    errors: [404],
+  },
+  lockOrder: {
+    method: 'POST',
+    path: '/v1/orders/{orderId}/lock',
+    entry: 'functions/orders/lock-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'readWrite',
+    summary: 'Check the coupons against the cart and lock them for this order, all or none (replay-safe per order id)',
+    request: { path: OrderIdPath, body: LockOrderInput },
+    response: { status: 200, schema: OrderViewSchema, description: 'The locked order with its pricing' },
+    errors: [404, 409],
+  },
+  confirmOrder: {
+    method: 'POST',
+    path: '/v1/orders/{orderId}/confirm',
+    entry: 'functions/orders/confirm-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'readWrite',
+    summary: 'Payment succeeded: the locked coupons become used',
+    request: { path: OrderIdPath },
+    response: { status: 200, schema: OrderViewSchema, description: 'The confirmed order' },
+    errors: [404, 409],
+  },
+  cancelOrder: {
+    method: 'POST',
+    path: '/v1/orders/{orderId}/cancel',
+    entry: 'functions/orders/cancel-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'readWrite',
+    summary: 'The order was cancelled: its coupons go back to the wallet (or expire if their validity ended)',
+    request: { path: OrderIdPath },
+    response: { status: 200, schema: OrderViewSchema, description: 'The cancelled order' },
+    errors: [404, 409],
+  },
+  refundOrder: {
+    method: 'POST',
+    path: '/v1/orders/{orderId}/refund',
+    entry: 'functions/orders/refund-order.ts',
+    scope: 'coupons/orders',
+    tableAccess: 'readWrite',
+    summary: 'Refund: give the named coupons (all, without a body) back while valid and returnable; others stay used',
+    request: { path: OrderIdPath, body: RefundInput, bodyOptional: true },
+    response: { status: 200, schema: OrderViewSchema, description: 'The order with each coupon\'s refund outcome' },
+    errors: [404, 409],
+  },
+});

@@ -1,0 +1,79 @@
+import { Entity } from './entities';
+
+/**
+ * The names and numbers that the deployed topology (infra/) and the local stack (tools/local/) must
+ * agree on: environment variables, queues, stream consumers, schedules, rules and state machine
+ * states. Both read them from here, and a test holds the synthesized template against them, so the two
+ * cannot drift.
+ */
+
+/** Environment variables the CDK app sets on functions and `lib/config.ts` reads. */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  region: 'AWS_REGION',
+  eventBusName: 'EVENT_BUS_NAME',
+  campaignQueueUrl: 'CAMPAIGN_QUEUE_URL',
+  workerMappingId: 'WORKER_MAPPING_ID',
+  lockTimeoutMinutes: 'LOCK_TIMEOUT_MINUTES',
+  campaignDeadlineHours: 'CAMPAIGN_DEADLINE_HOURS',
+} as const;
+
+/** The campaign chunk queue and its dead-letter queue. */
+export const campaignQueue = {
+  /** The worker's Lambda timeout. */
+  workerTimeoutSeconds: 60,
+  /** AWS's advice for SQS event sources: at least six times the function timeout. */
+  visibilityTimeoutSeconds: 360,
+  /** Receives before SQS moves a message to the dead-letter queue. */
+  maxReceiveCount: 5,
+  /** Messages per worker invocation. */
+  batchSize: 10,
+  retentionDays: 4,
+  deadLetterRetentionDays: 14,
+} as const;
+
+/**
+ * The functions that read the table's stream, each with its own position (two event source mappings).
+ * Only items of these entities wake them: the filter is on the new image's `entity`.
+ */
+export const streamConsumers = {
+  publisher: {
+    entry: 'functions/events/publish-stream-events.ts',
+    entities: [Entity.coupon],
+    batchSize: 100,
+    maxBatchingWindowSeconds: 1,
+    retryAttempts: 10,
+  },
+  statistics: {
+    entry: 'functions/statistics/update-statistics.ts',
+    entities: [Entity.coupon],
+    // Larger, fewer batches: one counter update per template per batch, whatever the batch size.
+    batchSize: 500,
+    maxBatchingWindowSeconds: 5,
+    retryAttempts: 10,
+  },
+} as const;
+export type StreamConsumer = (typeof streamConsumers)[keyof typeof streamConsumers];
+
+/** The event-source filter pattern of a stream consumer, in the shape Lambda's FilterCriteria takes. */
+export const streamFilterPattern = (consumer: StreamConsumer) => ({ dynamodb: { NewImage: { entity: { S: [...consumer.entities] } } } });
+
+/** Functions run on a schedule. */
+export const schedules = {
+  releaseExpiredLocks: { entry: 'functions/orders/release-expired-locks.ts', everyMinutes: 1 },
+} as const;
+
+/** The campaign state machine's task states (by the name the definition gives them) and the function behind each. */
+export const campaignSteps = {
+  prepare: { state: 'Prepare campaign', entry: 'functions/campaigns/prepare-campaign.ts' },
+  enqueue: { state: 'Enqueue audience page', entry: 'functions/campaigns/enqueue-audience-page.ts' },
+  check: { state: 'Check progress', entry: 'functions/campaigns/check-progress.ts' },
+  complete: { state: 'Complete campaign', entry: 'functions/campaigns/complete-campaign.ts' },
+} as const;
+export const campaignWaitState = { state: 'Wait for workers', seconds: 10 } as const;
+export const campaignWorker = { entry: 'functions/campaigns/issue-campaign-coupons.ts' } as const;
+
+/** Requests to the platform (a campaign to run) come from this source, so rules never confuse them with facts. */
+export const CAMPAIGN_REQUEST_SOURCE = 'coupon-platform.campaigns';
+/** The rule on the bus that starts the campaign state machine. */
+export const campaignRequestRule = { source: CAMPAIGN_REQUEST_SOURCE, detailType: 'CampaignRequested' } as const;

@@ -1,0 +1,19 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createClients } from '../../lib/clients';
+import { defaultSettings, type Settings, type SettingsOverrides, withSettings } from '../../lib/config';
+import { type Container, type ContainerOptions, createContainer } from '../../lib/container';
+import type { TestTable } from './dynamodb';
+
+/** The product's settings pointed at a test table; tests override what they are about. */
+export const testSettings = (table: TestTable, overrides: SettingsOverrides = {}): Settings =>
+  withSettings(defaultSettings, { ...overrides, tableName: table.tableName, endpoints: { dynamodb: table.endpoint, ...overrides.endpoints } });
+
+/**
+ * The product wired to a test table, as lib/lambda.ts wires it on AWS. Each call is a new "Lambda
+ * environment" (its own caches); `dynamodb` swaps in a client that injects faults.
+ */
+export function testContainer(table: TestTable, overrides: SettingsOverrides = {}, options: ContainerOptions & { dynamodb?: DynamoDBDocumentClient } = {}): Container {
+  const settings = testSettings(table, overrides);
+  const clients = createClients(settings);
+  return createContainer(settings, { ...options, clients: options.dynamodb ? { ...clients, dynamodb: () => options.dynamodb! } : clients });
+}

@@ -1,0 +1,99 @@
+import type { Server } from 'node:http';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { defaultSettings, type SettingsOverrides, withSettings } from '../../lib/config';
+import { type Container, createContainer } from '../../lib/container';
+import { campaignQueue, schedules, streamConsumers } from '../../lib/topology';
+import { buildEntry } from './functions';
+import { createLocalApi } from './local-api';
+import { type LocalCampaigns, type LocalQueues, runLocalCampaigns, startLocalQueues } from './local-campaigns';
+import { type LocalEventBridge, startLocalEventBridge } from './local-eventbridge';
+import { createQueueDriver, type QueueDriver } from './queue-driver';
+import { type StreamPoller, startStreamPoller } from './stream-poller';
+
+export interface LocalStackOptions {
+  /** DynamoDB Local's endpoint and the table (created beforehand, shaped as lib/table.ts says). */
+  readonly dynamodbEndpoint: string;
+  readonly tableName: string;
+  /** Where the local event bus writes every event it takes (what EventBridge would receive). */
+  readonly eventsFile: string;
+  readonly settings?: SettingsOverrides;
+  readonly queues?: { readonly visibilityTimeoutSeconds?: number; readonly fauxqsEndpoint?: string };
+  /** Worker batches in flight until a campaign sets its own. */
+  readonly workerConcurrency?: number;
+  /** Milliseconds the campaign state machine waits between progress checks. */
+  readonly campaignWaitMs?: number;
+  /** The stream consumers (event publisher, statistics), or none. */
+  readonly streams?: false | { readonly from?: 'TRIM_HORIZON' | 'LATEST'; readonly maxBatchingWindowSeconds?: number; readonly intervalMs?: number };
+  /** Run the lock releaser on its schedule. */
+  readonly schedules?: boolean;
+}
+
+export interface LocalStack {
+  readonly container: Container;
+  readonly bus: LocalEventBridge;
+  readonly queues: LocalQueues;
+  readonly driver: QueueDriver;
+  readonly campaigns: LocalCampaigns;
+  readonly pollers: readonly StreamPoller[];
+  /** The HTTP API (not listening yet: the caller picks the port). */
+  readonly api: Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything but DynamoDB Local itself, as the CDK app deploys it: the event bus with its campaign
+ * rule, SQS and S3, the campaign worker and state machine, the stream consumers, the scheduled lock
+ * releaser and the HTTP API, every function built with one container. `npm start`, the end-to-end
+ * tests and the campaign benchmark all run this.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const bus = await startLocalEventBridge({ eventsFile: options.eventsFile });
+  const queues = await startLocalQueues(options.queues);
+  const driver = createQueueDriver({ sqs: queues.sqs, queueUrl: queues.queueUrl, concurrency: options.workerConcurrency ?? 4, batchSize: campaignQueue.batchSize });
+  const settings = withSettings(defaultSettings, {
+    ...options.settings,
+    tableName: options.tableName,
+    campaignQueueUrl: queues.queueUrl,
+    endpoints: { dynamodb: options.dynamodbEndpoint, eventBridge: bus.endpoint, sqs: queues.endpoint, s3: queues.endpoint },
+  });
+  // On AWS the prepare step sets the worker's event source mapping's concurrency; here the driver plays that mapping.
+  const container = createContainer(settings, { workerConcurrency: driver });
+  const campaigns = await runLocalCampaigns({ container, bus, driver, waitMs: options.campaignWaitMs });
+
+  const pollers: StreamPoller[] = [];
+  if (options.streams !== false) {
+    // One event source mapping per consumer on the one stream, each with its own position, as on AWS.
+    for (const consumer of Object.values(streamConsumers)) {
+      const handler = await buildEntry<(event: DynamoDBStreamEvent) => Promise<unknown>>(consumer.entry, container);
+      pollers.push(await startStreamPoller({ endpoint: options.dynamodbEndpoint, tableName: options.tableName, consumer, handler: handler as never, ...options.streams }));
+    }
+  }
+  const timers: NodeJS.Timeout[] = [];
+  if (options.schedules) {
+    for (const schedule of Object.values(schedules)) {
+      const run = await buildEntry<() => Promise<unknown>>(schedule.entry, container);
+      timers.push(setInterval(() => void run().catch((error: unknown) => console.error(`${schedule.entry}:`, error)), schedule.everyMinutes * 60_000));
+    }
+  }
+  const api = createLocalApi({ container });
+
+  return {
+    container,
+    bus,
+    queues,
+    driver,
+    campaigns,
+    pollers,
+    api,
+    async stop() {
+      api.closeAllConnections();
+      await new Promise<void>((resolve) => (api.listening ? api.close(() => resolve()) : resolve()));
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      await campaigns.stop();
+      await queues.stop();
+      await bus.close();
+      container.clients.destroy();
+    },
+  };
+}

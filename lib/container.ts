@@ -1,5 +1,6 @@
 import { CircuitBreaker } from './audience/circuit-breaker';
-import { DynamoDbTagSource, ResilientTagReader } from './audience/tag-source';
+import { TagRepository } from './audience/tag-repository';
+import { ResilientTagReader } from './audience/tag-source';
 import { AudienceRepository } from './campaigns/audience-repository';
 import { CampaignCouponRepository } from './campaigns/campaign-coupon-repository';
 import type { CampaignDeps } from './campaigns/campaign-deps';
@@ -56,7 +57,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
   const claimRepository = once(() => new ClaimRepository(dynamodb(), tableName));
   const campaignRepository = once(() => new CampaignRepository(dynamodb(), tableName));
   const blocklist = once(() => new BlocklistRepository(dynamodb(), tableName));
-  const tags = once(() => new DynamoDbTagSource(dynamodb(), tableName));
+  const tags = once(() => new TagRepository(dynamodb(), tableName));
   const statistics = once(() => new StatisticsRepository(dynamodb(), tableName));
   const events = once((): EventSink => new EventBridgeSink(clients.eventBridge(), settings.eventBusName));
   const blockedProductIds = once(() => cachedBlocklist(blocklist(), settings.orders.blocklistCacheTtlMs, systemClock));

@@ -6,7 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { TableAccess } from '../../lib/api/route';
+import type { TableAccess } from '../../lib/http/route';
 import { globalSecondaryIndexes } from '../../lib/table';
 import { ENV } from '../../lib/topology';
 

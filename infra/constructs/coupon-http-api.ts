@@ -5,7 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../../lib/api/route';
+import type { RouteDefinition } from '../../lib/http/route';
 import { allRoutes } from '../../lib/api/api';
 import { CouponFunction } from './coupon-function';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../http/api-handler';
 import { errorStatusDescription } from '../http/error-mapping';
 import { allRoutes } from './api';
-import type { RouteDefinition } from './route';
+import type { RouteDefinition } from '../http/route';
 
 type JsonSchema = Record<string, unknown>;
 

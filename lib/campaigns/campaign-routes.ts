@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoutes } from '../api/route';
+import { defineRoutes } from '../http/route';
 import { CampaignIdPath, CampaignProgress as CampaignProgressView, CampaignRequest } from './campaign';
 
 /** Back office: directed issuance to lists of users. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { CampaignCounts } from '../events/event-catalog';
 import { ulidString, userIdString } from '../ids';
 
 export const MAX_INLINE_AUDIENCE = 10_000;
@@ -62,7 +63,7 @@ export interface Campaign {
   readonly completedAt?: string;
 }
 
-export const CampaignCounts = z.object({ processed: z.int(), issued: z.int(), skipped: z.int(), failed: z.int() });
+export { CampaignCounts };
 export type CampaignCounts = z.infer<typeof CampaignCounts>;
 
 /** A campaign's status and progress: what GET /v1/admin/campaigns/{id} answers and the CLI draws. */

@@ -1,4 +1,4 @@
-import { defineRoutes } from '../api/route';
+import { defineRoutes } from '../http/route';
 import { ClaimableTemplateList, ClaimInput, CouponList } from './claim-schema';
 
 /** Shop: claiming coupons, and what a user can still claim. */

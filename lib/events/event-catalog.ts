@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CampaignProgress } from '../campaigns/campaign';
 import { CAMPAIGN_REQUEST_SOURCE } from '../topology';
 
 /**
@@ -8,6 +7,9 @@ import { CAMPAIGN_REQUEST_SOURCE } from '../topology';
  * gets a new version; `id` is stable across redeliveries (delivery is at least once: dedupe on it).
  */
 export const EVENT_SOURCE = 'coupon-platform';
+
+/** A campaign's counts, as CampaignCompleted publishes them and the campaign's progress view shows them. */
+export const CampaignCounts = z.object({ processed: z.int(), issued: z.int(), skipped: z.int(), failed: z.int() });
 
 const CouponRef = {
   couponId: z.string(),
@@ -24,9 +26,7 @@ export const eventSchemas = {
   CouponReturned: z.object({ ...CouponRef, orderId: z.string() }),
   CouponExpired: z.object({ ...CouponRef }),
   CampaignRequested: z.looseObject({ campaignId: z.string(), templateId: z.string() }),
-  CampaignCompleted: CampaignProgress.pick({ campaignId: true, templateId: true, total: true, processed: true, issued: true, skipped: true, failed: true }).extend({
-    status: z.enum(['completed', 'timed_out']),
-  }),
+  CampaignCompleted: CampaignCounts.extend({ campaignId: z.string(), templateId: z.string(), status: z.enum(['completed', 'timed_out']), total: z.int() }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

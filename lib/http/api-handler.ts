@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import type { ResponseBody, RouteBody, RouteDefinition, RoutePath, RouteQuery, RouteRequest, RouteResponse } from '../api/route';
+import type { ResponseBody, RouteBody, RouteDefinition, RoutePath, RouteQuery, RouteRequest, RouteResponse } from './route';
 import { InvalidInputError, ValidationFailedError } from '../errors';
 import { toHttpError } from './error-mapping';
 import { authorize, type Identity } from './identity';

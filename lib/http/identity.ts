@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { AuthenticationError, PermissionError } from '../errors';
-import type { RouteScope } from '../api/route';
+import type { RouteScope } from './route';
 
 export interface Identity {
   /** The token's subject: the user id for shop routes, the calling system for back-office routes. */

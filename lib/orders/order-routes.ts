@@ -1,4 +1,4 @@
-import { defineRoutes } from '../api/route';
+import { defineRoutes } from '../http/route';
 import { LockOrderInput, OrderIdPath, OrderViewSchema, RefundInput } from './order';
 
 /** Order service: locking, confirming, cancelling and refunding an order's coupons. */

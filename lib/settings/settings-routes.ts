@@ -1,4 +1,4 @@
-import { defineRoutes } from '../api/route';
+import { defineRoutes } from '../http/route';
 import { UserIdPath, UserTagsInput, UserTagsView as UserTags } from '../audience/audience-schema';
 import { BlocklistView as Blocklist, GlobalBlocklist } from './blocklist';
 

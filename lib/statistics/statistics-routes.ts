@@ -1,4 +1,4 @@
-import { defineRoutes } from '../api/route';
+import { defineRoutes } from '../http/route';
 import { TemplateIdPath } from '../templates/template-schema';
 import { TemplateStatisticsView } from './statistics';
 

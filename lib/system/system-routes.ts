@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoutes } from '../api/route';
+import { defineRoutes } from '../http/route';
 
 const Health = z.object({ status: z.literal('ok'), time: z.string() });
 

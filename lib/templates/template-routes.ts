@@ -1,4 +1,4 @@
-import { defineRoutes } from '../api/route';
+import { defineRoutes } from '../http/route';
 import { pageOf } from '../pagination';
 import { AddStockInput, ChangeStatusInput, CreateTemplateInput, ListTemplatesQuery, TemplateIdPath, TemplateView, UpdateTemplateInput } from './template-schema';
 

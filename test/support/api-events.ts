@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { RouteDefinition } from '../../lib/api/route';
+import type { RouteDefinition } from '../../lib/http/route';
 import type { ApiEvent, ApiResult } from '../../lib/http/api-handler';
 
 export interface Caller {

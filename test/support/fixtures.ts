@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { RouteDefinition } from '../../lib/api/route';
+import type { RouteDefinition } from '../../lib/http/route';
 import type { Container } from '../../lib/container';
 import type { ApiEvent, ApiResult } from '../../lib/http/api-handler';
 import { buildEntry } from '../../tools/local/functions';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
 import { allRoutes } from '../../lib/api/api';
-import type { RouteDefinition } from '../../lib/api/route';
+import type { RouteDefinition } from '../../lib/http/route';
 import type { Container } from '../../lib/container';
 import type { ApiEvent, ApiResult } from '../../lib/http/api-handler';
 import { verifyDevToken } from './dev-auth';

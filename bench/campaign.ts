@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
-import { campaignCouponId } from '../lib/campaigns/campaign';
+import { campaignCouponId, ENDED_STATUSES } from '../lib/campaigns/campaign';
 import { campaignProgress, requestCampaign } from '../lib/campaigns/campaign-requests';
 import { issueCoupon } from '../lib/coupons/coupon';
 import { batchWriteAll } from '../lib/dynamodb/batch';
@@ -73,7 +73,7 @@ async function runCampaign(campaignId: string, users: number) {
   const started = performance.now();
   await requestCampaign(flow, { campaignId, templateId: template.id, audience: { type: 's3', bucket: LOCAL_AUDIENCE_BUCKET, key: `${campaignId}.txt` }, rate: { batchSize: 100, maxConcurrency: CONCURRENCY } });
   let progress = await campaignProgress(flow, campaignId).catch(() => undefined);
-  while (!progress || progress.status === 'running') {
+  while (!progress || !ENDED_STATUSES.includes(progress.status)) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     progress = await campaignProgress(flow, campaignId).catch(() => undefined);
     if (progress) process.stdout.write(`\r${campaignId}: ${progress.processed}/${progress.total} issued ${progress.issued}`);

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { CouponCampaigns } from './constructs/coupon-campaigns';
 import { CouponEvents } from './constructs/coupon-events';
 import { CouponHttpApi } from './constructs/coupon-http-api';
+import { CouponLedger } from './constructs/coupon-ledger';
 import { CouponOrders } from './constructs/coupon-orders';
 import { CouponStatistics } from './constructs/coupon-statistics';
 import { CouponTable } from './constructs/coupon-table';
@@ -51,6 +52,7 @@ export class CouponServiceStack extends Stack {
   readonly orders: CouponOrders;
   readonly statistics: CouponStatistics;
   readonly campaigns: CouponCampaigns;
+  readonly ledger: CouponLedger;
 
   constructor(scope: Construct, id: string, props: CouponServiceStackProps) {
     super(scope, id, props);
@@ -64,6 +66,7 @@ export class CouponServiceStack extends Stack {
       environment: { [ENV.lockTimeoutMinutes]: String(settings.lockTimeoutMinutes) },
     });
     this.events = new CouponEvents(this, 'Events', { table, logRetention: settings.logRetention });
+    this.events.grantPublish(this.api.functionsThatSend('events'));
     this.orders = new CouponOrders(this, 'Orders', { table, logRetention: settings.logRetention, lockTimeoutMinutes: settings.lockTimeoutMinutes });
     this.statistics = new CouponStatistics(this, 'Statistics', { table, logRetention: settings.logRetention });
     this.campaigns = new CouponCampaigns(this, 'Campaigns', {
@@ -71,9 +74,9 @@ export class CouponServiceStack extends Stack {
       bus: this.events.bus,
       audienceBucketName: props.audienceBucketName,
       logRetention: settings.logRetention,
-      requestFunction: this.api.functions.get('requestCampaign')!,
-      retryFunction: this.api.functions.get('retryCampaignFailures')!,
+      chunkSenders: this.api.functionsThatSend('chunks'),
       workerConcurrency: settings.campaignWorkerConcurrency,
     });
+    this.ledger = new CouponLedger(this, 'Ledger', { table, bus: this.events.bus, logRetention: settings.logRetention });
   }
 }

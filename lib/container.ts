@@ -4,7 +4,9 @@ import { ResilientTagReader } from './audience/tag-source';
 import { AudienceRepository } from './campaigns/audience-repository';
 import { CampaignCouponRepository } from './campaigns/campaign-coupon-repository';
 import type { CampaignDeps } from './campaigns/campaign-deps';
+import { pauseCampaignsOfTemplate, resumeCampaignsOfTemplate } from './campaigns/campaign-lifecycle';
 import { CampaignRepository } from './campaigns/campaign-repository';
+import { ChunkRepository } from './campaigns/chunk-repository';
 import type { WorkerDeps } from './campaigns/campaign-worker';
 import type { ChunkQueue, WorkerConcurrency } from './campaigns/chunk-queue';
 import { EventSourceMappingConcurrency } from './campaigns/lambda-worker-concurrency';
@@ -20,6 +22,7 @@ import type { WalletDeps } from './coupons/wallet-service';
 import { EventBridgeSink } from './events/eventbridge-sink';
 import type { EventSink } from './events/event-sink';
 import { newId } from './ids';
+import type { LedgerDeps } from './ledger/ledger-service';
 import { OrderRepository } from './orders/order-repository';
 import type { OrderDeps } from './orders/order-service';
 import type { QuoteDeps } from './pricing/quote-service';
@@ -29,6 +32,7 @@ import { BlocklistRepository } from './settings/blocklist-repository';
 import { StatisticsRepository } from './statistics/statistics-repository';
 import { TemplateRepository } from './templates/template-repository';
 import type { TemplateServiceDeps } from './templates/template-service';
+import { RESERVATION_SHARDS_MAX } from './keys';
 import { systemClock } from './time';
 
 /** Ports a caller may supply instead of the AWS adapters (the local stack drives the worker itself). */
@@ -56,6 +60,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
   const couponRepository = once(() => new CouponRepository(dynamodb(), tableName));
   const claimRepository = once(() => new ClaimRepository(dynamodb(), tableName));
   const campaignRepository = once(() => new CampaignRepository(dynamodb(), tableName));
+  const chunkRepository = once(() => new ChunkRepository(dynamodb(), tableName));
   const blocklist = once(() => new BlocklistRepository(dynamodb(), tableName));
   const tags = once(() => new TagRepository(dynamodb(), tableName));
   const statistics = once(() => new StatisticsRepository(dynamodb(), tableName));
@@ -80,10 +85,38 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
       options.workerConcurrency ?? (settings.workerMappingId ? new EventSourceMappingConcurrency(clients.lambda(), settings.workerMappingId) : { set: async () => undefined }),
   );
 
+  const campaigns = once(
+    (): CampaignDeps => ({
+      campaigns: campaignRepository(),
+      chunks: chunkRepository(),
+      templates: templateRepository(),
+      audiences: new AudienceRepository(dynamodb(), tableName, clients.s3, settings.campaigns.audiencePageBytes),
+      queue: chunkQueue(),
+      events: events(),
+      workerConcurrency: workerConcurrency(),
+      clock: systemClock,
+      random: Math.random,
+      deadlineHours: settings.campaigns.deadlineHours,
+      reserveAttempts: settings.campaigns.reserveAttempts,
+      maxReservationShards: RESERVATION_SHARDS_MAX,
+    }),
+  );
+
   return {
     settings,
     clients,
-    templateService: once((): TemplateServiceDeps => ({ templates: templateRepository(), clock: systemClock, newId })),
+    templateService: once(
+      (): TemplateServiceDeps => ({
+        templates: templateRepository(),
+        clock: systemClock,
+        newId,
+        // Campaigns pause with their template, and those it paused resume with it.
+        statusChanged: async (templateId, status) => {
+          if (status === 'active') await resumeCampaignsOfTemplate(campaigns(), templateId);
+          else if (status === 'paused' || status === 'ended') await pauseCampaignsOfTemplate(campaigns(), templateId);
+        },
+      }),
+    ),
     claims: once(
       (): ClaimDeps => ({
         templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.claims.templateCacheTtlMs, systemClock),
@@ -123,26 +156,16 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
     blocklist,
     tags,
     events,
-    campaigns: once(
-      (): CampaignDeps => ({
-        campaigns: campaignRepository(),
-        templates: templateRepository(),
-        audiences: new AudienceRepository(dynamodb(), tableName, clients.s3, settings.campaigns.audiencePageBytes),
-        queue: chunkQueue(),
-        events: events(),
-        workerConcurrency: workerConcurrency(),
-        clock: systemClock,
-        random: Math.random,
-        deadlineHours: settings.campaigns.deadlineHours,
-        reserveAttempts: settings.campaigns.reserveAttempts,
-      }),
-    ),
+    campaigns,
+    ledger: once((): LedgerDeps => ({ templates: templateRepository(), campaigns: campaignRepository(), chunks: chunkRepository(), statistics: statistics(), events: events(), clock: systemClock })),
     campaignWorker: once(
       (): WorkerDeps => ({
         campaigns: campaignRepository(),
+        chunks: chunkRepository(),
         coupons: new CampaignCouponRepository(dynamodb(), tableName, { maxAttempts: settings.campaigns.writeAttempts, baseDelayMs: settings.campaigns.writeBaseDelayMs }),
         templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.campaigns.workerTemplateCacheTtlMs, systemClock),
         clock: systemClock,
+        random: Math.random,
         giveUpAtReceiveCount: settings.campaigns.giveUpAtReceiveCount,
       }),
     ),

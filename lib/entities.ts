@@ -21,6 +21,9 @@ export const Entity = {
   campaignCounter: 'campaign-counter',
   campaignChunk: 'campaign-chunk',
   campaignFailedUser: 'campaign-failed-user',
+  campaignReservation: 'campaign-reservation',
+  campaignParkedChunk: 'campaign-parked-chunk',
+  templateCampaign: 'template-campaign',
 } as const;
 export type EntityName = (typeof Entity)[keyof typeof Entity];
 

@@ -93,3 +93,19 @@ export const campaignCounterPrefix = 'COUNT#';
 export const campaignChunkKey = (campaignId: string, chunkId: string): ItemKey => ({ pk: campaignPartition(campaignId), sk: `CHUNK#${chunkId}` });
 export const campaignFailedUserKey = (campaignId: string, userId: string): ItemKey => ({ pk: campaignPartition(campaignId), sk: `FAILED#${userId}` });
 export const campaignFailedPrefix = 'FAILED#';
+/** A campaign's stock reservation is spread over shard items, so thousands of chunks drawing from it never share one item. */
+export const RESERVATION_SHARDS_MAX = 16;
+export const campaignReservationKey = (campaignId: string, shard: number): ItemKey => ({ pk: campaignPartition(campaignId), sk: `RES#${pad(shard, 2)}` });
+export const campaignReservationPrefix = 'RES#';
+export const shardOfReservationKey = (sk: string): number => Number(sk.slice(campaignReservationPrefix.length));
+/** A chunk that arrived while its campaign was paused, kept until the campaign resumes. */
+export const campaignParkedKey = (campaignId: string, chunkId: string): ItemKey => ({ pk: campaignPartition(campaignId), sk: `PARKED#${chunkId}` });
+export const campaignParkedPrefix = 'PARKED#';
+
+/** GSI1 key of a campaign: one partition for all campaigns, sorted by when they were requested. */
+export const campaignListingKey = (requestedAt: string, campaignId: string) => ({ gsi1pk: campaignListingPartition, gsi1sk: `${requestedAt}#${campaignId}` });
+export const campaignListingPartition = 'CAMPAIGNS';
+
+/** A template's campaigns, with their status, in the template's partition: read consistently when the template is paused. */
+export const templateCampaignKey = (templateId: string, campaignId: string): ItemKey => ({ pk: templatePartition(templateId), sk: `CAMPAIGN#${campaignId}` });
+export const templateCampaignPrefix = 'CAMPAIGN#';

@@ -61,7 +61,11 @@ export const streamFilterPattern = (consumer: StreamConsumer) => ({ dynamodb: { 
 /** Functions run on a schedule. */
 export const schedules = {
   releaseExpiredLocks: { entry: 'functions/orders/release-expired-locks.ts', everyMinutes: 1 },
+  auditStockLedgers: { entry: 'functions/ledger/audit-stock-ledgers.ts', everyMinutes: 24 * 60 },
 } as const;
+
+/** The metric the ledger audit emits (embedded metric format) and its alarm watches. */
+export const ledgerImbalanceMetric = { namespace: 'CouponPlatform', name: 'StockLedgerImbalances' } as const;
 
 /** The campaign state machine's task states (by the name the definition gives them) and the function behind each. */
 export const campaignSteps = {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { type CampaignProgress, MAX_INLINE_AUDIENCE } from '../lib/campaigns/campaign';
+import { type CampaignProgress, ENDED_STATUSES, MAX_INLINE_AUDIENCE } from '../lib/campaigns/campaign';
 import { signDevToken } from './local/dev-auth';
 
 /**
@@ -88,7 +88,7 @@ export async function runCampaignCli(options: CliOptions, write: (text: string) 
     if (progress) {
       const rate = progress.issued / Math.max(0.001, (Date.now() - started) / 1000);
       write(`\r${progressBar(progress)} ${progress.processed.toLocaleString('en-US')}/${progress.total.toLocaleString('en-US')} issued ${progress.issued} skipped ${progress.skipped} failed ${progress.failed} (${Math.round(rate)} coupons/s)`);
-      if (progress.status !== 'running') break;
+      if (ENDED_STATUSES.includes(progress.status)) break;
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
   }

@@ -6,7 +6,10 @@ import { onLambda } from '../../lib/lambda';
 
 export const build = (container: Container) => {
   const deps = container.campaigns();
-  return apiHandler(campaignRoutes.requestCampaign, async ({ body }) => ({ body: await requestCampaign(deps, body) }));
+  return apiHandler(campaignRoutes.requestCampaign, async ({ body }) => {
+    const { replayed, ...accepted } = await requestCampaign(deps, body);
+    return { body: accepted, ...(replayed ? { headers: { 'idempotent-replayed': 'true' } } : {}) };
+  });
 };
 
 export const handler = onLambda(build);

@@ -1,4 +1,4 @@
-import { retryFailedUsers } from '../../lib/campaigns/campaign-requests';
+import { retryFailedUsers } from '../../lib/campaigns/campaign-lifecycle';
 import { campaignRoutes } from '../../lib/campaigns/campaign-routes';
 import type { Container } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';

@@ -5,7 +5,7 @@ import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Choice, Condition, DefinitionBody, LogLevel, StateMachine, Succeed, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -22,9 +22,8 @@ export interface CouponCampaignsProps {
   /** The audience bucket's name (deterministic: see audienceBucketName in infra/stacks.ts). */
   readonly audienceBucketName: string;
   readonly logRetention: RetentionDays;
-  /** Functions of the HTTP API that start campaigns or send retries: they get the bus and the queue. */
-  readonly requestFunction: CouponFunction;
-  readonly retryFunction: CouponFunction;
+  /** The HTTP API's functions whose routes send campaign chunks (lib/http/route.ts `sends`): they get the queue. */
+  readonly chunkSenders: readonly CouponFunction[];
   readonly workerConcurrency: number;
 }
 
@@ -32,9 +31,10 @@ const WORKER_TIMEOUT = Duration.seconds(campaignQueue.workerTimeoutSeconds);
 
 /**
  * Directed issuance: CampaignRequested on the bus starts a Step Functions state machine that reserves
- * stock, pages through the audience into an SQS queue, waits until the worker has processed every
- * user, then completes the campaign. Built only from Lambda tasks, Choice and Wait states, so the very
- * same definition runs locally.
+ * stock, pages through the audience into an SQS FIFO queue (a message group per lane, so one user's
+ * chunks never run at the same time), waits until the worker has processed every user (pausing,
+ * cancelling at the deadline or when the template's validity ends), then completes the campaign. Built
+ * only from Lambda tasks, Choice and Wait states, so the very same definition runs locally.
  */
 export class CouponCampaigns extends Construct {
   readonly queue: Queue;
@@ -44,9 +44,18 @@ export class CouponCampaigns extends Construct {
 
   constructor(scope: Construct, id: string, props: CouponCampaignsProps) {
     super(scope, id);
-    this.deadLetters = new Queue(this, 'ChunkDeadLetters', { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(campaignQueue.deadLetterRetentionDays) });
+    this.deadLetters = new Queue(this, 'ChunkDeadLetters', {
+      fifo: true,
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(campaignQueue.deadLetterRetentionDays),
+    });
     Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of campaign chunks.' });
     this.queue = new Queue(this, 'Chunks', {
+      fifo: true,
+      // High-throughput FIFO: deduplication and throughput per message group (lane), not per queue.
+      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
       enforceSSL: true,
       encryption: QueueEncryption.SQS_MANAGED,
       visibilityTimeout: Duration.seconds(campaignQueue.visibilityTimeoutSeconds),
@@ -66,7 +75,7 @@ export class CouponCampaigns extends Construct {
       });
     const prepare = step('prepare', 'Campaign: record it, count the audience, reserve stock').bindTable(props.table, 'readWrite');
     const enqueue = step('enqueue', 'Campaign: send a page of the audience to the queue').bindTable(props.table, 'read');
-    const check = step('check', 'Campaign: sum progress counters').bindTable(props.table, 'read');
+    const check = step('check', 'Campaign: progress, deadline, template status, parked chunks').bindTable(props.table, 'readWrite');
     const complete = step('complete', 'Campaign: complete, give back unused stock, announce').bindTable(props.table, 'readWrite');
     // Only GetObject (ranged reads of audience files): no listing, no bucket metadata. The ARN is built
     // from the bucket's deterministic name so that the finding below can be acknowledged by its exact id.
@@ -78,15 +87,12 @@ export class CouponCampaigns extends Construct {
         reason: 'Reads any audience file in the campaign audience bucket (each request names its file); GetObject only.',
       });
     }
-    this.queue.grantSendMessages(enqueue);
-    props.bus.grantPutEventsTo(complete);
-
-    for (const fn of [props.requestFunction, props.retryFunction]) {
+    for (const sender of [enqueue, check]) this.queue.grantSendMessages(sender);
+    for (const publisher of [prepare, check, complete]) props.bus.grantPutEventsTo(publisher);
+    for (const fn of props.chunkSenders) {
       fn.addEnvironment(ENV.campaignQueueUrl, this.queue.queueUrl);
-      fn.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
+      this.queue.grantSendMessages(fn);
     }
-    props.bus.grantPutEventsTo(props.requestFunction);
-    this.queue.grantSendMessages(props.retryFunction);
 
     this.worker = new CouponFunction(this, 'Worker', {
       entry: campaignWorker.entry,
@@ -113,6 +119,7 @@ export class CouponCampaigns extends Construct {
     const checkTask = task('check', check);
     const completeTask = task('complete', complete);
     const waitForWorkers = new Wait(this, campaignWaitState.state, { time: WaitTime.duration(Duration.seconds(campaignWaitState.seconds)) });
+    const ended = new Succeed(this, 'Campaign ended', { comment: 'Cancelled (by an operator, its deadline or its template\'s validity ending); the reason is on the campaign' });
     const definition = prepareTask.next(
       new Choice(this, 'Stock reserved?')
         .when(
@@ -120,10 +127,17 @@ export class CouponCampaigns extends Construct {
           enqueueTask.next(
             new Choice(this, 'Audience fully queued?')
               .when(Condition.booleanEquals('$.done', false), enqueueTask)
-              .otherwise(waitForWorkers.next(checkTask).next(new Choice(this, 'All processed?').when(Condition.booleanEquals('$.done', true), completeTask.next(new Succeed(this, 'Campaign completed'))).otherwise(waitForWorkers))),
+              .otherwise(
+                waitForWorkers.next(checkTask).next(
+                  new Choice(this, 'What next?')
+                    .when(Condition.stringEquals('$.next', 'complete'), completeTask.next(new Succeed(this, 'Campaign completed')))
+                    .when(Condition.stringEquals('$.next', 'end'), ended)
+                    .otherwise(waitForWorkers),
+                ),
+              ),
           ),
         )
-        .otherwise(new Succeed(this, 'Campaign not run', { comment: 'Refused (reason recorded on the campaign) or a duplicate id' })),
+        .otherwise(new Succeed(this, 'Campaign not run', { comment: 'Failed to start (reason recorded on the campaign) or a duplicate request' })),
     );
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(definition),

@@ -59,4 +59,12 @@ export class CouponEvents extends Construct {
 
     anyAboveZeroAlarm(this, 'PublisherDeadLettersAlarm', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 'Stream records whose events could not be published after every retry');
   }
+
+  /** Lets these functions put events on the bus, and tells them its name. */
+  grantPublish(functions: readonly CouponFunction[]): void {
+    for (const fn of functions) {
+      this.bus.grantPutEventsTo(fn);
+      fn.addEnvironment(ENV.eventBusName, this.bus.eventBusName);
+    }
+  }
 }

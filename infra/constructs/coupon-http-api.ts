@@ -29,9 +29,11 @@ export interface CouponHttpApiProps {
 export class CouponHttpApi extends Construct {
   readonly api: HttpApi;
   readonly functions = new Map<string, CouponFunction>();
+  private readonly routes: readonly RouteDefinition[];
 
   constructor(scope: Construct, id: string, props: CouponHttpApiProps) {
     super(scope, id);
+    this.routes = props.routes ?? allRoutes;
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, { jwtAudience: [...props.jwtAudience] });
     this.api = new HttpApi(this, 'HttpApi', { apiName: 'coupons', createDefaultStage: false });
 
@@ -45,7 +47,7 @@ export class CouponHttpApi extends Construct {
 
     // CfnStage.routeSettings is untyped JSON passed to CloudFormation as is: it needs CloudFormation's casing.
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
-    for (const route of props.routes ?? allRoutes) {
+    for (const route of this.routes) {
       const fn = new CouponFunction(this, `${capitalize(route.id)}Function`, {
         entry: route.entry,
         description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
@@ -75,6 +77,13 @@ export class CouponHttpApi extends Construct {
     });
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
   }
+
+  functionsThatSend(what: Sends): CouponFunction[] {
+    return this.routes.filter((route) => route.sends?.includes(what)).map((route) => this.functions.get(route.id)!);
+  }
 }
+
+/** The functions whose routes declare they send this (lib/http/route.ts `sends`); their constructs grant it. */
+export type Sends = NonNullable<RouteDefinition['sends']>[number];
 
 const capitalize = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);

@@ -1,6 +1,7 @@
 import { campaignRoutes } from '../campaigns/campaign-routes';
 import { claimRoutes } from '../claims/claim-routes';
 import { walletRoutes } from '../coupons/wallet-routes';
+import { ledgerRoutes } from '../ledger/ledger-routes';
 import { orderRoutes } from '../orders/order-routes';
 import { quoteRoutes } from '../pricing/quote-routes';
 import { settingsRoutes } from '../settings/settings-routes';
@@ -13,10 +14,10 @@ import type { RouteDefinition } from '../http/route';
  * The whole HTTP API: every capability's route table. A new capability adds its table here; the CDK app,
  * the local stack and the OpenAPI document pick its routes up from `allRoutes`.
  */
-export const routeTables = [systemRoutes, templateRoutes, settingsRoutes, claimRoutes, walletRoutes, quoteRoutes, orderRoutes, statisticsRoutes, campaignRoutes] as const;
+export const routeTables = [systemRoutes, templateRoutes, settingsRoutes, claimRoutes, walletRoutes, quoteRoutes, orderRoutes, statisticsRoutes, ledgerRoutes, campaignRoutes] as const;
 
 /** Every route by its id. */
-export const routes = { ...systemRoutes, ...templateRoutes, ...settingsRoutes, ...claimRoutes, ...walletRoutes, ...quoteRoutes, ...orderRoutes, ...statisticsRoutes, ...campaignRoutes };
+export const routes = { ...systemRoutes, ...templateRoutes, ...settingsRoutes, ...claimRoutes, ...walletRoutes, ...quoteRoutes, ...orderRoutes, ...statisticsRoutes, ...ledgerRoutes, ...campaignRoutes };
 export type RouteId = keyof typeof routes;
 
 export const allRoutes: readonly RouteDefinition[] = routeTables.flatMap((table) => Object.values(table) as RouteDefinition[]);

@@ -9,6 +9,9 @@ import type { AudienceLocation } from './campaign';
 /** User ids per stored item of an inline audience (at most 10,000 ids, so at most 10 items). */
 export const AUDIENCE_CHUNK_USERS = 1_000;
 
+/** Where an inline audience of `count` users is kept once stored. */
+export const storedAudienceOf = (count: number): AudienceLocation => ({ type: 'stored', chunks: Math.ceil(count / AUDIENCE_CHUNK_USERS), count });
+
 const splitLines = (text: string) => text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
 
 /**
@@ -31,7 +34,7 @@ export class AudienceRepository implements AudienceStore {
     }
     const left = await batchWriteAll(this.client, this.tableName, requests, { maxAttempts: 8, baseDelayMs: 50 });
     if (left.length > 0) throw new Error(`could not store ${left.length} audience chunks of campaign ${campaignId}`);
-    return { type: 'stored', chunks: requests.length, count: userIds.length };
+    return storedAudienceOf(userIds.length);
   }
 
   async readPage(campaignId: string, location: AudienceLocation, cursor: string | undefined): Promise<AudiencePage> {

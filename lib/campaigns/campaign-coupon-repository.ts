@@ -1,13 +1,24 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Coupon } from '../coupons/coupon';
+import { couponPut } from '../claims/claim-repository';
 import { type BatchRetries, batchGetAll, batchWriteAll } from '../dynamodb/batch';
+import { conditionFailed, isContention, transactWrite } from '../dynamodb/transaction';
 import { Entity, entityItem } from '../entities';
-import { userCouponKey } from '../keys';
-import type { CampaignCoupon, CampaignCouponStore } from './campaign-coupons';
+import { userClaimCounterKey, userCouponKey } from '../keys';
+import { untilDone } from '../retry';
+import type { CampaignCoupon, CampaignCouponStore, IssueResult } from './campaign-coupons';
+
+/** Per-user transactions in flight at once (counted templates). */
+const PARALLEL_TRANSACTIONS = 25;
 
 /**
- * Campaign coupons in users' partitions, written with BatchWriteItem (1 WCU per coupon of at most 1 KB,
- * no condition): the worker only writes users who do not hold the coupon yet, found with one BatchGetItem.
+ * Campaign coupons in users' partitions.
+ *
+ * Campaign-only templates: one strongly consistent BatchGetItem finds who already holds the coupon (an
+ * earlier delivery of this chunk, or another chunk of the same user, which the lanes run strictly before
+ * this one), then BatchWriteItem writes the rest: 1 WCU per coupon of at most 1 KB, plus 1 RCU to check.
+ *
+ * Claimable templates: per user one TransactWriteItems of the claim counter (incremented only below the
+ * limit) and the coupon (only if new): 2 items x 2 WCU = 4 WCU per coupon, no read.
  */
 export class CampaignCouponRepository implements CampaignCouponStore {
   constructor(
@@ -16,21 +27,67 @@ export class CampaignCouponRepository implements CampaignCouponStore {
     private readonly retries: BatchRetries,
   ) {}
 
-  async holders(coupons: ReadonlyArray<Pick<Coupon, 'id' | 'userId'>>): Promise<Map<string, string>> {
-    const items = await batchGetAll(
-      this.client,
-      this.tableName,
-      coupons.map((coupon) => userCouponKey(coupon.userId, coupon.id)),
-      // Eventually consistent (half the read units): a redelivery comes a visibility timeout (minutes) after
-      // the writes it must see, and duplicates within a page never reach two chunks.
-      { ...this.retries, consistent: false, projection: 'userId, campaignChunk' },
-    );
-    return new Map(items.map((item) => [String(item.userId), String(item.campaignChunk)]));
+  issue(coupons: readonly CampaignCoupon[], limit: { readonly counted: boolean; readonly perUserLimit: number }): Promise<IssueResult> {
+    return limit.counted ? this.issueCounted(coupons, limit.perUserLimit) : this.issueUncounted(coupons);
   }
 
-  async write(coupons: readonly CampaignCoupon[]): Promise<string[]> {
-    const requests = coupons.map((coupon) => ({ PutRequest: { Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon) } }));
-    const unwritten = await batchWriteAll(this.client, this.tableName, requests, this.retries);
-    return unwritten.map((request) => String(request.PutRequest!.Item!.userId));
+  private async issueUncounted(coupons: readonly CampaignCoupon[]): Promise<IssueResult> {
+    const chunk = coupons[0]?.campaignChunk;
+    const held = await batchGetAll(this.client, this.tableName, coupons.map((c) => userCouponKey(c.userId, c.id)), { ...this.retries, consistent: true, projection: 'userId, campaignChunk' });
+    const holders = new Map(held.map((item) => [String(item.userId), String(item.campaignChunk)]));
+    const requests = coupons.filter((c) => !holders.has(c.userId)).map((coupon) => ({ PutRequest: { Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon) } }));
+    const unwritten = new Set((await batchWriteAll(this.client, this.tableName, requests, this.retries)).map((request) => String(request.PutRequest!.Item!.userId)));
+    return {
+      issued: coupons.filter((c) => (holders.has(c.userId) ? holders.get(c.userId) === chunk : !unwritten.has(c.userId))).map((c) => c.userId),
+      heldElsewhere: coupons.filter((c) => holders.has(c.userId) && holders.get(c.userId) !== chunk).map((c) => c.userId),
+      limitReached: [],
+      unwritten: [...unwritten],
+    };
+  }
+
+  private async issueCounted(coupons: readonly CampaignCoupon[], perUserLimit: number): Promise<IssueResult> {
+    const result = { issued: [] as string[], heldElsewhere: [] as string[], limitReached: [] as string[], unwritten: [] as string[] };
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(PARALLEL_TRANSACTIONS, coupons.length) }, async () => {
+        while (next < coupons.length) {
+          const coupon = coupons[next++]!;
+          result[await this.issueOne(coupon, perUserLimit)].push(coupon.userId);
+        }
+      }),
+    );
+    return result;
+  }
+
+  /** The counter and the coupon together; retried (with backoff) when another transaction on the user's items was in the way. */
+  private async issueOne(coupon: CampaignCoupon, perUserLimit: number): Promise<keyof IssueResult> {
+    let kind: keyof IssueResult = 'unwritten';
+    await untilDone([coupon], this.retries.maxAttempts, this.retries, async () => {
+      const outcome = await transactWrite(this.client, [
+        {
+          role: 'counter',
+          item: {
+            Update: {
+              TableName: this.tableName,
+              Key: userClaimCounterKey(coupon.userId, coupon.templateId),
+              UpdateExpression: 'SET entity = :entity, templateId = :templateId ADD claimed :one',
+              ConditionExpression: 'attribute_not_exists(claimed) OR claimed < :limit',
+              ExpressionAttributeValues: { ':entity': Entity.claimCounter, ':templateId': coupon.templateId, ':one': 1, ':limit': perUserLimit },
+            },
+          },
+        },
+        { role: 'coupon', item: { Put: { ...couponPut(this.tableName, coupon).Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } } },
+      ]);
+      if (outcome.committed) kind = 'issued';
+      else {
+        const [existing] = conditionFailed(outcome, (role) => role === 'coupon');
+        if (existing) kind = existing.old?.campaignChunk === coupon.campaignChunk ? 'issued' : 'heldElsewhere';
+        else if (conditionFailed(outcome, (role) => role === 'counter').length > 0) kind = 'limitReached';
+        else if (isContention(outcome)) return [coupon];
+        else throw new Error(`campaign coupon ${coupon.id} was cancelled for an unexpected reason`);
+      }
+      return [];
+    });
+    return kind;
   }
 }

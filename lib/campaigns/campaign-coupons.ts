@@ -3,10 +3,23 @@ import type { Coupon } from '../coupons/coupon';
 /** A campaign coupon as written: the coupon and the chunk that wrote it (so a redelivery recognises its own writes). */
 export type CampaignCoupon = Coupon & { readonly campaignChunk: string };
 
-/** Where the worker writes a campaign's coupons. */
+/** What became of each user of a chunk. */
+export interface IssueResult {
+  /** Users who hold their coupon from this chunk (written now, or by an earlier delivery of it). */
+  readonly issued: readonly string[];
+  /** Users who already held this campaign's coupon from another chunk (the same user twice in the audience). */
+  readonly heldElsewhere: readonly string[];
+  /** Users already at the template's per-user limit (counted templates only). */
+  readonly limitReached: readonly string[];
+  /** Users whose coupon could not be written after every retry (throttling); a redelivery tries again. */
+  readonly unwritten: readonly string[];
+}
+
+/**
+ * Where the worker writes a campaign's coupons, one per user. `counted`: each coupon goes through the
+ * user's per-template counter in the same transaction (claimable templates); otherwise the coupon alone
+ * is written (campaign-only templates).
+ */
 export interface CampaignCouponStore {
-  /** Which of these users already hold their campaign coupon (by its id), and from which chunk. */
-  holders(coupons: ReadonlyArray<Pick<Coupon, 'id' | 'userId'>>): Promise<Map<string, string>>;
-  /** Writes the coupons; returns the user ids whose coupon could not be written after every retry. */
-  write(coupons: readonly CampaignCoupon[]): Promise<string[]>;
+  issue(coupons: readonly CampaignCoupon[], limit: { readonly counted: boolean; readonly perUserLimit: number }): Promise<IssueResult>;
 }

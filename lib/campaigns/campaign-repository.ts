@@ -1,24 +1,56 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ShardTake } from '../claims/stock-allocation';
-import { batchWriteAll } from '../dynamodb/batch';
 import { isConditionalCheckFailure } from '../dynamodb/errors';
 import { queryPrefix } from '../dynamodb/query';
-import { conditionFailed, transactWrite } from '../dynamodb/transaction';
+import { conditionFailed, transactWrite, type RoledItem } from '../dynamodb/transaction';
 import { Entity, entityItem, withoutKeys } from '../entities';
-import { CAMPAIGN_COUNTER_SHARDS, campaignChunkKey, campaignCounterKey, campaignCounterPrefix, campaignFailedPrefix, campaignFailedUserKey, campaignKey, campaignPartition } from '../keys';
+import {
+  campaignKey,
+  campaignListingKey,
+  campaignListingPartition,
+  campaignPartition,
+  campaignReservationPrefix,
+  templateCampaignKey,
+  templateCampaignPrefix,
+  templateKey,
+  templatePartition,
+} from '../keys';
+import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import { indexes } from '../table';
 import { addToShard, takeFromShard } from '../templates/stock-items';
-import type { Campaign, CampaignCounts } from './campaign';
+import type { Campaign, CampaignReason, CampaignStatus, StatusChange } from './campaign';
+import { createReservationShard, type ReservationShard, type ReservationState, reservationShardOf, settleReservation } from './reservation-items';
 
-export type ReserveOutcome = { readonly kind: 'reserved' } | { readonly kind: 'exists' } | { readonly kind: 'shard-short' };
+/** What starting a campaign writes besides its record: its counts, and where its reservation comes from and goes. */
+export interface CampaignStart {
+  readonly total: number;
+  readonly reserved: number;
+  readonly lanes: number;
+  readonly limited: boolean;
+  readonly deadline: string;
+  readonly takes: readonly ShardTake[];
+  readonly reservationShards: readonly number[];
+}
 
-const campaignItem = (campaign: Campaign) => entityItem(Entity.campaign, campaignKey(campaign.campaignId), campaign);
+export type StartOutcome = 'started' | 'shard-short' | 'not-preparing' | 'template-not-active';
 
-/** DynamoDB adapter for campaigns: the record, its stock reservation, its sharded progress counters and failed users. */
+/** Stock going back to the template: per reservation shard how much, and onto which stock shards. */
+export interface GiveBack {
+  readonly fromReservation: ReadonlyArray<{ readonly shard: ReservationShard; readonly quantity: number }>;
+  readonly toStock: readonly ShardTake[];
+}
+
+const campaignItem = (campaign: Campaign) => entityItem(Entity.campaign, { ...campaignKey(campaign.campaignId), ...campaignListingKey(campaign.requestedAt, campaign.campaignId) }, campaign);
+
+/**
+ * DynamoDB adapter for a campaign's record, its lifecycle and its stock reservation. Every status change
+ * is one transaction conditioned on the status it leaves, and moves the reservation shards' state and any
+ * stock given back with it, and the status on the template's list of its campaigns.
+ */
 export class CampaignRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly random: () => number = Math.random,
   ) {}
 
   async get(campaignId: string): Promise<Campaign | undefined> {
@@ -26,34 +58,168 @@ export class CampaignRepository {
     return Item ? withoutKeys<Campaign>(Item) : undefined;
   }
 
-  /** Records a campaign that will not run (its reason says why); never overwrites an existing one. */
-  async createRefused(campaign: Campaign): Promise<boolean> {
+  /** Records a new campaign; if the id is taken, answers the campaign that has it (nothing is overwritten). */
+  async create(campaign: Campaign): Promise<{ created: true } | { created: false; existing: Campaign }> {
     try {
       await this.client.send(new PutCommand({ TableName: this.tableName, Item: campaignItem(campaign), ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
+      return { created: true };
     } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
+      const existing = await this.get(campaign.campaignId);
+      if (!existing) throw new Error(`campaign ${campaign.campaignId} exists and does not`);
+      return { created: false, existing };
     }
   }
 
-  /** One transaction: the campaign record (only if the id is new) and the stock taken from the template's shards. */
-  async createWithReservation(campaign: Campaign, takes: readonly ShardTake[]): Promise<ReserveOutcome> {
-    const outcome = await transactWrite(this.client, [
-      { role: 'campaign', item: { Put: { TableName: this.tableName, Item: campaignItem(campaign), ConditionExpression: 'attribute_not_exists(pk)' } } },
-      ...takes.map((take) => ({ role: 'shard', item: takeFromShard(this.tableName, campaign.templateId, take) })),
-    ]);
-    if (outcome.committed) return { kind: 'reserved' };
-    if (conditionFailed(outcome, (role) => role === 'campaign').length > 0) return { kind: 'exists' };
-    // A short shard (a claim took from it meanwhile), or a conflict with a claim: read the shards and plan again.
-    return { kind: 'shard-short' };
+  /** requested -> preparing (the state machine took it); false if it is past that. */
+  async beginPreparing(campaign: Campaign, nowIso: string): Promise<boolean> {
+    if (campaign.status === 'preparing') return true;
+    return this.transition(campaign, ['requested'], { status: 'preparing', at: nowIso });
   }
 
   /**
-   * Ends a running campaign and gives the stock it did not issue back to the template's shards, in one
-   * transaction conditioned on the campaign still running: stock is given back exactly once.
+   * preparing -> running, in one transaction with: the stock taken from the template's shards, the
+   * reservation shards that hold it, the campaign on the template's list, and a check that the template
+   * is still active (so a template paused meanwhile cannot get a running campaign it does not know of).
    */
-  async complete(campaign: Campaign, status: 'completed' | 'timed_out', giveBack: readonly ShardTake[], counts: CampaignCounts, nowIso: string): Promise<boolean> {
+  async start(campaign: Campaign, start: CampaignStart, nowIso: string): Promise<StartOutcome> {
+    const portions = splitEvenly(start.reserved, start.reservationShards.length);
+    const items: RoledItem<'campaign' | 'template' | 'shard' | 'other'>[] = [
+      {
+        role: 'campaign',
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: campaignKey(campaign.campaignId),
+            // Every name through a placeholder: several (total, limited...) are DynamoDB reserved words.
+            UpdateExpression:
+              'SET #status = :running, #total = :total, #reserved = :reserved, #reservationShards = :reservationShards, #lanes = :lanes, #limited = :limited, #deadline = :deadline, #startedAt = :now, #history = list_append(#history, :change) REMOVE #reason',
+            ConditionExpression: '#status = :preparing',
+            ExpressionAttributeNames: Object.fromEntries(['status', 'total', 'reserved', 'reservationShards', 'lanes', 'limited', 'deadline', 'startedAt', 'history', 'reason'].map((name) => [`#${name}`, name])),
+            ExpressionAttributeValues: {
+              ':running': 'running',
+              ':preparing': 'preparing',
+              ':total': start.total,
+              ':reserved': start.reserved,
+              ':reservationShards': start.reservationShards.length,
+              ':lanes': start.lanes,
+              ':limited': start.limited,
+              ':deadline': start.deadline,
+              ':now': nowIso,
+              ':change': [{ status: 'running', at: nowIso }],
+            },
+          },
+        },
+      },
+      {
+        role: 'template',
+        item: {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: templateKey(campaign.templateId),
+            ConditionExpression: '#status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':active': 'active' },
+          },
+        },
+      },
+      ...start.takes.map((take) => ({ role: 'shard' as const, item: takeFromShard(this.tableName, campaign.templateId, take, 'reserve') })),
+      ...start.reservationShards.map((shard, i) => ({ role: 'other' as const, item: createReservationShard(this.tableName, campaign.campaignId, shard, portions[i]!) })),
+      {
+        role: 'other',
+        item: { Put: { TableName: this.tableName, Item: entityItem(Entity.templateCampaign, templateCampaignKey(campaign.templateId, campaign.campaignId), { campaignId: campaign.campaignId, status: 'running' }) } },
+      },
+    ];
+    const outcome = await transactWrite(this.client, items);
+    if (outcome.committed) return 'started';
+    if (conditionFailed(outcome, (role) => role === 'campaign').length > 0) return 'not-preparing';
+    if (conditionFailed(outcome, (role) => role === 'template').length > 0) return 'template-not-active';
+    // A short shard (a claim took from it meanwhile), or a conflict with a claim: read the shards and plan again.
+    return 'shard-short';
+  }
+
+  /** requested | preparing -> failed, with the reason it could not start. */
+  fail(campaign: Campaign, reason: CampaignReason, nowIso: string): Promise<boolean> {
+    return this.transition(campaign, ['requested', 'preparing'], { status: 'failed', reason, at: nowIso }, { ended: true });
+  }
+
+  /** running -> paused: chunks stop drawing; what the pool holds stays reserved. */
+  pause(campaign: Campaign, shards: readonly ReservationShard[], reason: CampaignReason, nowIso: string): Promise<boolean> {
+    return this.transition(campaign, ['running'], { status: 'paused', reason, at: nowIso }, { reservation: { shards, to: 'paused' } });
+  }
+
+  /** paused -> running: chunks draw again. */
+  resume(campaign: Campaign, shards: readonly ReservationShard[], nowIso: string): Promise<boolean> {
+    return this.transition(campaign, ['paused'], { status: 'running', at: nowIso }, { reservation: { shards, to: 'open' } });
+  }
+
+  /** requested | preparing | running | paused -> cancelled: the pool goes back to the template in the same transaction. */
+  cancel(campaign: Campaign, giveBack: GiveBack, reason: CampaignReason, nowIso: string): Promise<boolean> {
+    return this.transition(campaign, ['requested', 'preparing', 'running', 'paused'], { status: 'cancelled', reason, at: nowIso }, { ended: true, reservation: { shards: giveBack.fromReservation.map((r) => r.shard), to: 'closed' }, giveBack });
+  }
+
+  /** running -> completed: what the pool holds beyond the failed users' share goes back to the template. */
+  complete(campaign: Campaign, giveBack: GiveBack, nowIso: string): Promise<boolean> {
+    return this.transition(campaign, ['running'], { status: 'completed', at: nowIso }, { ended: true, reservation: { shards: giveBack.fromReservation.map((r) => r.shard), to: 'open' }, giveBack });
+  }
+
+  /** A completed campaign gives back what it held for its failed users; they can no longer be retried. */
+  releaseHeld(campaign: Campaign, giveBack: GiveBack, nowIso: string): Promise<boolean> {
+    return this.transition(campaign, ['completed'], { status: 'completed', reason: 'HELD_STOCK_RELEASED', at: nowIso }, { reservation: { shards: giveBack.fromReservation.map((r) => r.shard), to: 'closed' }, giveBack });
+  }
+
+  async reservationShards(campaignId: string): Promise<ReservationShard[]> {
+    return (await queryPrefix(this.client, this.tableName, campaignPartition(campaignId), campaignReservationPrefix)).map(reservationShardOf);
+  }
+
+  /** The campaigns of a template, with their status (strongly consistent: the template's partition). */
+  async ofTemplate(templateId: string): Promise<Array<{ campaignId: string; status: CampaignStatus }>> {
+    const items = await queryPrefix(this.client, this.tableName, templatePartition(templateId), templateCampaignPrefix);
+    return items.map((item) => ({ campaignId: String(item.campaignId), status: item.status as CampaignStatus }));
+  }
+
+  /** Campaigns newest first, optionally of one template and in one status, a page at a time. */
+  async list(query: { templateId?: string; status?: CampaignStatus; limit: number; cursor?: string }): Promise<Page<Campaign>> {
+    const filters = [...(query.templateId ? ['templateId = :templateId'] : []), ...(query.status ? ['#status = :status'] : [])];
+    let startKey = decodeCursor(query.cursor, { attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'], partition: { name: 'gsi1pk', value: campaignListingPartition } });
+    const items: Campaign[] = [];
+    // A filter can make pages short: read on (a bounded number of pages) until this page is full.
+    for (let page = 0; page < 5 && items.length < query.limit; page++) {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexes.gsi1.indexName,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(query.status ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          ExpressionAttributeValues: { ':pk': campaignListingPartition, ...(query.templateId ? { ':templateId': query.templateId } : {}), ...(query.status ? { ':status': query.status } : {}) },
+          ScanIndexForward: false,
+          Limit: query.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(result.Items ?? []).map((item) => withoutKeys<Campaign>(item)));
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    const nextCursor = encodeCursor(startKey);
+    return { items, ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  /**
+   * One status change as one transaction: the record (conditioned on the status it leaves; the change
+   * appended to its history), the status on the template's list, the reservation shards' state, and the
+   * stock given back to the template's shards.
+   */
+  private async transition(
+    campaign: Campaign,
+    from: readonly CampaignStatus[],
+    change: StatusChange,
+    effects: { ended?: boolean; reservation?: { shards: readonly ReservationShard[]; to: ReservationState }; giveBack?: GiveBack } = {},
+  ): Promise<boolean> {
+    const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
+    const giveBackOf = (shard: number) => effects.giveBack?.fromReservation.find((r) => r.shard.shard === shard)?.quantity ?? 0;
+    const started = campaign.status !== 'requested' && campaign.status !== 'preparing' && campaign.status !== 'failed';
     const outcome = await transactWrite(this.client, [
       {
         role: 'campaign',
@@ -61,81 +227,55 @@ export class CampaignRepository {
           Update: {
             TableName: this.tableName,
             Key: campaignKey(campaign.campaignId),
-            UpdateExpression: 'SET #status = :status, completedAt = :now, givenBack = :givenBack, finalCounts = :counts',
-            ConditionExpression: '#status = :running',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': status, ':now': nowIso, ':running': 'running', ':givenBack': giveBack.reduce((s, t) => s + t.quantity, 0), ':counts': counts },
-          },
-        },
-      },
-      ...giveBack.map((take) => ({ role: 'shard', item: addToShard(this.tableName, campaign.templateId, take) })),
-    ]);
-    if (outcome.committed) return true;
-    if (conditionFailed(outcome, (role) => role === 'campaign').length > 0) return false;
-    throw new Error(`completing campaign ${campaign.campaignId} was cancelled for an unexpected reason`);
-  }
-
-  async chunkRecorded(campaignId: string, chunkId: string): Promise<boolean> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: campaignChunkKey(campaignId, chunkId), ConsistentRead: true, ProjectionExpression: 'pk' }));
-    return Item !== undefined;
-  }
-
-  /**
-   * Counts a finished chunk exactly once: the chunk's marker (only if new) and its counts on a random
-   * counter shard, in one transaction. False if the chunk was counted before (a redelivery).
-   */
-  async recordChunk(campaignId: string, chunkId: string, counts: CampaignCounts & { readonly retriedFailures?: number }): Promise<boolean> {
-    const outcome = await transactWrite(this.client, [
-      { role: 'marker', item: { Put: { TableName: this.tableName, Item: entityItem(Entity.campaignChunk, campaignChunkKey(campaignId, chunkId), counts), ConditionExpression: 'attribute_not_exists(pk)' } } },
-      {
-        role: 'counter',
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: campaignCounterKey(campaignId, Math.floor(this.random() * CAMPAIGN_COUNTER_SHARDS)),
-            // Names through placeholders: some (e.g. "processed") are DynamoDB reserved words.
-            UpdateExpression: 'SET entity = :entity ADD #processed :processed, #issued :issued, #skipped :skipped, #failed :failed',
-            ExpressionAttributeNames: { '#processed': 'processed', '#issued': 'issued', '#skipped': 'skipped', '#failed': 'failed' },
+            UpdateExpression: `SET #status = :to, #history = list_append(#history, :change)${change.reason ? ', #reason = :reason' : ''}${effects.ended ? ', #endedAt = :at' : ''}${change.reason ? '' : ' REMOVE #reason'}`,
+            ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
+            ExpressionAttributeNames: { '#status': 'status', '#history': 'history', '#reason': 'reason', ...(effects.ended ? { '#endedAt': 'endedAt' } : {}) },
             ExpressionAttributeValues: {
-              ':entity': Entity.campaignCounter,
-              ':processed': counts.processed,
-              ':issued': counts.issued,
-              ':skipped': counts.skipped,
-              // A retried user's success takes them off the failed count.
-              ':failed': counts.failed - (counts.retriedFailures ?? 0),
+              ':to': change.status,
+              ':change': [change],
+              ...(change.reason ? { ':reason': change.reason } : {}),
+              ...(effects.ended ? { ':at': change.at } : {}),
+              ...fromValues,
             },
           },
         },
       },
+      // The template lists a campaign from the moment it reserved stock.
+      ...(started
+        ? [
+            {
+              role: 'other' as const,
+              item: {
+                Update: {
+                  TableName: this.tableName,
+                  Key: templateCampaignKey(campaign.templateId, campaign.campaignId),
+                  UpdateExpression: 'SET #status = :to, entity = :entity, campaignId = :campaignId',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':to': change.status, ':entity': Entity.templateCampaign, ':campaignId': campaign.campaignId },
+                },
+              },
+            },
+          ]
+        : []),
+      ...(effects.reservation?.shards ?? []).map((shard) => ({
+        role: 'reservation' as const,
+        item: settleReservation(this.tableName, campaign.campaignId, shard, effects.reservation!.to, giveBackOf(shard.shard)),
+      })),
+      ...(effects.giveBack?.toStock ?? []).map((take) => ({ role: 'other' as const, item: addToShard(this.tableName, campaign.templateId, take, 'give-back') })),
     ]);
     if (outcome.committed) return true;
-    if (conditionFailed(outcome, (role) => role === 'marker').length > 0) return false;
-    throw new Error(`counting chunk ${chunkId} of campaign ${campaignId} was cancelled for an unexpected reason`);
-  }
-
-  /** The campaign's progress: one Query over its counter shards. */
-  async counts(campaignId: string): Promise<CampaignCounts> {
-    const shards = await queryPrefix(this.client, this.tableName, campaignPartition(campaignId), campaignCounterPrefix);
-    const sum = (name: string) => shards.reduce((total, shard) => total + Number(shard[name] ?? 0), 0);
-    return { processed: sum('processed'), issued: sum('issued'), skipped: sum('skipped'), failed: sum('failed') };
-  }
-
-  async recordFailedUsers(campaignId: string, userIds: readonly string[], reason: string, nowIso: string): Promise<void> {
-    const left = await batchWriteAll(
-      this.client,
-      this.tableName,
-      userIds.map((userId) => ({ PutRequest: { Item: entityItem(Entity.campaignFailedUser, campaignFailedUserKey(campaignId, userId), { userId, reason, at: nowIso }) } })),
-      { maxAttempts: 10, baseDelayMs: 100 },
-    );
-    if (left.length > 0) throw new Error(`could not record ${left.length} failed users of campaign ${campaignId}`);
-  }
-
-  async failedUsers(campaignId: string): Promise<string[]> {
-    const items = await queryPrefix(this.client, this.tableName, campaignPartition(campaignId), campaignFailedPrefix);
-    return items.map((item) => String(item.userId));
-  }
-
-  async forgetFailedUsers(campaignId: string, userIds: readonly string[]): Promise<void> {
-    await batchWriteAll(this.client, this.tableName, userIds.map((userId) => ({ DeleteRequest: { Key: campaignFailedUserKey(campaignId, userId) } })), { maxAttempts: 10, baseDelayMs: 100 });
+    if (conditionFailed(outcome, (role) => role === 'campaign').length > 0) return false;
+    // A chunk returned units to the pool between our read and this write: the caller reads again.
+    if (conditionFailed(outcome, (role) => role === 'reservation').length > 0) throw new ReservationMoved(campaign.campaignId);
+    throw new Error(`campaign ${campaign.campaignId}: ${campaign.status} -> ${change.status} was cancelled for an unexpected reason`);
   }
 }
+
+/** The reservation changed while a status change was being written; read it again and retry. */
+export class ReservationMoved extends Error {
+  constructor(campaignId: string) {
+    super(`the reservation of campaign ${campaignId} moved meanwhile`);
+  }
+}
+
+const splitEvenly = (quantity: number, parts: number): number[] => Array.from({ length: parts }, (_, i) => Math.floor(quantity / parts) + (i < quantity % parts ? 1 : 0));

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { defineRoutes } from '../http/route';
+import { pageOf } from '../pagination';
 import { CampaignIdPath, CampaignProgress as CampaignProgressView, CampaignRequest } from './campaign';
+import { CampaignAccepted, CampaignSummary, ListCampaignsQuery } from './campaign-requests';
 
-/** Back office: directed issuance to lists of users. */
+/** Back office: directed issuance to lists of users, and each campaign's lifecycle. */
 export const campaignRoutes = defineRoutes({
   requestCampaign: {
     method: 'POST',
@@ -10,11 +12,22 @@ export const campaignRoutes = defineRoutes({
     entry: 'functions/campaigns/request-campaign.ts',
     scope: 'coupons/admin',
     tableAccess: 'readWrite',
-    summary: 'Send coupons of a template to a list of users (inline up to 10,000, or an S3 object of one id per line); a campaign id never issues twice',
+    summary: 'Send coupons of a template to a list of users (inline up to 10,000, or an S3 object of one id per line); the same id with the same template and audience answers the existing campaign, with anything else 409',
     // 10,000 inline user ids of up to 128 characters; Lambda takes 6 MB synchronous payloads.
     request: { body: CampaignRequest, maxBodyBytes: 2 * 1024 * 1024 },
-    response: { status: 202, schema: z.object({ campaignId: z.string(), status: z.literal('requested') }), description: 'Accepted; follow it at GET /v1/admin/campaigns/{campaignId}' },
+    response: { status: 202, schema: CampaignAccepted, description: 'Accepted (or the existing campaign); follow it at GET /v1/admin/campaigns/{campaignId}' },
     errors: [404, 409],
+    sends: ['events'],
+  },
+  listCampaigns: {
+    method: 'GET',
+    path: '/v1/admin/campaigns',
+    entry: 'functions/campaigns/list-campaigns.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'read',
+    summary: 'Campaigns, newest first, optionally of one template and in one status, a page at a time',
+    request: { query: ListCampaignsQuery },
+    response: { status: 200, schema: pageOf(CampaignSummary), description: 'A page of campaigns' },
   },
   getCampaign: {
     method: 'GET',
@@ -22,10 +35,45 @@ export const campaignRoutes = defineRoutes({
     entry: 'functions/campaigns/get-campaign.ts',
     scope: 'coupons/admin',
     tableAccess: 'read',
-    summary: 'A campaign\'s status and progress: total, processed, issued, skipped, failed, start and end times',
+    summary: 'A campaign\'s status with its reason and history, progress (processed, issued, skipped by reason, failed) and stock (reserved, given back, outstanding)',
     request: { path: CampaignIdPath },
     response: { status: 200, schema: CampaignProgressView, description: 'The campaign' },
     errors: [404],
+  },
+  pauseCampaign: {
+    method: 'POST',
+    path: '/v1/admin/campaigns/{campaignId}/pause',
+    entry: 'functions/campaigns/pause-campaign.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'readWrite',
+    summary: 'Pause a running campaign: no new coupons within one visibility timeout; its stock stays reserved (pausing again is a no-op)',
+    request: { path: CampaignIdPath },
+    response: { status: 200, schema: CampaignProgressView, description: 'The paused campaign' },
+    errors: [404, 409],
+  },
+  resumeCampaign: {
+    method: 'POST',
+    path: '/v1/admin/campaigns/{campaignId}/resume',
+    entry: 'functions/campaigns/resume-campaign.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'readWrite',
+    summary: 'Resume a paused campaign where it stopped (its template must be active)',
+    request: { path: CampaignIdPath },
+    response: { status: 200, schema: CampaignProgressView, description: 'The running campaign' },
+    errors: [404, 409],
+    sends: ['chunks'],
+  },
+  cancelCampaign: {
+    method: 'POST',
+    path: '/v1/admin/campaigns/{campaignId}/cancel',
+    entry: 'functions/campaigns/cancel-campaign.ts',
+    scope: 'coupons/admin',
+    tableAccess: 'readWrite',
+    summary: 'Cancel a campaign that has not ended and give back exactly the stock it did not issue; on a completed campaign, give back what it holds for failed users',
+    request: { path: CampaignIdPath },
+    response: { status: 200, schema: CampaignProgressView, description: 'The cancelled campaign' },
+    errors: [404, 409],
+    sends: ['events'],
   },
   retryCampaignFailures: {
     method: 'POST',
@@ -33,9 +81,10 @@ export const campaignRoutes = defineRoutes({
     entry: 'functions/campaigns/retry-failed-users.ts',
     scope: 'coupons/admin',
     tableAccess: 'readWrite',
-    summary: 'Send every user the campaign gave up on back to the workers',
+    summary: 'Send every user the campaign gave up on back to the workers (retrying twice equals retrying once)',
     request: { path: CampaignIdPath },
     response: { status: 202, schema: z.object({ campaignId: z.string(), retried: z.int() }), description: 'How many users were sent again' },
-    errors: [404],
+    errors: [404, 409],
+    sends: ['chunks'],
   },
 });

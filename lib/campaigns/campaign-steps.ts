@@ -1,60 +1,88 @@
 import { allocateFromKnownStock } from '../claims/stock-allocation';
-import { EVENT_VERSION } from '../events/event-catalog';
-import { splitAcrossShards } from '../templates/template';
+import { countsTowardLimit, issuanceRefusal } from '../issuance/issuance-policy';
 import { toIso } from '../time';
-import { type AudienceLocation, type Campaign, type CampaignCounts, CampaignRequestedData } from './campaign';
+import { type Campaign, type CampaignReason, CampaignRequestedData, type CampaignTotals, campaignRequestHash, countsOf, ENDED_STATUSES, lanesFor, noSkips } from './campaign';
 import type { CampaignDeps } from './campaign-deps';
-import { requireCampaign } from './campaign-requests';
+import { cancelCampaign, completeCampaign, pauseCampaign, publish, requeueParked, requireCampaign } from './campaign-lifecycle';
+import { storedAudienceOf } from './audience-repository';
 import { chunksOf } from './chunks';
+import { reservationShardCount } from './reservation-items';
 
 /** The campaign state machine's steps (lib/topology.ts names the states; functions/campaigns/* run them). */
 
-export type PrepareResult = { readonly campaignId: string; readonly status: 'running' | 'refused' | 'duplicate'; readonly reason?: string };
+export type PrepareResult = { readonly campaignId: string; readonly status: 'running' | 'failed' | 'duplicate'; readonly reason?: CampaignReason };
 
 /**
- * First state: records the campaign (a campaign id runs once), counts its audience and reserves that
- * much stock from the template's shards in the same transaction, or ends with a reason.
+ * First state: takes the campaign (recorded by the API, or new for an event from a marketing tool),
+ * counts its audience, checks the issuance policy and reserves that much stock from the template's
+ * shards in the transaction that starts it; or ends it as failed with a reason.
  */
 export async function prepareCampaign(deps: CampaignDeps, detail: unknown): Promise<PrepareResult> {
   const request = CampaignRequestedData.parse(detail);
   const { campaignId } = request;
-  if (await deps.campaigns.get(campaignId)) return { campaignId, status: 'duplicate' };
-
-  const audience: AudienceLocation = request.audience.type === 'inline' ? await deps.audiences.storeInline(campaignId, request.audience.userIds) : request.audience;
-  const total = await deps.audiences.count(campaignId, audience);
   const nowMs = deps.clock();
-  const campaign: Campaign = {
-    campaignId,
-    templateId: request.templateId,
-    status: 'running',
-    audience,
-    rate: request.rate,
+  const nowIso = toIso(nowMs);
+  const requestHash = request.audience.type === 'stored' ? request.requestHash : campaignRequestHash({ templateId: request.templateId, audience: request.audience });
+  const duplicate: PrepareResult = { campaignId, status: 'duplicate' };
+
+  let campaign = await deps.campaigns.get(campaignId);
+  if (!campaign) {
+    if (request.audience.type === 'stored') return duplicate; // the API records a campaign before it sends a stored audience
+    const created = await deps.campaigns.create({
+      campaignId,
+      templateId: request.templateId,
+      status: 'preparing',
+      requestHash: requestHash!,
+      audience: request.audience.type === 'inline' ? storedAudienceOf(request.audience.userIds.length) : request.audience,
+      rate: request.rate,
+      total: 0,
+      reserved: 0,
+      reservationShards: 0,
+      lanes: 0,
+      limited: false,
+      requestedAt: nowIso,
+      history: [{ status: 'preparing', at: nowIso }],
+    });
+    campaign = created.created ? await requireCampaign(deps, campaignId) : created.existing;
+  }
+  // Another request under this id, or a campaign already past preparing: this execution has nothing to do.
+  if (campaign.requestHash !== requestHash || !(await deps.campaigns.beginPreparing(campaign, nowIso))) return duplicate;
+  // An inline list from an event is stored only now that this request owns the id (storing it again is harmless).
+  if (request.audience.type === 'inline') await deps.audiences.storeInline(campaignId, request.audience.userIds);
+
+  const fail = async (reason: CampaignReason): Promise<PrepareResult> => {
+    if (!(await deps.campaigns.fail(campaign, reason, nowIso))) return duplicate;
+    await publish(deps, 'CampaignFailed', `failed:${campaignId}`, { campaignId, templateId: campaign.templateId, reason }, nowIso);
+    return { campaignId, status: 'failed', reason };
+  };
+  const template = await deps.templates.get(campaign.templateId);
+  if (!template) return fail('TEMPLATE_NOT_FOUND');
+  const refusal = issuanceRefusal(template, 'campaign', { nowMs });
+  if (refusal) return fail(refusal.reason === 'VALIDITY_ENDED' ? 'VALIDITY_ENDED' : 'TEMPLATE_NOT_ACTIVE');
+  const total = await deps.audiences.count(campaignId, campaign.audience);
+  if (total === 0) return fail('EMPTY_AUDIENCE');
+
+  const start = {
     total,
     reserved: total,
-    startedAt: toIso(nowMs),
+    lanes: lanesFor(total, campaign.rate),
+    limited: countsTowardLimit(template, 'campaign'),
     deadline: toIso(nowMs + deps.deadlineHours * 3_600_000),
+    reservationShards: Array.from({ length: reservationShardCount(total, deps.maxReservationShards) }, (_, shard) => shard),
   };
-  const refuse = async (reason: string): Promise<PrepareResult> => {
-    const created = await deps.campaigns.createRefused({ ...campaign, status: 'refused', reason, reserved: 0, completedAt: toIso(nowMs) });
-    return { campaignId, status: created ? 'refused' : 'duplicate', reason };
-  };
-  const template = await deps.templates.get(request.templateId);
-  if (!template) return refuse('TEMPLATE_NOT_FOUND');
-  if (template.status !== 'active') return refuse('TEMPLATE_NOT_ACTIVE');
-  if (total === 0) return refuse('EMPTY_AUDIENCE');
-
   for (let attempt = 0; attempt < deps.reserveAttempts; attempt++) {
     const takes = allocateFromKnownStock(await deps.templates.stockShards(template.id), total, deps.random);
-    if (!takes) return refuse('INSUFFICIENT_STOCK');
-    const outcome = await deps.campaigns.createWithReservation(campaign, takes);
-    if (outcome.kind === 'reserved') {
+    if (!takes) return fail('INSUFFICIENT_STOCK');
+    const outcome = await deps.campaigns.start(campaign, { ...start, takes }, nowIso);
+    if (outcome === 'started') {
       await deps.workerConcurrency.set(campaign.rate.maxConcurrency);
       return { campaignId, status: 'running' };
     }
-    if (outcome.kind === 'exists') return { campaignId, status: 'duplicate' };
+    if (outcome === 'not-preparing') return duplicate;
+    if (outcome === 'template-not-active') return fail('TEMPLATE_NOT_ACTIVE');
     // a claim took stock from a shard meanwhile: read the shards again
   }
-  return refuse('STOCK_CONTENTION');
+  return fail('STOCK_CONTENTION');
 }
 
 export interface PageState {
@@ -62,48 +90,58 @@ export interface PageState {
   readonly cursor?: string | null;
 }
 
-/** Loop state: reads the next page of the audience and sends it to the queue in chunks of the campaign's batch size. */
+/**
+ * Loop state: reads the next page of the audience and sends it to the queue, in lanes and chunks of the
+ * campaign's batch size. Duplicates within a page are settled here and count as processed and skipped,
+ * once, like a chunk of their own; the same user on two pages lands in the same lane, whose chunks run
+ * one after the other. Stops sending once the campaign has ended.
+ */
 export async function enqueueAudiencePage(deps: CampaignDeps, state: PageState): Promise<{ campaignId: string; cursor: string | null; done: boolean; sent: number }> {
   const campaign = await requireCampaign(deps, state.campaignId);
+  if (ENDED_STATUSES.includes(campaign.status)) return { campaignId: campaign.campaignId, cursor: null, done: true, sent: 0 };
   const page = await deps.audiences.readPage(campaign.campaignId, campaign.audience, state.cursor ?? undefined);
   const position = state.cursor ?? '0';
-  // Duplicates within a page are settled here: chunks run in parallel, and two chunks must never race for
-  // one user. They count as processed and skipped, once, like a chunk of their own.
   const userIds = [...new Set(page.userIds)];
   const duplicates = page.userIds.length - userIds.length;
-  if (duplicates > 0) await deps.campaigns.recordChunk(campaign.campaignId, `dups:${position}`, { processed: duplicates, issued: 0, skipped: duplicates, failed: 0 });
+  if (duplicates > 0) {
+    await deps.chunks.record(campaign.campaignId, `dups:${position}`, false, { counts: { processed: duplicates, issued: 0, failed: 0, skipped: { ...noSkips(), DUPLICATE: duplicates } }, resolvedFailures: [] }, toIso(deps.clock()));
+  }
   // The chunk ids come from the page's position, so a retried task re-sends the same chunks, which count once.
-  await deps.queue.send(chunksOf(campaign, userIds, position));
+  await deps.queue.send(chunksOf(campaign, userIds, { page: position }));
   return { campaignId: campaign.campaignId, cursor: page.nextCursor ?? null, done: page.nextCursor === undefined, sent: page.userIds.length };
 }
 
-/** Wait loop state: done when every audience entry was processed, or the campaign's deadline passed. */
-export async function checkProgress(deps: CampaignDeps, state: { campaignId: string }): Promise<{ campaignId: string; done: boolean } & CampaignCounts> {
-  const campaign = await requireCampaign(deps, state.campaignId);
-  const counts = await deps.campaigns.counts(state.campaignId);
-  return { campaignId: state.campaignId, done: counts.processed >= campaign.total || deps.clock() >= Date.parse(campaign.deadline), ...counts };
-}
+export type NextStep = 'wait' | 'complete' | 'end';
 
 /**
- * Last state: marks the campaign complete, gives back the stock it neither issued nor holds for failed
- * users (kept for a retry), and announces CampaignCompleted. Safe to run twice: only the first counts.
+ * Wait loop state: what the campaign needs now. Ended (cancelled meanwhile): end. Past its deadline, or
+ * its template's validity over: cancel with that reason, end. Its template no longer active: pause it.
+ * Running: send again any chunk parked during a pause (a resume that stopped halfway). Every audience
+ * entry processed: complete. Otherwise: wait.
  */
-export async function completeCampaign(deps: CampaignDeps, state: { campaignId: string }) {
+export async function checkProgress(deps: CampaignDeps, state: { campaignId: string }): Promise<{ campaignId: string; next: NextStep } & ReturnType<typeof countsOf>> {
   const campaign = await requireCampaign(deps, state.campaignId);
-  const counts = await deps.campaigns.counts(state.campaignId);
-  const status = counts.processed >= campaign.total ? 'completed' : 'timed_out';
-  const template = await deps.templates.get(campaign.templateId);
-  const unused = Math.max(0, campaign.reserved - counts.issued - counts.failed);
-  const giveBack = template ? splitAcrossShards(unused, template.stock.shards).flatMap((quantity, shard) => (quantity > 0 ? [{ shard, quantity }] : [])) : [];
-  const nowIso = toIso(deps.clock());
-  if (await deps.campaigns.complete(campaign, status, giveBack, counts, nowIso)) {
-    await deps.events.publish([
-      {
-        type: 'CampaignCompleted',
-        metadata: { id: `completed:${campaign.campaignId}`, version: EVENT_VERSION.CampaignCompleted, occurredAt: nowIso },
-        data: { campaignId: campaign.campaignId, templateId: campaign.templateId, status, total: campaign.total, ...counts },
-      },
-    ]);
+  const totals: CampaignTotals = await deps.chunks.totals(state.campaignId);
+  const answer = (next: NextStep) => ({ campaignId: state.campaignId, next, ...countsOf(totals) });
+  if (ENDED_STATUSES.includes(campaign.status)) return answer('end');
+  const nowMs = deps.clock();
+  if (campaign.deadline && nowMs >= Date.parse(campaign.deadline)) {
+    await cancelCampaign(deps, campaign.campaignId, 'DEADLINE');
+    return answer('end');
   }
-  return { campaignId: campaign.campaignId, status, ...counts };
+  const template = await deps.templates.get(campaign.templateId);
+  const refusal = template ? issuanceRefusal(template, 'campaign', { nowMs }) : { reason: 'NOT_ACTIVE' as const };
+  if (refusal?.reason === 'VALIDITY_ENDED') {
+    await cancelCampaign(deps, campaign.campaignId, 'VALIDITY_ENDED');
+    return answer('end');
+  }
+  if (refusal && campaign.status === 'running') await pauseCampaign(deps, campaign.campaignId, 'TEMPLATE_NOT_ACTIVE');
+  if (!refusal && campaign.status === 'running') await requeueParked(deps, campaign.campaignId);
+  return answer(campaign.status === 'running' && totals.processed >= campaign.total ? 'complete' : 'wait');
+}
+
+/** Last state: completes the campaign (see completeCampaign). */
+export async function completeCampaignStep(deps: CampaignDeps, state: { campaignId: string }) {
+  const campaign = await completeCampaign(deps, state.campaignId);
+  return { campaignId: campaign.campaignId, status: campaign.status, ...countsOf(await deps.chunks.totals(state.campaignId)) };
 }

@@ -1,63 +1,158 @@
+import { allocateFromKnownStock, pickRandomShard, type ShardTake } from '../claims/stock-allocation';
 import type { TemplateCache } from '../claims/template-cache';
 import { issueCoupon } from '../coupons/coupon';
+import { validityEnded } from '../issuance/issuance-policy';
 import { type Clock, toIso } from '../time';
-import { type ChunkMessage, campaignCouponId } from './campaign';
-import type { CampaignCouponStore } from './campaign-coupons';
+import { type Campaign, type ChunkMessage, type CounterDeltas, campaignCouponId, noSkips } from './campaign';
+import type { CampaignCouponStore, IssueResult } from './campaign-coupons';
 import type { CampaignRepository } from './campaign-repository';
+import type { ChunkMarker, ChunkRepository } from './chunk-repository';
 
 export interface WorkerDeps {
-  readonly campaigns: Pick<CampaignRepository, 'chunkRecorded' | 'recordChunk' | 'recordFailedUsers' | 'forgetFailedUsers'>;
+  readonly campaigns: Pick<CampaignRepository, 'get' | 'reservationShards'>;
+  readonly chunks: Pick<ChunkRepository, 'marker' | 'draw' | 'record' | 'recordFailedUsers' | 'stillFailed' | 'park'>;
   readonly coupons: CampaignCouponStore;
   readonly templates: Pick<TemplateCache, 'get'>;
   readonly clock: Clock;
+  readonly random: () => number;
   /** From this delivery on, users that still cannot be written are recorded as failed instead of redelivered. */
   readonly giveUpAtReceiveCount: number;
 }
 
-export type ChunkOutcome = { readonly kind: 'done'; readonly counted: boolean } | { readonly kind: 'retry-later'; readonly unwritten: number };
+/**
+ * - `done`: the chunk is finished (`counted`: by this delivery), or dropped because its campaign ended.
+ * - `parked`: its campaign is paused; the chunk waits in the table and is sent again on resume.
+ * - `retry-later`: leave the message to come back after the visibility timeout.
+ */
+export type ChunkOutcome = { readonly kind: 'done'; readonly counted: boolean } | { readonly kind: 'parked' } | { readonly kind: 'retry-later'; readonly reason: string };
+
+const done = (counted: boolean): ChunkOutcome => ({ kind: 'done', counted });
 
 /**
- * Issues one chunk of a campaign: one coupon per user, written only where the user does not hold this
- * campaign's coupon yet, so a redelivered chunk never resets a coupon the user has locked or used
- * meanwhile. The chunk is counted exactly once, when it is finished.
+ * Issues one chunk of a campaign. A chunk first draws its users' units from the campaign's reservation
+ * (only while the campaign may issue: the fence that keeps a paused or cancelled campaign from writing),
+ * then writes one coupon per user as the issuance policy says, then counts itself exactly once and gives
+ * back what it did not issue. The users of one lane reach the worker one chunk at a time (SQS FIFO message
+ * groups), so two chunks never race for one user; a redelivery finds its own writes and never resets a
+ * coupon that was locked or used meanwhile.
  *
- * Counting: `issued` = users holding the coupon from this chunk (written now or by an earlier delivery
- * of it); `skipped` = users who already held it from another chunk (duplicates in the audience);
- * `failed` = users given up on after `giveUpAtReceiveCount` deliveries (recorded, retryable).
+ * Counting, per audience entry: `issued` (holds the coupon from this chunk), skipped `DUPLICATE` (holds it
+ * from another entry), `LIMIT_REACHED`, `VALIDITY_ENDED`, or `failed` (could not be written after
+ * `giveUpAtReceiveCount` deliveries; recorded, retryable). A retry chunk counts only the users still
+ * failed, moving each from `failed` to what became of them: retrying twice equals retrying once.
  */
 export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage, receiveCount: number): Promise<ChunkOutcome> {
-  // A first delivery cannot find its chunk counted (a rare duplicate delivery is caught by the marker's
-  // condition at the end instead), so only redeliveries pay for this read.
-  if (receiveCount > 1 && (await deps.campaigns.chunkRecorded(message.campaignId, message.chunkId))) return { kind: 'done', counted: false };
+  let marker: ChunkMarker | undefined = receiveCount > 1 ? await deps.chunks.marker(message.campaignId, message.chunkId) : undefined;
+  if (marker?.state === 'recorded') return done(false);
+  const campaign = await deps.campaigns.get(message.campaignId);
+  if (!campaign) throw new Error(`campaign ${message.campaignId} of chunk ${message.chunkId} not found`);
   const template = await deps.templates.get(message.templateId);
   if (!template) throw new Error(`template ${message.templateId} of campaign ${message.campaignId} not found`);
+  const nowMs = deps.clock();
+  const nowIso = toIso(nowMs);
+
+  // The template's status reaches chunks through the reservation: pausing or ending a template pauses its
+  // campaigns, whose chunks then cannot draw. What changes with time alone is checked here: the validity.
+  const expired = validityEnded(template, nowMs);
 
   const unique = [...new Set(message.userIds)];
-  const duplicatesInChunk = message.userIds.length - unique.length;
-  const nowMs = deps.clock();
-  const coupons = unique.map((userId) => ({
+  const failedBefore = message.retry ? await deps.chunks.stillFailed(message.campaignId, unique) : undefined;
+  const users = failedBefore ? unique.filter((userId) => failedBefore.has(userId)) : unique;
+  const base = { processed: message.retry ? 0 : message.userIds.length, duplicatesInChunk: message.userIds.length - unique.length };
+
+  // Nothing to issue: count the entries without drawing (idempotent through the marker).
+  if (!marker && (users.length === 0 || expired)) {
+    const result: IssueResult = { issued: [], heldElsewhere: [], limitReached: [], unwritten: [] };
+    return done(await deps.chunks.record(message.campaignId, message.chunkId, false, recordOf(message, base, users, result, expired ? users : []), nowIso));
+  }
+
+  let takes: readonly ShardTake[] | undefined = marker?.takes;
+  if (!marker) {
+    const drawn = await drawUnits(deps, campaign, message, users.length, nowIso);
+    if (drawn.kind === 'parked') return { kind: 'parked' };
+    if (drawn.kind === 'dropped') return done(false);
+    if (drawn.kind === 'marker-exists') {
+      marker = await deps.chunks.marker(message.campaignId, message.chunkId);
+      if (!marker || marker.state === 'recorded') return done(false);
+      takes = marker.takes;
+    } else {
+      takes = drawn.takes;
+    }
+  }
+  const drawnUnits = (takes ?? []).reduce((sum, take) => sum + take.quantity, 0);
+
+  // The validity may have ended after the units were drawn: then nobody gets a coupon and all go back.
+  const coupons = users.map((userId) => ({
     ...issueCoupon(template, { id: campaignCouponId(message.campaignId, userId), userId, nowMs, source: 'campaign', campaignId: message.campaignId }),
     campaignChunk: message.chunkId,
   }));
-  const existing = await deps.coupons.holders(coupons);
-  const failedUsers = await deps.coupons.write(coupons.filter((coupon) => !existing.has(coupon.userId)));
-  if (failedUsers.length > 0 && receiveCount < deps.giveUpAtReceiveCount) return { kind: 'retry-later', unwritten: failedUsers.length };
-  if (failedUsers.length > 0) await deps.campaigns.recordFailedUsers(message.campaignId, failedUsers, 'WRITE_THROTTLED', toIso(nowMs));
+  const result = expired ? { issued: [], heldElsewhere: [], limitReached: [], unwritten: [] } : await deps.coupons.issue(coupons, { counted: campaign.limited, perUserLimit: template.perUserLimit });
+  if (result.unwritten.length > 0 && receiveCount < deps.giveUpAtReceiveCount) return { kind: 'retry-later', reason: 'WRITE_THROTTLED' };
+  if (result.unwritten.length > 0 && !message.retry) await deps.chunks.recordFailedUsers(message.campaignId, result.unwritten, 'WRITE_THROTTLED', nowIso);
 
-  const failed = new Set(failedUsers);
-  const fromThisChunk = unique.filter((userId) => !failed.has(userId) && (!existing.has(userId) || existing.get(userId) === message.chunkId));
-  const fromOtherChunks = unique.filter((userId) => existing.has(userId) && existing.get(userId) !== message.chunkId);
-  const counted = await deps.campaigns.recordChunk(message.campaignId, message.chunkId, {
-    // A retried chunk's users were counted as processed when they first failed.
-    processed: message.retry ? 0 : message.userIds.length,
-    issued: fromThisChunk.length,
-    skipped: fromOtherChunks.length + duplicatesInChunk,
-    failed: failed.size,
-    ...(message.retry ? { retriedFailures: message.userIds.length } : {}),
-  });
-  if (counted && message.retry) {
-    const succeeded = unique.filter((userId) => !failed.has(userId));
-    await deps.campaigns.forgetFailedUsers(message.campaignId, succeeded);
+  const record = recordOf(message, base, users, result, expired ? users : []);
+  const giveBack = drawnUnits - result.issued.length;
+  const counted = await deps.chunks.record(
+    message.campaignId,
+    message.chunkId,
+    true,
+    {
+      ...record,
+      ...(giveBack > 0 ? { giveBack: { shard: takes![0]!.shard, quantity: giveBack, templateId: template.id, stockShard: Math.floor(deps.random() * template.stock.shards) } } : {}),
+    },
+    nowIso,
+  );
+  return done(counted);
+}
+
+/** What a chunk's users came to, as counter changes and resolved failures. */
+function recordOf(message: ChunkMessage, base: { processed: number; duplicatesInChunk: number }, users: readonly string[], result: IssueResult, validityEnded: readonly string[]) {
+  const skipped = noSkips();
+  skipped.DUPLICATE = (message.retry ? 0 : base.duplicatesInChunk) + result.heldElsewhere.length;
+  skipped.LIMIT_REACHED = result.limitReached.length;
+  skipped.VALIDITY_ENDED = validityEnded.length;
+  const unwritten = new Set(result.unwritten);
+  const resolved = message.retry ? users.filter((userId) => !unwritten.has(userId)) : [];
+  const counts: CounterDeltas = {
+    processed: base.processed,
+    issued: result.issued.length,
+    // A first try counts who could not be written; a retry takes off who it resolved.
+    failed: message.retry ? -resolved.length : result.unwritten.length,
+    skipped,
+  };
+  return { counts, resolvedFailures: resolved };
+}
+
+type DrawResult = { readonly kind: 'drawn'; readonly takes: readonly ShardTake[] } | { readonly kind: 'marker-exists' } | { readonly kind: 'parked' } | { readonly kind: 'dropped' };
+
+/**
+ * Draws `quantity` units for the chunk: first from one random reservation shard; when that is short or
+ * not open, from what the shards actually hold. When the campaign is not drawable, its status says what
+ * to do: a paused campaign parks the chunk, an ended one drops it (its users are not processed).
+ */
+async function drawUnits(deps: WorkerDeps, campaign: Campaign, message: ChunkMessage, quantity: number, nowIso: string): Promise<DrawResult> {
+  let takes = pickRandomShard(campaign.reservationShards, new Set(), quantity, deps.random);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (takes) {
+      const outcome = await deps.chunks.draw(message.campaignId, message.chunkId, takes, nowIso);
+      if (outcome.kind === 'drawn') return { kind: 'drawn', takes };
+      if (outcome.kind === 'marker-exists') return { kind: 'marker-exists' };
+    }
+    const shards = await deps.campaigns.reservationShards(message.campaignId);
+    takes = allocateFromKnownStock(
+      shards.filter((shard) => shard.state === 'open').map((shard) => ({ shard: shard.shard, available: shard.available })),
+      quantity,
+      deps.random,
+    );
+    if (takes) continue;
+    const current = await deps.campaigns.get(message.campaignId);
+    if (current?.status === 'paused') {
+      if (await deps.chunks.park(message, nowIso)) return { kind: 'parked' };
+      continue; // resumed meanwhile: draw again
+    }
+    // A running campaign always holds enough for the entries it has not processed: anything else is a fault to look at.
+    if (current?.status === 'running') throw new Error(`the reservation of campaign ${message.campaignId} is short for chunk ${message.chunkId}`);
+    return { kind: 'dropped' };
   }
-  return { kind: 'done', counted };
+  throw new Error(`chunk ${message.chunkId} of campaign ${message.campaignId} could not draw its units`);
 }

@@ -55,7 +55,7 @@ export class ClaimRepository {
   async commit(claim: ClaimCommit): Promise<CommitOutcome> {
     const items: RoledItem<Role>[] = [];
     for (const line of claim.lines) {
-      for (const take of line.takes) items.push({ role: { kind: 'shard', templateId: line.templateId, shard: take.shard }, item: takeFromShard(this.tableName, line.templateId, take) });
+      for (const take of line.takes) items.push({ role: { kind: 'shard', templateId: line.templateId, shard: take.shard }, item: takeFromShard(this.tableName, line.templateId, take, 'claim') });
       const quantity = line.coupons.length;
       items.push({
         role: { kind: 'counter', templateId: line.templateId },

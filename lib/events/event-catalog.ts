@@ -26,7 +26,13 @@ export const eventSchemas = {
   CouponReturned: z.object({ ...CouponRef, orderId: z.string() }),
   CouponExpired: z.object({ ...CouponRef }),
   CampaignRequested: z.looseObject({ campaignId: z.string(), templateId: z.string() }),
-  CampaignCompleted: CampaignCounts.extend({ campaignId: z.string(), templateId: z.string(), status: z.enum(['completed', 'timed_out']), total: z.int() }),
+  CampaignCompleted: CampaignCounts.extend({ campaignId: z.string(), templateId: z.string(), status: z.literal('completed'), total: z.int() }),
+  /** Ended before processing its whole audience (an operator, its deadline, or its template's validity ending); what it did not issue went back. */
+  CampaignCancelled: CampaignCounts.extend({ campaignId: z.string(), templateId: z.string(), reason: z.string(), total: z.int() }),
+  /** Could not start (template not active or not found, validity over, empty audience, too little stock). */
+  CampaignFailed: z.object({ campaignId: z.string(), templateId: z.string(), reason: z.string() }),
+  /** The daily audit found a template whose stock ledger does not balance (lib/ledger). */
+  StockLedgerImbalanced: z.object({ templateId: z.string(), difference: z.int(), failedChecks: z.array(z.string()) }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -40,6 +46,9 @@ export const EVENT_VERSION: Record<EventType, number> = {
   CouponExpired: 1,
   CampaignRequested: 1,
   CampaignCompleted: 1,
+  CampaignCancelled: 1,
+  CampaignFailed: 1,
+  StockLedgerImbalanced: 1,
 };
 
 export const sourceOf = (type: EventType): string => (type === 'CampaignRequested' ? CAMPAIGN_REQUEST_SOURCE : EVENT_SOURCE);

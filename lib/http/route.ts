@@ -43,6 +43,8 @@ export interface RouteSpec<R extends RouteRequest = RouteRequest, S extends Rout
   readonly errors?: readonly number[];
   /** Steady-state requests per second and burst for this route on API Gateway. */
   readonly throttle?: { readonly rate: number; readonly burst: number };
+  /** What the route's function sends besides table writes: campaign chunks to the queue, events to the bus. Infra grants exactly this. */
+  readonly sends?: readonly ('chunks' | 'events')[];
 }
 
 /** A route with its id: the key it has in its route table. */

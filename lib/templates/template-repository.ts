@@ -17,14 +17,28 @@ export interface StockShard {
   readonly available: number;
 }
 
+/** A stock shard with where its units went (lib/templates/stock-items.ts); absent on shards written before the ledger existed. */
+export interface StockShardFlows extends StockShard {
+  readonly added?: number;
+  readonly claimed: number;
+  readonly reserved: number;
+  readonly returned: number;
+}
+
 export interface TemplateWithStock {
   readonly template: Template;
-  readonly shards: readonly StockShard[];
+  readonly shards: readonly StockShardFlows[];
 }
 
 /** Every item in a template's partition (template, stock shards, counter shards), strongly consistent. */
 export const readTemplatePartition = (client: DynamoDBDocumentClient, tableName: string, templateId: string) =>
   queryAll(client, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': templatePartition(templateId) }, ConsistentRead: true });
+
+/** A stored template; templates written before a field existed get its default. */
+const templateOf = (item: Record<string, unknown>): Template => {
+  const stored = withoutKeys<Omit<Template, 'claimable'> & { claimable?: boolean }>(item);
+  return { ...stored, claimable: stored.claimable ?? true };
+};
 
 const templateItem = (template: Template) => entityItem(Entity.template, { ...templateKey(template.id), ...templateListingKey(template.status, template.createdAt, template.id) }, template);
 
@@ -45,7 +59,7 @@ export class TemplateRepository {
           ...portions.map((available, shard) => ({
             Put: {
               TableName: this.tableName,
-              Item: entityItem(Entity.stockShard, inventoryShardKey(template.id, shard), { templateId: template.id, shard, available }),
+              Item: entityItem(Entity.stockShard, inventoryShardKey(template.id, shard), { templateId: template.id, shard, available, added: available }),
             },
           })),
         ],
@@ -55,7 +69,7 @@ export class TemplateRepository {
 
   async get(templateId: string, options: { consistent?: boolean } = {}): Promise<Template | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: templateKey(templateId), ConsistentRead: options.consistent ?? true }));
-    return Item ? withoutKeys<Template>(Item) : undefined;
+    return Item ? templateOf(Item) : undefined;
   }
 
   async require(templateId: string): Promise<Template> {
@@ -71,8 +85,15 @@ export class TemplateRepository {
     if (!templateRecord) return undefined;
     const shards = items
       .filter((item) => String(item.sk).startsWith(inventoryShardPrefix))
-      .map((item) => ({ shard: shardOfInventoryKey(String(item.sk)), available: Number(item.available) }));
-    return { template: withoutKeys<Template>(templateRecord), shards };
+      .map((item) => ({
+        shard: shardOfInventoryKey(String(item.sk)),
+        available: Number(item.available),
+        ...(item.added === undefined ? {} : { added: Number(item.added) }),
+        claimed: Number(item.claimed ?? 0),
+        reserved: Number(item.reserved ?? 0),
+        returned: Number(item.returned ?? 0),
+      }));
+    return { template: templateOf(templateRecord), shards };
   }
 
   /** The stock shard items alone (consistent): what a claim re-reads when the shard it picked was short. */
@@ -100,7 +121,7 @@ export class TemplateRepository {
       }),
     );
     const nextCursor = encodeCursor(page.LastEvaluatedKey);
-    return { items: (page.Items ?? []).map((item) => withoutKeys<Template>(item)), ...(nextCursor ? { nextCursor } : {}) };
+    return { items: (page.Items ?? []).map(templateOf), ...(nextCursor ? { nextCursor } : {}) };
   }
 
   /** Replaces the template only if nobody changed it since it was read (optimistic concurrency on updatedAt). */
@@ -181,7 +202,7 @@ export class TemplateRepository {
             },
           ]
         : []),
-      ...portions.flatMap((quantity, shard) => (quantity === 0 ? [] : [{ role: 'shard' as const, item: addToShard(this.tableName, template.id, { shard, quantity }) }])),
+      ...portions.flatMap((quantity, shard) => (quantity === 0 ? [] : [{ role: 'shard' as const, item: addToShard(this.tableName, template.id, { shard, quantity }, 'restock') }])),
     ]);
     if (outcome.committed) return true;
     const [earlier] = conditionFailed(outcome, (role) => role === 'record');

@@ -54,10 +54,12 @@ export const templateRoutes = defineRoutes({
     entry: 'functions/templates/change-template-status.ts',
     scope: 'coupons/admin',
     tableAccess: 'readWrite',
-    summary: 'Move a template along draft -> active <-> paused -> ended',
+    summary: 'Move a template along draft -> active <-> paused -> ended; its campaigns pause with it and resume with it',
     request: { path: TemplateIdPath, body: ChangeStatusInput },
     response: { status: 200, schema: TemplateView, description: 'The template in its new status' },
     errors: [404, 409],
+    // Activating a template resumes the campaigns its pause paused, and sends the chunks they parked.
+    sends: ['chunks'],
   },
   addTemplateStock: {
     method: 'POST',

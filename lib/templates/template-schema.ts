@@ -106,11 +106,13 @@ export const CreateTemplateInput = z.strictObject({
   stacking: Stacking.default({ type: 'group', group: 'default' }),
   audience: Audience.optional(),
   returnOnRefund: z.boolean().default(true),
+  /** False: users cannot claim it; campaigns issue it (one coupon per user per campaign, no counter: 1 write unit a coupon). */
+  claimable: z.boolean().default(true),
 });
 export type CreateTemplateInput = z.infer<typeof CreateTemplateInput>;
 
 /** Fields that shape issued coupons can change only while the template is a draft. */
-export const DRAFT_ONLY_FIELDS = ['currency', 'effect', 'validity', 'scope', 'stacking', 'returnOnRefund'] as const;
+export const DRAFT_ONLY_FIELDS = ['currency', 'effect', 'validity', 'scope', 'stacking', 'returnOnRefund', 'claimable'] as const;
 
 export const UpdateTemplateInput = z
   .strictObject({
@@ -125,6 +127,7 @@ export const UpdateTemplateInput = z
     scope: Scope.optional(),
     stacking: Stacking.optional(),
     returnOnRefund: z.boolean().optional(),
+    claimable: z.boolean().optional(),
   })
   .refine((input) => Object.keys(input).length > 0, { message: 'at least one field is required' });
 export type UpdateTemplateInput = z.infer<typeof UpdateTemplateInput>;
@@ -160,6 +163,7 @@ export const TemplateView = z.object({
   stacking: Stacking,
   audience: Audience.optional(),
   returnOnRefund: z.boolean(),
+  claimable: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

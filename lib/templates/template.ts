@@ -18,6 +18,8 @@ export interface Template {
   readonly stacking: Stacking;
   readonly audience?: Audience;
   readonly returnOnRefund: boolean;
+  /** False for campaign-only templates (see lib/issuance/issuance-policy.ts). */
+  readonly claimable: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

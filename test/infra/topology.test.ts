@@ -25,11 +25,13 @@ afterAll(() => queues?.stop());
 const resources = (type: string) => Object.values(service.findResources(type) as Record<string, Resource>).map((r) => r.Properties);
 
 describe('the local stack and the synthesized template agree', () => {
-  it('on the campaign chunk queue: visibility timeout and redrive count', async () => {
+  it('on the campaign chunk queue: FIFO, visibility timeout and redrive count', async () => {
     const deployed = resources('AWS::SQS::Queue').filter((queue) => queue.RedrivePolicy);
     expect(deployed).toHaveLength(1);
-    const { Attributes } = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }));
+    const { Attributes } = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy', 'FifoQueue'] }));
     expect(Number(Attributes?.VisibilityTimeout)).toBe(deployed[0]!.VisibilityTimeout);
+    expect(deployed[0]!.FifoQueue).toBe(true);
+    expect(Attributes?.FifoQueue).toBe('true');
     expect(JSON.parse(Attributes!.RedrivePolicy!).maxReceiveCount).toBe(deployed[0]!.RedrivePolicy.maxReceiveCount);
   });
 

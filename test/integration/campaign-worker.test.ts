@@ -1,12 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type ChunkMessage, campaignCouponId } from '../../lib/campaigns/campaign';
-import { CampaignRepository } from '../../lib/campaigns/campaign-repository';
-import { issueCampaignChunk } from '../../lib/campaigns/campaign-worker';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Campaign, type ChunkMessage, campaignCouponId, countsOf } from '../../lib/campaigns/campaign';
+import { issueCampaignChunk } from '../../lib/campaigns/campaign-worker';
+import { chunksOf } from '../../lib/campaigns/chunks';
 import { userCouponKey } from '../../lib/keys';
 import { lockCouponsForOrder } from '../../lib/orders/order-service';
 import { activeTemplate } from '../support/claims';
-import { faultyClient, workerDepsFor } from '../support/campaigns';
+import { chunksFor, faultyClient, runningCampaign, workerDepsFor } from '../support/campaigns';
+import { testContainer } from '../support/container';
 import { createTestTable, scanAll, type TestTable } from '../support/dynamodb';
 import { items, orderDepsFor } from '../support/orders';
 
@@ -14,18 +15,20 @@ let table: TestTable;
 let templateId: string;
 beforeAll(async () => {
   table = await createTestTable('campaign-worker');
-  templateId = await activeTemplate(table, { stock: { total: 100_000, shards: 4 } });
+  // Campaign-only: the 1-WCU path (BatchWriteItem) that these faults are about.
+  templateId = await activeTemplate(table, { stock: { total: 100_000, shards: 4 }, claimable: false });
 });
 
 const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
-const chunk = (campaignId: string, chunkId: string, userIds: string[], retry = false): ChunkMessage => ({ campaignId, templateId, chunkId, userIds, ...(retry ? { retry } : {}) });
+const start = (campaignId: string, audience: string[]) => runningCampaign(table, { campaignId, templateId, userIds: audience });
+const chunks = { totals: (id: string) => testContainer(table).campaigns().chunks.totals(id), failedUsers: (id: string) => testContainer(table).campaigns().chunks.failedUsers(id) };
 
 /** After a fault test: each user holds exactly one coupon of the campaign, and the counters match the items. */
 async function expectBooksBalance(campaignId: string, audience: string[], expected: { skipped?: number; failed?: number } = {}) {
   const coupons = (await scanAll(table)).filter((item) => item.entity === 'coupon' && item.campaignId === campaignId);
   const holders = coupons.map((c) => String(c.userId));
   expect(new Set(holders).size).toBe(holders.length);
-  const counts = await new CampaignRepository(table.client, table.tableName).counts(campaignId);
+  const counts = countsOf(await chunks.totals(campaignId));
   expect(counts.issued).toBe(coupons.length);
   expect(counts.processed).toBe(audience.length);
   expect(counts.skipped).toBe(expected.skipped ?? 0);
@@ -47,20 +50,27 @@ async function deliverUntilDone(deps: Parameters<typeof issueCampaignChunk>[0], 
   throw new Error('never finished');
 }
 
+const onlyChunk = (campaign: Campaign, audience: string[]) => {
+  const [message, ...rest] = chunksOf({ ...campaign, lanes: 1 }, audience, { page: '0' });
+  expect(rest).toEqual([]);
+  return message!;
+};
+
 describe('campaign worker under faults (DynamoDB Local)', () => {
   it('with throttling injected (UnprocessedItems and throughput exceptions), still issues exactly one coupon per user', async () => {
     const audience = users('thr', 300);
+    const campaign = await start('c-throttle', audience);
     const deps = workerDepsFor(table, { client: faultyClient(table.client, { unprocessedShare: 0.4, throttledCalls: 0.3 }), writeAttempts: 8 });
-    for (let i = 0; i < audience.length; i += 100) await deliverUntilDone(deps, chunk('c-throttle', `0:${i}`, audience.slice(i, i + 100)));
+    for (const message of chunksFor(campaign, audience)) await deliverUntilDone(deps, message);
     await expectBooksBalance('c-throttle', audience);
   });
 
   it('after a crash in the middle of a batch, the redelivery finishes it and counts it once', async () => {
     const audience = users('crash', 100);
-    const message = chunk('c-crash', '0:0', audience);
+    const message = onlyChunk(await start('c-crash', audience), audience);
     await expect(issueCampaignChunk(workerDepsFor(table, { client: faultyClient(table.client, { crashAfterWrites: 2 }) }), message, 1)).rejects.toThrow('injected crash');
     await new Promise((resolve) => setTimeout(resolve, 300)); // the two writes that went out before the crash land
-    const partial = (await scanAll(table)).filter((item) => item.campaignId === 'c-crash').length;
+    const partial = (await scanAll(table)).filter((item) => item.entity === 'coupon' && item.campaignId === 'c-crash').length;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(100);
     expect(await issueCampaignChunk(workerDepsFor(table), message, 2)).toEqual({ kind: 'done', counted: true });
@@ -69,20 +79,20 @@ describe('campaign worker under faults (DynamoDB Local)', () => {
 
   it('counts duplicate deliveries once, sequential or concurrent, and counts audience duplicates as skipped', async () => {
     const audience = users('dup', 100);
-    const message = chunk('c-dup', '0:0', audience);
+    const campaign = await start('c-dup', [...audience, ...audience.slice(0, 10)]);
+    const message = onlyChunk(campaign, audience);
     await Promise.all([issueCampaignChunk(workerDepsFor(table), message, 1), issueCampaignChunk(workerDepsFor(table), message, 1)]);
     expect(await issueCampaignChunk(workerDepsFor(table), message, 2)).toEqual({ kind: 'done', counted: false });
-    // the same users again in another chunk (a duplicate line in the audience file): skipped, not issued again
-    await issueCampaignChunk(workerDepsFor(table), chunk('c-dup', '1:0', audience.slice(0, 10)), 1);
-    const coupons = (await scanAll(table)).filter((item) => item.campaignId === 'c-dup');
+    // the same users again in another chunk (a duplicate line on another page of the audience file): skipped, not issued again
+    await issueCampaignChunk(workerDepsFor(table), { ...message, chunkId: '1:0:0', userIds: audience.slice(0, 10) }, 1);
+    const coupons = (await scanAll(table)).filter((item) => item.entity === 'coupon' && item.campaignId === 'c-dup');
     expect(coupons).toHaveLength(100);
-    const counts = await new CampaignRepository(table.client, table.tableName).counts('c-dup');
-    expect(counts).toEqual({ processed: 110, issued: 100, skipped: 10, failed: 0 });
+    expect(countsOf(await chunks.totals('c-dup'))).toEqual({ processed: 110, issued: 100, skipped: 10, failed: 0 });
   });
 
   it('never resets a coupon the user locked before a redelivery', async () => {
     const audience = users('lock', 50);
-    const message = chunk('c-lock', '0:0', audience);
+    const message = onlyChunk(await start('c-lock', audience), audience);
     await expect(issueCampaignChunk(workerDepsFor(table, { client: faultyClient(table.client, { crashAfterWrites: 1 }) }), message, 1)).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const userId = audience[0]!;
@@ -96,19 +106,19 @@ describe('campaign worker under faults (DynamoDB Local)', () => {
 
   it('gives up on users that cannot be written after three deliveries, records them, and one retry issues them', async () => {
     const audience = users('fail', 60);
+    const campaign = await start('c-fail', audience);
     const broken = workerDepsFor(table, { client: faultyClient(table.client, { unprocessedShare: 0.5 }), writeAttempts: 1 });
-    const message = chunk('c-fail', '0:0', audience);
+    const message = onlyChunk(campaign, audience);
     expect((await issueCampaignChunk(broken, message, 1)).kind).toBe('retry-later');
     expect((await issueCampaignChunk(broken, message, 2)).kind).toBe('retry-later');
     expect(await issueCampaignChunk(broken, message, 3)).toEqual({ kind: 'done', counted: true });
-    const repository = new CampaignRepository(table.client, table.tableName);
-    const failed = await repository.failedUsers('c-fail');
+    const failed = await chunks.failedUsers('c-fail');
     expect(failed.length).toBeGreaterThan(0);
-    expect((await repository.counts('c-fail')).failed).toBe(failed.length);
+    expect((await chunks.totals('c-fail')).failed).toBe(failed.length);
 
-    // The retry call sends failed users as retry chunks; here we deliver the chunk it would send.
-    await issueCampaignChunk(workerDepsFor(table), chunk('c-fail', 'retry-1:0', failed, true), 1);
-    expect(await repository.failedUsers('c-fail')).toEqual([]);
+    // The retry call sends failed users as retry chunks; here we deliver the chunks it would send.
+    for (const retry of chunksOf(campaign, failed, { retry: true })) await issueCampaignChunk(workerDepsFor(table), retry, 1);
+    expect(await chunks.failedUsers('c-fail')).toEqual([]);
     await expectBooksBalance('c-fail', audience);
   });
 });

@@ -1,7 +1,22 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'vitest';
+import type { Campaign, ChunkMessage } from '../../lib/campaigns/campaign';
+import { prepareCampaign } from '../../lib/campaigns/campaign-steps';
 import type { WorkerDeps } from '../../lib/campaigns/campaign-worker';
+import { chunksOf } from '../../lib/campaigns/chunks';
 import { testContainer } from './container';
 import type { TestTable } from './dynamodb';
+
+/** A campaign started as the state machine's first step starts it (record, reservation), without the machine: tests deliver its chunks themselves. */
+export async function runningCampaign(table: TestTable, request: { campaignId: string; templateId: string; userIds: readonly string[]; batchSize?: number }): Promise<Campaign> {
+  const deps = testContainer(table).campaigns();
+  const started = await prepareCampaign(deps, { campaignId: request.campaignId, templateId: request.templateId, audience: { type: 'inline', userIds: request.userIds }, rate: { batchSize: request.batchSize ?? 100, maxConcurrency: 2 } });
+  expect(started.status).toBe('running');
+  return (await deps.campaigns.get(request.campaignId))!;
+}
+
+/** The chunks the enqueue step would send for these users (one page). */
+export const chunksFor = (campaign: Campaign, userIds: readonly string[], page = '0'): ChunkMessage[] => chunksOf(campaign, userIds, { page });
 
 /** The campaign worker on the test table, with short backoff; `client` injects faults, `writeAttempts` bounds its BatchWriteItem retries. */
 export function workerDepsFor(table: TestTable, options: { client?: DynamoDBDocumentClient; writeAttempts?: number } = {}): WorkerDeps {

@@ -4,9 +4,16 @@ import { defaultSettings, type Settings, type SettingsOverrides, withSettings } 
 import { type Container, type ContainerOptions, createContainer } from '../../lib/container';
 import type { TestTable } from './dynamodb';
 
+/** Where a test that did not start a local bus, queue or bucket sends its calls: nothing listens there, so they fail at once and never reach AWS. */
+const NOWHERE = 'http://127.0.0.1:9';
+
 /** The product's settings pointed at a test table; tests override what they are about. */
 export const testSettings = (table: TestTable, overrides: SettingsOverrides = {}): Settings =>
-  withSettings(defaultSettings, { ...overrides, tableName: table.tableName, endpoints: { dynamodb: table.endpoint, ...overrides.endpoints } });
+  withSettings(defaultSettings, {
+    ...overrides,
+    tableName: table.tableName,
+    endpoints: { eventBridge: NOWHERE, sqs: NOWHERE, s3: NOWHERE, dynamodb: table.endpoint, ...overrides.endpoints },
+  });
 
 /**
  * The product wired to a test table, as lib/lambda.ts wires it on AWS. Each call is a new "Lambda

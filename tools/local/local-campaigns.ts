@@ -12,8 +12,12 @@ import type { QueueDriver } from './queue-driver';
 
 export const LOCAL_AUDIENCE_BUCKET = 'coupon-audiences-local';
 
+/** FIFO, deduplicated and throttled per message group (a campaign's lane), as deployed. */
+const fifo = { FifoQueue: 'true', ContentBasedDeduplication: 'false', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' };
+
 /** The chunk queue's attributes, as the CDK app deploys them (lib/topology.ts); a test may shorten the visibility timeout. */
 export const campaignQueueAttributes = (deadLetterTargetArn: string, visibilityTimeoutSeconds: number = campaignQueue.visibilityTimeoutSeconds) => ({
+  ...fifo,
   VisibilityTimeout: String(visibilityTimeoutSeconds),
   RedrivePolicy: JSON.stringify({ deadLetterTargetArn, maxReceiveCount: campaignQueue.maxReceiveCount }),
 });
@@ -35,9 +39,9 @@ export async function startLocalQueues(options: { visibilityTimeoutSeconds?: num
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const sqs = new SQSClient({ endpoint: fauxqs.address, region: 'us-east-1', credentials });
   const s3 = new S3Client({ endpoint: fauxqs.address, region: 'us-east-1', credentials, forcePathStyle: true });
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'campaign-chunks-dlq' }));
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'campaign-chunks-dlq.fifo', Attributes: { FifoQueue: 'true' } }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }));
-  const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'campaign-chunks', Attributes: campaignQueueAttributes(Attributes!.QueueArn!, options.visibilityTimeoutSeconds) }));
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'campaign-chunks.fifo', Attributes: campaignQueueAttributes(Attributes!.QueueArn!, options.visibilityTimeoutSeconds) }));
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_AUDIENCE_BUCKET }));
   return {
     endpoint: fauxqs.address,

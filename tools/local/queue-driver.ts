@@ -35,6 +35,7 @@ export function createQueueDriver(options: { sqs: SQSClient; queueUrl: string; q
       SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
       SenderId: 'local',
       ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ...(message.Attributes?.MessageGroupId ? { MessageGroupId: message.Attributes.MessageGroupId } : {}),
     },
     messageAttributes: {},
     md5OfBody: message.MD5OfBody ?? '',

@@ -1,0 +1,12 @@
+import { listCampaigns } from '../../lib/campaigns/campaign-requests';
+import { campaignRoutes } from '../../lib/campaigns/campaign-routes';
+import type { Container } from '../../lib/container';
+import { apiHandler } from '../../lib/http/api-handler';
+import { onLambda } from '../../lib/lambda';
+
+export const build = (container: Container) => {
+  const deps = container.campaigns();
+  return apiHandler(campaignRoutes.listCampaigns, async ({ query }) => ({ body: await listCampaigns(deps, query) }));
+};
+
+export const handler = onLambda(build);

@@ -1,0 +1,44 @@
+import { Duration } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV, ledgerImbalanceMetric, schedules } from '../../lib/topology';
+import { anyAboveZeroAlarm } from './alarms';
+import { CouponFunction } from './coupon-function';
+
+export interface CouponLedgerProps {
+  readonly table: TableV2;
+  readonly bus: EventBus;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The stock ledger's daily audit: every active template's ledger is checked; an imbalance is a
+ * StockLedgerImbalanced event on the bus and a count on a metric that an alarm watches.
+ */
+export class CouponLedger extends Construct {
+  readonly auditor: CouponFunction;
+
+  constructor(scope: Construct, id: string, props: CouponLedgerProps) {
+    super(scope, id);
+    this.auditor = new CouponFunction(this, 'AuditStockLedgers', {
+      entry: schedules.auditStockLedgers.entry,
+      description: 'Checks every active template\'s stock ledger',
+      logRetention: props.logRetention,
+      timeout: Duration.minutes(15),
+      environment: { [ENV.eventBusName]: props.bus.eventBusName },
+    }).bindTable(props.table, 'read');
+    props.bus.grantPutEventsTo(this.auditor);
+    new Rule(this, 'Daily', { schedule: Schedule.rate(Duration.minutes(schedules.auditStockLedgers.everyMinutes)), targets: [new LambdaFunction(this.auditor, { retryAttempts: 2 })] });
+    anyAboveZeroAlarm(
+      this,
+      'StockLedgerImbalancedAlarm',
+      new Metric({ namespace: ledgerImbalanceMetric.namespace, metricName: ledgerImbalanceMetric.name, statistic: 'Maximum', period: Duration.days(1) }),
+      'A template\'s stock ledger does not balance (see the StockLedgerImbalanced event and GET /v1/admin/templates/{id}/ledger)',
+    );
+    anyAboveZeroAlarm(this, 'AuditErrorsAlarm', this.auditor.metricErrors({ period: Duration.days(1) }), 'The stock ledger audit failed: the ledgers were not checked today');
+  }
+}

@@ -1,0 +1,85 @@
+import type { Template } from '../templates/template';
+import { toEpochMs } from '../time';
+
+/**
+ * The one issuance policy: the rules every path that creates coupons goes through, and, in one table,
+ * which rules a path relaxes and why. Claims (lib/claims), campaigns (lib/campaigns) and the code and
+ * import paths to come ask `issuanceRefusal` before they take stock or write a coupon, and
+ * `countsTowardLimit` whether the coupon goes through the user's per-template counter. Stock itself is
+ * taken by each path's own transaction (shards for claims, the campaign's reservation for campaigns),
+ * and the stock ledger (lib/ledger) accounts for every path.
+ */
+export const ISSUING_PATHS = ['claim', 'campaign'] as const;
+export type IssuingPath = (typeof ISSUING_PATHS)[number];
+
+export const ISSUANCE_REFUSALS = ['NOT_ACTIVE', 'VALIDITY_ENDED', 'NOT_CLAIMABLE', 'CLAIM_NOT_STARTED', 'CLAIM_ENDED', 'LIMIT_REACHED', 'NOT_ELIGIBLE'] as const;
+export type IssuanceRefusalReason = (typeof ISSUANCE_REFUSALS)[number];
+
+export interface IssuanceRefusal {
+  readonly reason: IssuanceRefusalReason;
+  readonly message: string;
+}
+
+/** A user's audience tags, or `unavailable` when the tag source could not answer in time. */
+export type UserTags = readonly string[] | 'unavailable';
+
+interface PathRules {
+  /** Users may only claim templates marked claimable; the back office may issue any active template. */
+  readonly requiresClaimable: boolean;
+  readonly claimWindow: boolean;
+  readonly audience: boolean;
+  /** How the per-user limit is kept on this path. */
+  readonly perUserLimit: 'counted' | 'counted-if-claimable';
+}
+
+/**
+ * Every path: the template is active, and no coupon is ever issued already expired (a fixed validity
+ * must not have ended; a relative one runs from the moment of issue). Beyond that:
+ */
+export const PATH_RULES: Readonly<Record<IssuingPath, PathRules>> = {
+  claim: { requiresClaimable: true, claimWindow: true, audience: true, perUserLimit: 'counted' },
+  // Relaxed for campaigns: the back office chose the users (no audience tags, no claim window) and may
+  // send templates users cannot claim. On a campaign-only template each campaign gives a user at most
+  // one coupon and no counter is kept (1 write unit a coupon); on a claimable one campaign coupons count
+  // toward the per-user limit exactly as claims do, and claims count toward it for campaigns.
+  campaign: { requiresClaimable: false, claimWindow: false, audience: false, perUserLimit: 'counted-if-claimable' },
+};
+
+export const hasAudience = (template: Template): boolean =>
+  (template.audience?.allOfTags?.length ?? 0) > 0 || (template.audience?.anyOfTags?.length ?? 0) > 0;
+
+export function audienceMatches(template: Template, tags: readonly string[]): boolean {
+  const held = new Set(tags);
+  const allOf = template.audience?.allOfTags ?? [];
+  const anyOf = template.audience?.anyOfTags ?? [];
+  return allOf.every((tag) => held.has(tag)) && (anyOf.length === 0 || anyOf.some((tag) => held.has(tag)));
+}
+
+/** No coupon is ever issued already expired: a fixed validity must not have ended (a relative one runs from the moment of issue). */
+export const validityEnded = (template: Pick<Template, 'validity'>, nowMs: number): boolean => template.validity.type === 'fixed' && nowMs >= toEpochMs(template.validity.until);
+
+/** Whether a coupon issued on this path goes through the user's per-template claim counter. */
+export const countsTowardLimit = (template: Pick<Template, 'claimable'>, path: IssuingPath): boolean =>
+  PATH_RULES[path].perUserLimit === 'counted' || template.claimable;
+
+/**
+ * Why `quantity` coupons of this template may not be issued to a user on this path now, or undefined
+ * if the template itself allows it. Stock and the user's earlier coupons are settled by each path's
+ * conditional writes, not here.
+ */
+export function issuanceRefusal(template: Template, path: IssuingPath, request: { nowMs: number; quantity?: number; tags?: UserTags }): IssuanceRefusal | undefined {
+  const rules = PATH_RULES[path];
+  const refuse = (reason: IssuanceRefusalReason, message: string): IssuanceRefusal => ({ reason, message });
+  if (template.status !== 'active') return refuse('NOT_ACTIVE', `The template is ${template.status}`);
+  const { claimWindow, validity } = template;
+  if (validity.type === 'fixed' && validityEnded(template, request.nowMs)) return refuse('VALIDITY_ENDED', `The coupon's validity ended at ${validity.until}`);
+  if (rules.requiresClaimable && !template.claimable) return refuse('NOT_CLAIMABLE', 'Users cannot claim this template; it is issued by campaigns only');
+  if (rules.claimWindow && claimWindow?.from && request.nowMs < toEpochMs(claimWindow.from)) return refuse('CLAIM_NOT_STARTED', `Claiming starts at ${claimWindow.from}`);
+  if (rules.claimWindow && claimWindow?.until && request.nowMs >= toEpochMs(claimWindow.until)) return refuse('CLAIM_ENDED', `Claiming ended at ${claimWindow.until}`);
+  if ((request.quantity ?? 1) > template.perUserLimit && countsTowardLimit(template, path)) return refuse('LIMIT_REACHED', `At most ${template.perUserLimit} per user`);
+  if (rules.audience && hasAudience(template)) {
+    if (request.tags === undefined || request.tags === 'unavailable') return refuse('NOT_ELIGIBLE', 'The audience of this coupon cannot be checked right now; try again later');
+    if (!audienceMatches(template, request.tags)) return refuse('NOT_ELIGIBLE', 'This coupon is for a different audience');
+  }
+  return undefined;
+}

@@ -33,12 +33,16 @@ import { StatisticsRepository } from './statistics/statistics-repository';
 import { TemplateRepository } from './templates/template-repository';
 import type { TemplateServiceDeps } from './templates/template-service';
 import { RESERVATION_SHARDS_MAX } from './keys';
-import { systemClock } from './time';
+import { type Clock, systemClock } from './time';
 
 /** Ports a caller may supply instead of the AWS adapters (the local stack drives the worker itself). */
 export interface ContainerOptions {
   readonly clients?: Clients;
   readonly workerConcurrency?: WorkerConcurrency;
+  /** Where campaign chunks go instead of SQS (tests that deliver chunks themselves). */
+  readonly chunkQueue?: ChunkQueue;
+  /** The time the product sees (tests move it past deadlines). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -49,6 +53,7 @@ export interface ContainerOptions {
  */
 export function createContainer(settings: Settings, options: ContainerOptions = {}) {
   const clients = options.clients ?? createClients(settings);
+  const clock = options.clock ?? systemClock;
   const once = <T>(make: () => T): (() => T) => {
     let built: { value: T } | undefined;
     return () => (built ??= { value: make() }).value;
@@ -65,20 +70,21 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
   const tags = once(() => new TagRepository(dynamodb(), tableName));
   const statistics = once(() => new StatisticsRepository(dynamodb(), tableName));
   const events = once((): EventSink => new EventBridgeSink(clients.eventBridge(), settings.eventBusName));
-  const blockedProductIds = once(() => cachedBlocklist(blocklist(), settings.orders.blocklistCacheTtlMs, systemClock));
+  const blockedProductIds = once(() => cachedBlocklist(blocklist(), settings.orders.blocklistCacheTtlMs, clock));
   const resilientTags = once(
     () =>
       new ResilientTagReader(
         tags(),
-        new CircuitBreaker({ timeoutMs: settings.claims.tagTimeoutMs, failureThreshold: settings.claims.tagBreakerFailureThreshold, openMs: settings.claims.tagBreakerOpenMs }, systemClock),
+        new CircuitBreaker({ timeoutMs: settings.claims.tagTimeoutMs, failureThreshold: settings.claims.tagBreakerFailureThreshold, openMs: settings.claims.tagBreakerOpenMs }, clock),
       ),
   );
   const chunkQueue = once(
     (): ChunkQueue =>
-      settings.campaignQueueUrl
+      options.chunkQueue ??
+      (settings.campaignQueueUrl
         ? new SqsChunkQueue(clients.sqs(), settings.campaignQueueUrl)
         : // Only the functions that send chunks are given a queue URL; the others never send.
-          { send: () => Promise.reject(new Error('no campaign queue is configured (campaignQueueUrl)')) },
+          { send: () => Promise.reject(new Error('no campaign queue is configured (campaignQueueUrl)')) }),
   );
   const workerConcurrency = once(
     (): WorkerConcurrency =>
@@ -94,7 +100,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
       queue: chunkQueue(),
       events: events(),
       workerConcurrency: workerConcurrency(),
-      clock: systemClock,
+      clock,
       random: Math.random,
       deadlineHours: settings.campaigns.deadlineHours,
       reserveAttempts: settings.campaigns.reserveAttempts,
@@ -108,7 +114,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
     templateService: once(
       (): TemplateServiceDeps => ({
         templates: templateRepository(),
-        clock: systemClock,
+        clock,
         newId,
         // Campaigns pause with their template, and those it paused resume with it.
         statusChanged: async (templateId, status) => {
@@ -119,12 +125,12 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
     ),
     claims: once(
       (): ClaimDeps => ({
-        templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.claims.templateCacheTtlMs, systemClock),
+        templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.claims.templateCacheTtlMs, clock),
         stock: templateRepository(),
         claims: claimRepository(),
         coupons: couponRepository(),
         tags: resilientTags(),
-        clock: systemClock,
+        clock,
         newId,
         random: Math.random,
         sleep,
@@ -133,20 +139,20 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
     ),
     claimable: once(
       (): ClaimableDeps => ({
-        catalog: new ActiveTemplateCatalog(templateRepository(), settings.claims.templateCacheTtlMs, systemClock),
+        catalog: new ActiveTemplateCatalog(templateRepository(), settings.claims.templateCacheTtlMs, clock),
         claimCounts: (userId) => claimRepository().claimCounts(userId),
         tags: resilientTags(),
-        clock: systemClock,
+        clock,
       }),
     ),
-    wallet: once((): WalletDeps => ({ coupons: couponRepository(), clock: systemClock })),
-    quotes: once((): QuoteDeps => ({ coupons: couponRepository(), blockedProductIds: blockedProductIds(), clock: systemClock, maxCouponsPerOrder: settings.orders.maxCouponsPerOrder })),
+    wallet: once((): WalletDeps => ({ coupons: couponRepository(), clock })),
+    quotes: once((): QuoteDeps => ({ coupons: couponRepository(), blockedProductIds: blockedProductIds(), clock, maxCouponsPerOrder: settings.orders.maxCouponsPerOrder })),
     orders: once(
       (): OrderDeps => ({
         orders: new OrderRepository(dynamodb(), tableName),
         coupons: couponRepository(),
         blockedProductIds: blockedProductIds(),
-        clock: systemClock,
+        clock,
         maxCouponsPerOrder: settings.orders.maxCouponsPerOrder,
         defaultLockMinutes: settings.orders.lockTimeoutMinutes,
         releaseBatchPerShard: settings.orders.releaseBatchPerShard,
@@ -157,14 +163,14 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
     tags,
     events,
     campaigns,
-    ledger: once((): LedgerDeps => ({ templates: templateRepository(), campaigns: campaignRepository(), chunks: chunkRepository(), statistics: statistics(), events: events(), clock: systemClock })),
+    ledger: once((): LedgerDeps => ({ templates: templateRepository(), campaigns: campaignRepository(), chunks: chunkRepository(), statistics: statistics(), events: events(), clock })),
     campaignWorker: once(
       (): WorkerDeps => ({
         campaigns: campaignRepository(),
         chunks: chunkRepository(),
         coupons: new CampaignCouponRepository(dynamodb(), tableName, { maxAttempts: settings.campaigns.writeAttempts, baseDelayMs: settings.campaigns.writeBaseDelayMs }),
-        templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.campaigns.workerTemplateCacheTtlMs, systemClock),
-        clock: systemClock,
+        templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.campaigns.workerTemplateCacheTtlMs, clock),
+        clock,
         random: Math.random,
         giveUpAtReceiveCount: settings.campaigns.giveUpAtReceiveCount,
       }),

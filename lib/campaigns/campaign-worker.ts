@@ -150,9 +150,9 @@ async function drawUnits(deps: WorkerDeps, campaign: Campaign, message: ChunkMes
       if (await deps.chunks.park(message, nowIso)) return { kind: 'parked' };
       continue; // resumed meanwhile: draw again
     }
-    // A running campaign always holds enough for the entries it has not processed: anything else is a fault to look at.
-    if (current?.status === 'running') throw new Error(`the reservation of campaign ${message.campaignId} is short for chunk ${message.chunkId}`);
-    return { kind: 'dropped' };
+    // Running: the shards were read just before a resume opened them; read again. Ended: nothing to draw.
+    if (current?.status !== 'running') return { kind: 'dropped' };
   }
-  throw new Error(`chunk ${message.chunkId} of campaign ${message.campaignId} could not draw its units`);
+  // A running campaign always holds enough for the entries it has not processed: anything else is a fault to look at.
+  throw new Error(`the reservation of campaign ${message.campaignId} stayed short for chunk ${message.chunkId}`);
 }

@@ -84,17 +84,20 @@ export interface LocalCampaigns {
  * machine run by aws-local-stepfunctions on the bus's CampaignRequested rule, every function built with
  * the given container.
  */
-export async function runLocalCampaigns(options: { container: Container; bus: LocalEventBridge; driver: QueueDriver; waitMs?: number }): Promise<LocalCampaigns> {
-  options.driver.start(await buildEntry<(event: SQSEvent) => Promise<SQSBatchResponse>>(campaignWorker.entry, options.container));
+/** The synthesized campaign state machine with every Task state running its function, built with the container. */
+export async function campaignStateMachine(container: Container, waitMs: number = campaignWaitState.seconds * 1000): Promise<(event: BusEvent) => Promise<unknown>> {
   const machine = new StateMachine(synthesizedCampaignDefinition() as never, { validationOptions: { checkArn: false } });
   const taskResourceLocalHandlers: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const step of Object.values(campaignSteps)) taskResourceLocalHandlers[step.state] = await buildEntry(step.entry, options.container);
+  for (const step of Object.values(campaignSteps)) taskResourceLocalHandlers[step.state] = await buildEntry(step.entry, container);
+  return (event) => machine.run(event as never, { overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides: { [campaignWaitState.state]: waitMs } } }).result;
+}
 
+export async function runLocalCampaigns(options: { container: Container; bus: LocalEventBridge; driver: QueueDriver; waitMs?: number }): Promise<LocalCampaigns> {
+  options.driver.start(await buildEntry<(event: SQSEvent) => Promise<SQSBatchResponse>>(campaignWorker.entry, options.container));
+  const run = await campaignStateMachine(options.container, options.waitMs);
   const executions = new Set<Promise<unknown>>();
   const startExecution = (event: BusEvent) => {
-    const execution = machine.run(event as never, {
-      overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides: { [campaignWaitState.state]: options.waitMs ?? campaignWaitState.seconds * 1000 } },
-    }).result;
+    const execution = run(event);
     executions.add(execution);
     void execution.catch((error: unknown) => console.error('campaign execution failed:', error)).finally(() => executions.delete(execution));
     return execution;

@@ -130,7 +130,13 @@ export class CouponCampaigns extends Construct {
               .otherwise(
                 waitForWorkers.next(checkTask).next(
                   new Choice(this, 'What next?')
-                    .when(Condition.stringEquals('$.next', 'complete'), completeTask.next(new Succeed(this, 'Campaign completed')))
+                    .when(
+                      Condition.stringEquals('$.next', 'complete'),
+                      completeTask.next(
+                        // Paused in the meantime (an operator, or its template): back to waiting.
+                        new Choice(this, 'Completed?').when(Condition.stringEquals('$.status', 'completed'), new Succeed(this, 'Campaign completed')).otherwise(waitForWorkers),
+                      ),
+                    )
                     .when(Condition.stringEquals('$.next', 'end'), ended)
                     .otherwise(waitForWorkers),
                 ),

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { couponPut } from '../claims/claim-repository';
 import { type BatchRetries, batchGetAll, batchWriteAll } from '../dynamodb/batch';
+import { isThrottling } from '../dynamodb/errors';
 import { conditionFailed, isContention, transactWrite } from '../dynamodb/transaction';
 import { Entity, entityItem } from '../entities';
 import { userClaimCounterKey, userCouponKey } from '../keys';
@@ -31,10 +32,14 @@ export class CampaignCouponRepository implements CampaignCouponStore {
     return limit.counted ? this.issueCounted(coupons, limit.perUserLimit) : this.issueUncounted(coupons);
   }
 
+  async holders(coupons: ReadonlyArray<Pick<CampaignCoupon, 'id' | 'userId'>>): Promise<Map<string, string>> {
+    const held = await batchGetAll(this.client, this.tableName, coupons.map((c) => userCouponKey(c.userId, c.id)), { ...this.retries, consistent: true, projection: 'userId, campaignChunk' });
+    return new Map(held.map((item) => [String(item.userId), String(item.campaignChunk)]));
+  }
+
   private async issueUncounted(coupons: readonly CampaignCoupon[]): Promise<IssueResult> {
     const chunk = coupons[0]?.campaignChunk;
-    const held = await batchGetAll(this.client, this.tableName, coupons.map((c) => userCouponKey(c.userId, c.id)), { ...this.retries, consistent: true, projection: 'userId, campaignChunk' });
-    const holders = new Map(held.map((item) => [String(item.userId), String(item.campaignChunk)]));
+    const holders = await this.holders(coupons);
     const requests = coupons.filter((c) => !holders.has(c.userId)).map((coupon) => ({ PutRequest: { Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon) } }));
     const unwritten = new Set((await batchWriteAll(this.client, this.tableName, requests, this.retries)).map((request) => String(request.PutRequest!.Item!.userId)));
     return {
@@ -77,7 +82,12 @@ export class CampaignCouponRepository implements CampaignCouponStore {
           },
         },
         { role: 'coupon', item: { Put: { ...couponPut(this.tableName, coupon).Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } } },
-      ]);
+      ]).catch((error: unknown) => {
+        // Throttled as a whole (after the SDK's own retries): try again later, like a conflict.
+        if (isThrottling(error)) return undefined;
+        throw error;
+      });
+      if (!outcome) return [coupon];
       if (outcome.committed) kind = 'issued';
       else {
         const [existing] = conditionFailed(outcome, (role) => role === 'coupon');

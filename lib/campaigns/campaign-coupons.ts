@@ -22,4 +22,6 @@ export interface IssueResult {
  */
 export interface CampaignCouponStore {
   issue(coupons: readonly CampaignCoupon[], limit: { readonly counted: boolean; readonly perUserLimit: number }): Promise<IssueResult>;
+  /** Which of these users hold their campaign coupon, and from which chunk (a strongly consistent read). */
+  holders(coupons: ReadonlyArray<Pick<CampaignCoupon, 'id' | 'userId'>>): Promise<Map<string, string>>;
 }

@@ -24,13 +24,16 @@ export async function publish<T extends EventType>(deps: Pick<CampaignDeps, 'eve
   if (failed.length > 0) throw new Error(`the event bus did not take ${type} ${id}`);
 }
 
-/** Runs a status change that reads the reservation first, reading again if a chunk moved it meanwhile. */
+/**
+ * Runs a status change planned from what was read (the campaign's status, its reservation), reading
+ * again and planning anew when the status or the reservation moved before the change was written: the
+ * change is conditioned on exactly what it was planned from. `change` answers whether it is settled.
+ */
 async function withFreshReservation(deps: Pick<CampaignDeps, 'campaigns'>, campaignId: string, change: (campaign: Campaign) => Promise<boolean>): Promise<Campaign> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const campaign = await requireCampaign(deps, campaignId);
     try {
-      await change(campaign);
-      return requireCampaign(deps, campaignId);
+      if (await change(campaign)) return requireCampaign(deps, campaignId);
     } catch (error) {
       if (!(error instanceof ReservationMoved)) throw error;
     }
@@ -124,9 +127,10 @@ export async function completeCampaign(deps: CampaignDeps, campaignId: string): 
 }
 
 /**
- * Sends every user the campaign gave up on back to the workers, in their lanes, with chunk ids made from
- * the users in them: calling it twice sends the same chunks, which count once, and a user resolved
- * meanwhile is not counted again.
+ * Sends every user the campaign gave up on back to the workers, in their lanes. A retry chunk counts only
+ * the users still failed when it runs (their failure record is deleted in the transaction that counts
+ * them), and a user's chunks run one at a time: retrying twice, or while a retry still runs, equals
+ * retrying once.
  */
 export async function retryFailedUsers(deps: CampaignDeps, campaignId: string): Promise<{ campaignId: string; retried: number }> {
   const campaign = await requireCampaign(deps, campaignId);
@@ -134,7 +138,7 @@ export async function retryFailedUsers(deps: CampaignDeps, campaignId: string): 
   const retryable = ['running', 'paused'].includes(campaign.status) || (campaign.status === 'completed' && shards.some((shard) => shard.state === 'open'));
   if (!retryable) throw notIn(campaign, 'retry the failed users of');
   const failed = await deps.chunks.failedUsers(campaignId);
-  await deps.queue.send(chunksOf(campaign, failed.sort(), { retry: true }));
+  await deps.queue.send(chunksOf(campaign, failed.sort(), { retry: String(deps.clock()) }));
   return { campaignId, retried: failed.length };
 }
 

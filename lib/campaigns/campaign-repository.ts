@@ -155,7 +155,8 @@ export class CampaignRepository {
 
   /** requested | preparing | running | paused -> cancelled: the pool goes back to the template in the same transaction. */
   cancel(campaign: Campaign, giveBack: GiveBack, reason: CampaignReason, nowIso: string): Promise<boolean> {
-    return this.transition(campaign, ['requested', 'preparing', 'running', 'paused'], { status: 'cancelled', reason, at: nowIso }, { ended: true, reservation: { shards: giveBack.fromReservation.map((r) => r.shard), to: 'closed' }, giveBack });
+    // Only from the status the give-back was planned from: a campaign that started meanwhile has a reservation to close.
+    return this.transition(campaign, [campaign.status], { status: 'cancelled', reason, at: nowIso }, { ended: true, reservation: { shards: giveBack.fromReservation.map((r) => r.shard), to: 'closed' }, giveBack });
   }
 
   /** running -> completed: what the pool holds beyond the failed users' share goes back to the template. */

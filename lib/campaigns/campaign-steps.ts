@@ -1,4 +1,5 @@
 import { allocateFromKnownStock } from '../claims/stock-allocation';
+import { ConflictError } from '../errors';
 import { countsTowardLimit, issuanceRefusal } from '../issuance/issuance-policy';
 import { toIso } from '../time';
 import { type Campaign, type CampaignReason, CampaignRequestedData, type CampaignTotals, campaignRequestHash, countsOf, ENDED_STATUSES, lanesFor, noSkips } from './campaign';
@@ -125,17 +126,23 @@ export async function checkProgress(deps: CampaignDeps, state: { campaignId: str
   const answer = (next: NextStep) => ({ campaignId: state.campaignId, next, ...countsOf(totals) });
   if (ENDED_STATUSES.includes(campaign.status)) return answer('end');
   const nowMs = deps.clock();
-  if (campaign.deadline && nowMs >= Date.parse(campaign.deadline)) {
-    await cancelCampaign(deps, campaign.campaignId, 'DEADLINE');
-    return answer('end');
-  }
   const template = await deps.templates.get(campaign.templateId);
   const refusal = template ? issuanceRefusal(template, 'campaign', { nowMs }) : { reason: 'NOT_ACTIVE' as const };
-  if (refusal?.reason === 'VALIDITY_ENDED') {
-    await cancelCampaign(deps, campaign.campaignId, 'VALIDITY_ENDED');
-    return answer('end');
+  try {
+    if (refusal?.reason === 'VALIDITY_ENDED') {
+      await cancelCampaign(deps, campaign.campaignId, 'VALIDITY_ENDED');
+      return answer('end');
+    }
+    if (campaign.deadline && nowMs >= Date.parse(campaign.deadline)) {
+      await cancelCampaign(deps, campaign.campaignId, 'DEADLINE');
+      return answer('end');
+    }
+    if (refusal && campaign.status === 'running') await pauseCampaign(deps, campaign.campaignId, 'TEMPLATE_NOT_ACTIVE');
+  } catch (error) {
+    // An operator moved the campaign meanwhile (cancelled it, say): the next check sees where it is.
+    if (error instanceof ConflictError) return answer('wait');
+    throw error;
   }
-  if (refusal && campaign.status === 'running') await pauseCampaign(deps, campaign.campaignId, 'TEMPLATE_NOT_ACTIVE');
   if (!refusal && campaign.status === 'running') await requeueParked(deps, campaign.campaignId);
   return answer(campaign.status === 'running' && totals.processed >= campaign.total ? 'complete' : 'wait');
 }

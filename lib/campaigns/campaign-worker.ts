@@ -60,10 +60,15 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
   const users = failedBefore ? unique.filter((userId) => failedBefore.has(userId)) : unique;
   const base = { processed: message.retry ? 0 : message.userIds.length, duplicatesInChunk: message.userIds.length - unique.length };
 
-  // Nothing to issue: count the entries without drawing (idempotent through the marker).
+  // Nothing to issue: count the entries without drawing (idempotent through the marker) — unless an
+  // earlier delivery drew already (a redriven message starts its receive count afresh): then finish that.
   if (!marker && (users.length === 0 || expired)) {
-    const result: IssueResult = { issued: [], heldElsewhere: [], limitReached: [], unwritten: [] };
-    return done(await deps.chunks.record(message.campaignId, message.chunkId, false, recordOf(message, base, users, result, expired ? users : []), nowIso));
+    marker = await deps.chunks.marker(message.campaignId, message.chunkId);
+    if (marker?.state === 'recorded') return done(false);
+    if (!marker) {
+      const none: IssueResult = { issued: [], heldElsewhere: [], limitReached: [], unwritten: [] };
+      return done(await deps.chunks.record(message.campaignId, message.chunkId, false, recordOf(message, base, users, none, expired ? users : []), nowIso));
+    }
   }
 
   let takes: readonly ShardTake[] | undefined = marker?.takes;
@@ -81,16 +86,19 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
   }
   const drawnUnits = (takes ?? []).reduce((sum, take) => sum + take.quantity, 0);
 
-  // The validity may have ended after the units were drawn: then nobody gets a coupon and all go back.
+  // The validity may have ended after the units were drawn: then nobody more gets a coupon, and what was not issued goes back.
   const coupons = users.map((userId) => ({
     ...issueCoupon(template, { id: campaignCouponId(message.campaignId, userId), userId, nowMs, source: 'campaign', campaignId: message.campaignId }),
     campaignChunk: message.chunkId,
   }));
-  const result = expired ? { issued: [], heldElsewhere: [], limitReached: [], unwritten: [] } : await deps.coupons.issue(coupons, { counted: campaign.limited, perUserLimit: template.perUserLimit });
-  if (result.unwritten.length > 0 && receiveCount < deps.giveUpAtReceiveCount) return { kind: 'retry-later', reason: 'WRITE_THROTTLED' };
+  // Expired since this chunk drew: an earlier delivery may have written some coupons already; they count.
+  const written = expired ? { issued: [], heldElsewhere: [], limitReached: [], unwritten: users } : await deps.coupons.issue(coupons, { counted: campaign.limited, perUserLimit: template.perUserLimit });
+  if (!expired && written.unwritten.length > 0 && receiveCount < deps.giveUpAtReceiveCount) return { kind: 'retry-later', reason: 'WRITE_THROTTLED' };
+  const confirmed = written.unwritten.length > 0 ? await confirmUnwritten(deps, coupons, written) : written;
+  const result = expired ? { ...confirmed, unwritten: [] } : confirmed;
   if (result.unwritten.length > 0 && !message.retry) await deps.chunks.recordFailedUsers(message.campaignId, result.unwritten, 'WRITE_THROTTLED', nowIso);
 
-  const record = recordOf(message, base, users, result, expired ? users : []);
+  const record = recordOf(message, base, users, result, expired ? confirmed.unwritten : []);
   const giveBack = drawnUnits - result.issued.length;
   const counted = await deps.chunks.record(
     message.campaignId,
@@ -103,6 +111,24 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
     nowIso,
   );
   return done(counted);
+}
+
+/**
+ * Before users are given up on, a read tells which of them an earlier delivery of this chunk did write
+ * (a write can fail now for a user whose coupon is already there): those count as issued, not failed.
+ */
+async function confirmUnwritten(deps: WorkerDeps, coupons: ReadonlyArray<{ id: string; userId: string; campaignChunk: string }>, result: IssueResult): Promise<IssueResult> {
+  const unwritten = new Set(result.unwritten);
+  const holders = await deps.coupons.holders(coupons.filter((coupon) => unwritten.has(coupon.userId)));
+  const chunk = coupons[0]!.campaignChunk;
+  const fromHere = result.unwritten.filter((userId) => holders.get(userId) === chunk);
+  const elsewhere = result.unwritten.filter((userId) => holders.has(userId) && holders.get(userId) !== chunk);
+  return {
+    issued: [...result.issued, ...fromHere],
+    heldElsewhere: [...result.heldElsewhere, ...elsewhere],
+    limitReached: result.limitReached,
+    unwritten: result.unwritten.filter((userId) => !holders.has(userId)),
+  };
 }
 
 /** What a chunk's users came to, as counter changes and resolved failures. */

@@ -8,12 +8,12 @@ export const RETRY_CHUNK_USERS = 90;
  * The one place chunks are cut: users split by lane (one user is always in the same lane, and a lane's
  * chunks run one at a time), then `batchSize` a chunk. Chunk ids are stable, so sending the same users
  * again yields the same ids, which count once: a page's chunks are named by the page's position, a retry's
- * by the users in it.
+ * by its round and the users in it (a user still failed after one round is sent again in the next).
  */
 export function chunksOf(
   campaign: { readonly campaignId: string; readonly templateId: string; readonly lanes: number; readonly rate: { readonly batchSize: number } },
   userIds: readonly string[],
-  source: { readonly page: string } | { readonly retry: true },
+  source: { readonly page: string } | { readonly retry: string },
 ): ChunkMessage[] {
   const byLane = new Map<number, string[]>();
   for (const userId of userIds) {
@@ -27,7 +27,7 @@ export function chunksOf(
   for (const [lane, users] of [...byLane].sort(([a], [b]) => a - b)) {
     for (let i = 0; i < users.length; i += size) {
       const chunk = users.slice(i, i + size);
-      const chunkId = 'retry' in source ? `retry:${lane}:${createHash('sha256').update(chunk.join('\n')).digest('base64url').slice(0, 22)}` : `${source.page}:${lane}:${i}`;
+      const chunkId = 'retry' in source ? `retry:${source.retry}:${lane}:${createHash('sha256').update(chunk.join('\n')).digest('base64url').slice(0, 22)}` : `${source.page}:${lane}:${i}`;
       messages.push({ campaignId: campaign.campaignId, templateId: campaign.templateId, chunkId, lane, userIds: chunk, ...('retry' in source ? { retry: true } : {}) });
     }
   }

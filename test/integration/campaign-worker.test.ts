@@ -117,7 +117,7 @@ describe('campaign worker under faults (DynamoDB Local)', () => {
     expect((await chunks.totals('c-fail')).failed).toBe(failed.length);
 
     // The retry call sends failed users as retry chunks; here we deliver the chunks it would send.
-    for (const retry of chunksOf(campaign, failed, { retry: true })) await issueCampaignChunk(workerDepsFor(table), retry, 1);
+    for (const retry of chunksOf(campaign, failed, { retry: '1' })) await issueCampaignChunk(workerDepsFor(table), retry, 1);
     expect(await chunks.failedUsers('c-fail')).toEqual([]);
     await expectBooksBalance('c-fail', audience);
   });

@@ -1,32 +1,40 @@
 /**
- * npm run bench:campaign [-- --users N] — a campaign to N users (default 1,000,000) end to end on the local
- * stack (S3 audience -> event bus -> the synthesized state machine -> SQS -> worker -> DynamoDB Local),
- * against raw BatchWriteItem of the same coupon items in the same run; the process's peak heap for a
- * tenth of the users and for all of them; write units per coupon. Writes its section of bench/RESULTS.md.
+ * npm run bench:campaign [-- --small 200000 --users 1000000] — campaigns end to end on the local stack
+ * (S3 audience -> event bus -> the synthesized state machine -> SQS FIFO lanes -> worker -> DynamoDB
+ * Local) on a campaign-only template (the 1-WCU path), at two sizes, each against raw BatchWriteItem of
+ * the same coupon items in the same run; the process's peak heap; then the counted path (a claimable
+ * template with a per-user limit) against raw TransactWriteItems of the same two items per user; write
+ * and read units per coupon for both. Writes its section of bench/RESULTS.md.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { Upload } from '@aws-sdk/lib-storage';
 import { campaignCouponId, ENDED_STATUSES } from '../lib/campaigns/campaign';
 import { campaignProgress, requestCampaign } from '../lib/campaigns/campaign-requests';
 import { issueCoupon } from '../lib/coupons/coupon';
 import { batchWriteAll } from '../lib/dynamodb/batch';
 import { Entity, entityItem } from '../lib/entities';
-import { userCouponKey } from '../lib/keys';
+import { campaignChunkKey, campaignCounterKey, campaignReservationKey, userClaimCounterKey, userCouponKey } from '../lib/keys';
+import type { Template } from '../lib/templates/template';
 import { freePort, repoRoot } from '../tools/local/dynamodb-local';
 import { LOCAL_AUDIENCE_BUCKET } from '../tools/local/local-campaigns';
 import { startLocalStack } from '../tools/local/stack';
 import { benchTable, benchTemplate } from './fixtures';
 import { benchArgs, fmt, itemSizeBytes, machineLine, writeResultsSection, writeUnits } from './support';
 
-const { users: USERS, concurrency: CONCURRENCY, raw: RAW_PARALLEL_CALLS } = benchArgs({ users: 1_000_000, concurrency: 4, raw: 16 });
+const { small: SMALL, users: USERS, counted: COUNTED_USERS, concurrency: CONCURRENCY, raw: RAW_PARALLEL_CALLS, batch: BATCH } = benchArgs({
+  small: 200_000,
+  users: 1_000_000,
+  counted: 20_000,
+  concurrency: 4,
+  raw: 16,
+  batch: 100,
+});
 
 const table = await benchTable('bench-campaigns');
-// The raw run writes into the same table (other user ids): DynamoDB Local serves a second table more than ten
-// times slower once the first one has taken heavy load (measured here: 113 against 4,770 items/s).
-const rawTable = table.tableName;
 // fauxqs in its own process: on AWS the queue backlog lives in SQS, not in the worker.
 const fauxqsPort = await freePort();
 const fauxqs = spawn(process.execPath, ['--input-type=module', '-e', `const { startFauxqs } = await import('fauxqs'); await startFauxqs({ port: ${fauxqsPort}, logger: false });`], { cwd: repoRoot, stdio: 'ignore' });
@@ -38,17 +46,10 @@ for (let i = 0; i < 100; i++) {
 }
 
 const eventsFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-campaign-')), 'events.jsonl');
-const stack = await startLocalStack({
-  dynamodbEndpoint: table.dynamodb.endpoint,
-  tableName: table.tableName,
-  eventsFile,
-  queues: { fauxqsEndpoint },
-  workerConcurrency: CONCURRENCY,
-  campaignWaitMs: 500,
-  streams: false,
-});
+const stack = await startLocalStack({ dynamodbEndpoint: table.dynamodb.endpoint, tableName: table.tableName, eventsFile, queues: { fauxqsEndpoint }, workerConcurrency: CONCURRENCY, campaignWaitMs: 500, streams: false });
 const flow = stack.container.campaigns();
-const template = await benchTemplate(table, { name: 'campaign bench', stock: { total: 3 * USERS, shards: 16 } });
+const campaignOnly = await benchTemplate(table, { name: 'campaign bench', stock: { total: 3 * USERS, shards: 16 }, claimable: false });
+const counted = await benchTemplate(table, { name: 'counted campaign bench', stock: { total: 3 * COUNTED_USERS, shards: 16 }, perUserLimit: 2 });
 
 async function uploadAudience(campaignId: string, users: number) {
   const body = Buffer.from(Array.from({ length: users }, (_, i) => `${campaignId}-user-${i}`).join('\n'));
@@ -62,7 +63,7 @@ const liveHeap = () => {
   return process.memoryUsage().heapUsed;
 };
 
-async function runCampaign(campaignId: string, users: number) {
+async function runCampaign(campaignId: string, users: number, template: Template) {
   await uploadAudience(campaignId, users);
   let peakHeap = liveHeap();
   let peakRss = 0;
@@ -71,77 +72,119 @@ async function runCampaign(campaignId: string, users: number) {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 1_000);
   const started = performance.now();
-  await requestCampaign(flow, { campaignId, templateId: template.id, audience: { type: 's3', bucket: LOCAL_AUDIENCE_BUCKET, key: `${campaignId}.txt` }, rate: { batchSize: 100, maxConcurrency: CONCURRENCY } });
+  await requestCampaign(flow, { campaignId, templateId: template.id, audience: { type: 's3', bucket: LOCAL_AUDIENCE_BUCKET, key: `${campaignId}.txt` }, rate: { batchSize: BATCH, maxConcurrency: CONCURRENCY } });
   let progress = await campaignProgress(flow, campaignId).catch(() => undefined);
   while (!progress || !ENDED_STATUSES.includes(progress.status)) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     progress = await campaignProgress(flow, campaignId).catch(() => undefined);
-    if (progress) process.stdout.write(`\r${campaignId}: ${progress.processed}/${progress.total} issued ${progress.issued}`);
+    if (progress) process.stdout.write(`\r${campaignId}: ${progress.status} ${progress.processed}/${progress.total} issued ${progress.issued}`);
   }
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   process.stdout.write('\n');
+  if (progress.status !== 'completed' || progress.issued !== users) throw new Error(`${campaignId} ended ${progress.status} with ${progress.issued} of ${users} issued`);
   return { progress, seconds, perSecond: progress.issued / seconds, peakHeapMb: peakHeap / 2 ** 20, peakRssMb: peakRss / 2 ** 20 };
 }
 
-const small = await runCampaign('bench-tenth', Math.round(USERS / 10));
-const full = await runCampaign('bench-full', USERS);
+const small = await runCampaign('bench-small', SMALL, campaignOnly);
+const full = await runCampaign('bench-full', USERS, campaignOnly);
+const countedRun = await runCampaign('bench-counted', COUNTED_USERS, counted);
 
-// The local SQS event source keeps long-polling while idle: stop it, so the raw run has the machine to itself.
+// The local SQS event source keeps long-polling while idle: stop it, so the raw runs have the machine to itself.
 await stack.stop();
 
-// Raw BatchWriteItem of the same items (same shape and size, other users), same table, same engine.
+// Raw writes of the same items (same shape and size, other users), same table, same engine.
 const nowMs = Date.now();
-const item = (i: number) => {
-  const userId = `raw-user-${i}`;
-  const id = campaignCouponId('bench-raw', userId);
-  return entityItem(Entity.coupon, userCouponKey(userId, id), { ...issueCoupon(template, { id, userId, nowMs, source: 'campaign', campaignId: 'bench-raw' }), campaignChunk: `0:${i - (i % 100)}` });
+const coupon = (template: Template, prefix: string, i: number) => {
+  const userId = `${prefix}-user-${i}`;
+  const id = campaignCouponId(prefix, userId);
+  return entityItem(Entity.coupon, userCouponKey(userId, id), { ...issueCoupon(template, { id, userId, nowMs, source: 'campaign', campaignId: prefix }), campaignChunk: `0:${i % 40}:${i - (i % BATCH)}` });
 };
-const rawStarted = performance.now();
-let next = 0;
-await Promise.all(
-  Array.from({ length: RAW_PARALLEL_CALLS }, async () => {
-    while (next < USERS) {
-      const from = next;
-      next += 25;
-      const requests = Array.from({ length: Math.min(25, USERS - from) }, (_, k) => ({ PutRequest: { Item: item(from + k) } }));
-      const left = await batchWriteAll(table.client, rawTable, requests, { maxAttempts: 10, baseDelayMs: 20 });
-      if (left.length > 0) throw new Error('raw write left items');
-    }
-  }),
-);
-const rawSeconds = (performance.now() - rawStarted) / 1000;
-const rawPerSecond = USERS / rawSeconds;
+async function rawRun(users: number, parallel: number, perCall: number, write: (from: number, n: number) => Promise<unknown>) {
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < users) {
+        const from = next;
+        next += perCall;
+        await write(from, Math.min(perCall, users - from));
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, perSecond: users / seconds };
+}
+const rawBatch = (prefix: string) => async (from: number, n: number) => {
+  const requests = Array.from({ length: n }, (_, k) => ({ PutRequest: { Item: coupon(campaignOnly, prefix, from + k) } }));
+  const left = await batchWriteAll(table.client, table.tableName, requests, { maxAttempts: 10, baseDelayMs: 20 });
+  if (left.length > 0) throw new Error('raw write left items');
+};
+const counterItem = (userId: string) => ({ Update: { TableName: table.tableName, Key: userClaimCounterKey(userId, counted.id), UpdateExpression: 'SET entity = :e, templateId = :t ADD claimed :one', ConditionExpression: 'attribute_not_exists(claimed) OR claimed < :limit', ExpressionAttributeValues: { ':e': Entity.claimCounter, ':t': counted.id, ':one': 1, ':limit': 2 } } });
+const rawCounted = async (from: number) => {
+  const item = coupon(counted, 'raw-counted', from);
+  await table.client.send(new TransactWriteCommand({ TransactItems: [counterItem(String(item.userId)), { Put: { TableName: table.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }] }));
+};
+const rawSmall = await rawRun(SMALL, RAW_PARALLEL_CALLS, 25, rawBatch('raw-small'));
+const rawFull = await rawRun(USERS, RAW_PARALLEL_CALLS, 25, rawBatch('raw-full'));
+// The worker sends 25 of these transactions at once per chunk, CONCURRENCY x 10 chunks in flight: the same per-call parallelism here.
+const rawCountedRun = await rawRun(COUNTED_USERS, 25 * Math.min(CONCURRENCY * 10, 4), 1, rawCounted);
 
-const couponBytes = itemSizeBytes(item(0));
+// Item sizes by DynamoDB's rules, for write units.
+const couponBytes = itemSizeBytes(coupon(campaignOnly, 'bench-size', 0));
+const counterBytes = itemSizeBytes({ ...userClaimCounterKey('bench-size-user-0', counted.id), entity: Entity.claimCounter, templateId: counted.id, claimed: 2 });
+const markerBytes = itemSizeBytes({ ...campaignChunkKey('bench-full', `0:39:${USERS}`), entity: Entity.campaignChunk, state: 'recorded', drawn: BATCH, takes: [{ shard: 15, quantity: BATCH }], drawnAt: new Date().toISOString(), recordedAt: new Date().toISOString(), counts: { processed: BATCH, issued: BATCH, failed: 0, skippedDUPLICATE: 0, skippedLIMIT_REACHED: 0, skippedVALIDITY_ENDED: 0 } });
+const reservationBytes = itemSizeBytes({ ...campaignReservationKey('bench-full', 15), entity: Entity.campaignReservation, campaignId: 'bench-full', shard: 15, initial: USERS, available: USERS, drawn: USERS, returned: 0, givenBack: 0, state: 'open' });
+const counterShardBytes = itemSizeBytes({ ...campaignCounterKey('bench-full', 15), entity: Entity.campaignCounter, processed: USERS, issued: USERS, failed: 0, skippedDUPLICATE: 0, skippedLIMIT_REACHED: 0, skippedVALIDITY_ENDED: 0 });
+// Per chunk: the draw (marker put + reservation shard update) and the count (marker update + counter shard update), each item in a transaction.
+const chunkWcu = 2 * (writeUnits(markerBytes, false) + writeUnits(reservationBytes, false)) + 2 * (writeUnits(markerBytes, false) + writeUnits(counterShardBytes, false));
+const perUserChunkWcu = chunkWcu / BATCH;
+
 fauxqs.kill();
 await table.dynamodb.stop();
 
-const ratio = full.perSecond / rawPerSecond;
+const ratioSmall = small.perSecond / rawSmall.perSecond;
+const ratioFull = full.perSecond / rawFull.perSecond;
+const ratioCounted = countedRun.perSecond / rawCountedRun.perSecond;
+const row = (label: string, users: number, seconds: number, perSecond: number, extra = '| |') => `| ${label} | ${users.toLocaleString('en-US')} | ${fmt(seconds)} | ${fmt(perSecond, 0)} ${extra}`;
 const markdown = `
 ## Directed issuance (\`npm run bench:campaign\`)
 
-Command: \`npm run bench:campaign -- --users ${USERS} --concurrency ${CONCURRENCY} --raw ${RAW_PARALLEL_CALLS}\`; ${new Date().toISOString().slice(0, 10)}; ${machineLine()}, fauxqs for SQS and S3 in its own process.
+Command: \`npm run bench:campaign -- --small ${SMALL} --users ${USERS} --counted ${COUNTED_USERS} --concurrency ${CONCURRENCY} --raw ${RAW_PARALLEL_CALLS} --batch ${BATCH}\`; ${new Date().toISOString().slice(0, 10)}; ${machineLine()}, fauxqs for SQS and S3 in its own process.
 
 End to end: S3 audience file -> CampaignRequested on the local bus -> the state machine CDK synthesizes (aws-local-stepfunctions)
--> SQS chunks of 100 users -> the worker (${CONCURRENCY} batches of 10 messages in flight) -> DynamoDB Local.
+-> SQS FIFO chunks of ${BATCH} users, one message group per lane -> the worker (${CONCURRENCY} batches of 10 messages in flight) -> DynamoDB Local.
+Each chunk draws its units from the campaign's reservation, checks who holds the coupon (consistent BatchGetItem), writes the others and counts itself.
 
-| run | users | issued | seconds | coupons/s | peak live heap | peak RSS |
-|---|---|---|---|---|---|---|
-| campaign, a tenth | ${small.progress.total.toLocaleString('en-US')} | ${small.progress.issued.toLocaleString('en-US')} | ${fmt(small.seconds)} | ${fmt(small.perSecond, 0)} | ${fmt(small.peakHeapMb, 0)} MB | ${fmt(small.peakRssMb, 0)} MB |
-| campaign, all | ${full.progress.total.toLocaleString('en-US')} | ${full.progress.issued.toLocaleString('en-US')} | ${fmt(full.seconds)} | ${fmt(full.perSecond, 0)} | ${fmt(full.peakHeapMb, 0)} MB | ${fmt(full.peakRssMb, 0)} MB |
-| raw BatchWriteItem, same items (${RAW_PARALLEL_CALLS} calls in flight) | ${USERS.toLocaleString('en-US')} | ${USERS.toLocaleString('en-US')} | ${fmt(rawSeconds)} | ${fmt(rawPerSecond, 0)} | | |
-| **ratio campaign / raw** | | | | **${fmt(ratio, 2)}** (goal >= 0.70) | | |
+**Campaign-only template** (the 1-WCU path: BatchWriteItem, no per-user counter):
 
-Peak memory is the whole process (state machine, worker, SDK clients; SQS and S3 run in fauxqs's own process),
-live heap sampled after a forced full GC every second: ${fmt(small.peakHeapMb, 0)} MB heap for
-${small.progress.total.toLocaleString('en-US')} users against ${fmt(full.peakHeapMb, 0)} MB for ${full.progress.total.toLocaleString('en-US')}: the audience is read in 4 MB pages
-and each message holds 100 users, so memory does not grow with the audience.
+| run | users | seconds | coupons/s | peak live heap | peak RSS |
+|---|---|---|---|---|---|
+${row('campaign', SMALL, small.seconds, small.perSecond, `| ${fmt(small.peakHeapMb, 0)} MB | ${fmt(small.peakRssMb, 0)} MB |`)}
+${row('raw BatchWriteItem, same items', SMALL, rawSmall.seconds, rawSmall.perSecond)}
+| **ratio campaign / raw** | ${SMALL.toLocaleString('en-US')} | | **${fmt(ratioSmall, 2)}** (goal >= 0.80) | | |
+${row('campaign', USERS, full.seconds, full.perSecond, `| ${fmt(full.peakHeapMb, 0)} MB | ${fmt(full.peakRssMb, 0)} MB |`)}
+${row('raw BatchWriteItem, same items', USERS, rawFull.seconds, rawFull.perSecond)}
+| **ratio campaign / raw** | ${USERS.toLocaleString('en-US')} | | **${fmt(ratioFull, 2)}** (goal >= 0.80) | | |
 
-**Write units per coupon on AWS**: a campaign coupon item is ${couponBytes} bytes (<= 1 KB), written by BatchWriteItem (not
-transactional): **1 WCU per coupon**; coupon items carry no GSI key, so no index write. Per chunk of 100 users add one
-transaction of 2 items (chunk marker + counter shard): 4 WCU, i.e. 0.04 WCU per user; and the existence check, a
-eventually consistent BatchGetItem: 0.5 RCU per user. Total per coupon: **1.04 WCU + 0.5 RCU**.
+Memory is flat: ${fmt(small.peakHeapMb, 0)} MB live heap for ${SMALL.toLocaleString('en-US')} users against ${fmt(full.peakHeapMb, 0)} MB for ${USERS.toLocaleString('en-US')}
+(the audience is read in 4 MB pages; each message holds ${BATCH} users).
+
+**Claimable template with a per-user limit** (the counted path: per user one TransactWriteItems of the claim counter and the coupon):
+
+| run | users | seconds | coupons/s |
+|---|---|---|---|
+${row('campaign', COUNTED_USERS, countedRun.seconds, countedRun.perSecond, '|')}
+${row('raw TransactWriteItems, same 2 items per user', COUNTED_USERS, rawCountedRun.seconds, rawCountedRun.perSecond, '|')}
+| **ratio campaign / raw** | | | **${fmt(ratioCounted, 2)}** |
+
+**Units per coupon on AWS** (item sizes by DynamoDB's rules: coupon ${couponBytes} B, claim counter ${counterBytes} B, chunk marker ${markerBytes} B,
+reservation shard ${reservationBytes} B, counter shard ${counterShardBytes} B; each <= 1 KB; no index written):
+
+| path | per coupon | per chunk of ${BATCH} (draw + count transactions) | total per coupon |
+|---|---|---|---|
+| campaign-only | ${writeUnits(couponBytes, false)} WCU (BatchWriteItem) + 1 RCU (consistent existence check) | ${chunkWcu} WCU + 1 RCU (campaign read, once per environment) | **${fmt(writeUnits(couponBytes, false) + perUserChunkWcu, 2)} WCU + 1 RCU** |
+| claimable, per-user limit | ${writeUnits(couponBytes, true) + writeUnits(counterBytes, true)} WCU (counter + coupon, transactional: 2 per item) | ${chunkWcu} WCU | **${fmt(writeUnits(couponBytes, true) + writeUnits(counterBytes, true) + perUserChunkWcu, 2)} WCU**, no read |
 `;
 writeResultsSection('campaign', markdown);
 console.log(markdown);

@@ -3,6 +3,7 @@ import { TagRepository } from './audience/tag-repository';
 import { ResilientTagReader } from './audience/tag-source';
 import { AudienceRepository } from './campaigns/audience-repository';
 import { CampaignCouponRepository } from './campaigns/campaign-coupon-repository';
+import type { Campaign } from './campaigns/campaign';
 import type { CampaignDeps } from './campaigns/campaign-deps';
 import { pauseCampaignsOfTemplate, resumeCampaignsOfTemplate } from './campaigns/campaign-lifecycle';
 import { CampaignRepository } from './campaigns/campaign-repository';
@@ -167,6 +168,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
     campaignWorker: once(
       (): WorkerDeps => ({
         campaigns: campaignRepository(),
+        startedCampaign: memoizeStarted((id) => campaignRepository().get(id)),
         chunks: chunkRepository(),
         coupons: new CampaignCouponRepository(dynamodb(), tableName, { maxAttempts: settings.campaigns.writeAttempts, baseDelayMs: settings.campaigns.writeBaseDelayMs }),
         templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.campaigns.workerTemplateCacheTtlMs, clock),
@@ -179,3 +181,18 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
 }
 
 export type Container = ReturnType<typeof createContainer>;
+
+/** Remembers campaigns once they started (their shape no longer changes), so the worker reads one once per environment. */
+function memoizeStarted(load: (campaignId: string) => Promise<Campaign | undefined>): (campaignId: string) => Promise<Campaign | undefined> {
+  const started = new Map<string, Campaign>();
+  return async (campaignId) => {
+    const known = started.get(campaignId);
+    if (known) return known;
+    const campaign = await load(campaignId);
+    if (campaign?.startedAt) {
+      if (started.size > 1_000) started.clear();
+      started.set(campaignId, campaign);
+    }
+    return campaign;
+  };
+}

@@ -10,6 +10,8 @@ import type { ChunkMarker, ChunkRepository } from './chunk-repository';
 
 export interface WorkerDeps {
   readonly campaigns: Pick<CampaignRepository, 'get' | 'reservationShards'>;
+  /** What does not change once a campaign started (its shape: reservation shards, counted or not), cached per environment; its status is always read fresh. */
+  readonly startedCampaign: (campaignId: string) => Promise<Campaign | undefined>;
   readonly chunks: Pick<ChunkRepository, 'marker' | 'draw' | 'record' | 'recordFailedUsers' | 'stillFailed' | 'park'>;
   readonly coupons: CampaignCouponStore;
   readonly templates: Pick<TemplateCache, 'get'>;
@@ -44,7 +46,7 @@ const done = (counted: boolean): ChunkOutcome => ({ kind: 'done', counted });
 export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage, receiveCount: number): Promise<ChunkOutcome> {
   let marker: ChunkMarker | undefined = receiveCount > 1 ? await deps.chunks.marker(message.campaignId, message.chunkId) : undefined;
   if (marker?.state === 'recorded') return done(false);
-  const campaign = await deps.campaigns.get(message.campaignId);
+  const campaign = await deps.startedCampaign(message.campaignId);
   if (!campaign) throw new Error(`campaign ${message.campaignId} of chunk ${message.chunkId} not found`);
   const template = await deps.templates.get(message.templateId);
   if (!template) throw new Error(`template ${message.templateId} of campaign ${message.campaignId} not found`);

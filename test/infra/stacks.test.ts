@@ -76,8 +76,8 @@ const functions = () => resources(service, 'AWS::Lambda::Function').map(([id, r]
 describe('functions', () => {
 
   it('run Node 22 on arm64 with tracing, each with a log group of bounded retention', () => {
-    // one per route; the stream publisher, lock releaser, statistics consumer; four campaign steps and the campaign worker
-    expect(functions()).toHaveLength(allRoutes.length + 8);
+    // one per route; the stream publisher, lock releaser, statistics consumer; four campaign steps and the campaign worker; the ledger audit
+    expect(functions()).toHaveLength(allRoutes.length + 9);
     for (const fn of functions()) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -165,9 +165,34 @@ describe('campaigns', () => {
     service.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: { Level: 'ALL' }, TracingConfiguration: { Enabled: true } });
   });
 
-  it('alarm on chunks in the dead-letter queue and on failed executions', () => {
+  it('alarm on chunks in the dead-letter queue, on failed executions, on an unbalanced stock ledger and on a failed ledger audit', () => {
     const alarms = resources(service, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'ExecutionsFailed']);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'StockLedgerImbalances']);
+    expect(alarms.find((a) => a.MetricName === 'StockLedgerImbalances')).toMatchObject({ Namespace: 'CouponPlatform', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('queue chunks in FIFO message groups (lanes), deduplicated and throttled per group, with a FIFO dead-letter queue', () => {
+    const queues = resources(service, 'AWS::SQS::Queue').map(([, r]) => r.Properties);
+    const chunks = queues.find((q) => q.RedrivePolicy)!;
+    expect(chunks).toMatchObject({ FifoQueue: true, DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
+    expect(queues.filter((q) => q.FifoQueue)).toHaveLength(2);
+  });
+
+  it('give the queue to the functions that send chunks, and the bus to those that publish, as their routes declare', () => {
+    const policies = resources(service, 'AWS::IAM::Policy').map(([, r]) => JSON.stringify(r.Properties));
+    const withAction = (action: string) => policies.filter((policy) => policy.includes(action));
+    for (const route of allRoutes) {
+      const logicalId = functions().find((fn) => fn.id.startsWith(`Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}Function`))!.id;
+      const role = `Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}FunctionServiceRole`;
+      const sends = withAction('sqs:SendMessage').some((policy) => policy.includes(role));
+      const publishes = withAction('events:PutEvents').some((policy) => policy.includes(role));
+      expect(sends, `${route.id} (${logicalId}) sends chunks`).toBe(route.sends?.includes('chunks') ?? false);
+      expect(publishes, `${route.id} publishes events`).toBe(route.sends?.includes('events') ?? false);
+    }
+  });
+
+  it('audit every template\'s stock ledger daily', () => {
+    service.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
   });
 });
 

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Campaign, type ChunkMessage, campaignCouponId, countsOf } from '../../lib/campaigns/campaign';
+import { retryFailedUsers } from '../../lib/campaigns/campaign-lifecycle';
 import { issueCampaignChunk } from '../../lib/campaigns/campaign-worker';
 import { chunksOf } from '../../lib/campaigns/chunks';
 import { userCouponKey } from '../../lib/keys';
@@ -120,5 +121,28 @@ describe('campaign worker under faults (DynamoDB Local)', () => {
     for (const retry of chunksOf(campaign, failed, { retry: '1' })) await issueCampaignChunk(workerDepsFor(table), retry, 1);
     expect(await chunks.failedUsers('c-fail')).toEqual([]);
     await expectBooksBalance('c-fail', audience);
+  });
+
+  it('finding 4: retrying the failed users twice (both rounds delivered, duplicates too) equals retrying once; no count goes below zero', async () => {
+    const audience = users('twice', 40);
+    const campaign = await start('c-twice', audience);
+    const broken = workerDepsFor(table, { client: faultyClient(table.client, { unprocessedShare: 0.5 }), writeAttempts: 1 });
+    const [message] = chunksFor({ ...campaign, lanes: 1 }, audience);
+    for (let receive = 1; receive <= 3; receive++) await issueCampaignChunk(broken, message!, receive);
+    const failedBefore = await chunks.failedUsers('c-twice');
+    expect(failedBefore.length).toBeGreaterThan(0);
+
+    const sent: ChunkMessage[] = [];
+    const deps = testContainer(table, {}, { chunkQueue: { send: async (messages) => void sent.push(...messages) } }).campaigns();
+    expect(await retryFailedUsers(deps, 'c-twice')).toEqual({ campaignId: 'c-twice', retried: failedBefore.length });
+    await new Promise((resolve) => setTimeout(resolve, 5)); // another round: other chunk ids, same users
+    await retryFailedUsers(deps, 'c-twice');
+    expect(new Set(sent.map((m) => m.chunkId)).size).toBe(sent.length);
+    for (const retry of [...sent, ...sent]) {
+      await issueCampaignChunk(workerDepsFor(table), retry, 1);
+      expect((await chunks.totals('c-twice')).failed).toBeGreaterThanOrEqual(0);
+    }
+    expect(await chunks.failedUsers('c-twice')).toEqual([]);
+    await expectBooksBalance('c-twice', audience);
   });
 });

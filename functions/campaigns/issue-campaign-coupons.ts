@@ -1,5 +1,5 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ChunkMessage } from '../../lib/campaigns/campaign';
+import { parseChunkMessage } from '../../lib/campaigns/campaign';
 import { issueCampaignChunk } from '../../lib/campaigns/campaign-worker';
 import type { Container } from '../../lib/container';
 import { onLambda } from '../../lib/lambda';
@@ -10,16 +10,26 @@ import { onLambda } from '../../lib/lambda';
  * lane's later messages in this batch are reported as batch item failures and come back in order after the
  * visibility timeout. Unreadable messages do too, until SQS moves them to the dead-letter queue.
  */
+const IN_PROCESS_ATTEMPTS = 3;
+
 export const build = (container: Container) => {
   const deps = container.campaignWorker();
+  // A message that fails blocks its lane until its visibility timeout ends: a failure that may be
+  // passing (a timeout, a dropped connection) is tried again at once, a few times, before that.
   const finished = async (record: SQSRecord): Promise<boolean> => {
-    try {
-      const message = ChunkMessage.parse(JSON.parse(record.body));
-      const outcome = await issueCampaignChunk(deps, message, Number(record.attributes.ApproximateReceiveCount ?? 1));
-      return outcome.kind !== 'retry-later';
-    } catch (error) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'campaign chunk failed', messageId: record.messageId, error: String(error) }));
+    const message = parseChunkMessage(record.body);
+    if (!message) {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'not a campaign chunk', messageId: record.messageId }));
       return false;
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await issueCampaignChunk(deps, message, Number(record.attributes.ApproximateReceiveCount ?? 1));
+        return outcome.kind !== 'retry-later';
+      } catch (error) {
+        console.error(JSON.stringify({ level: 'ERROR', message: 'campaign chunk failed', messageId: record.messageId, attempt, error: String(error) }));
+        if (attempt >= IN_PROCESS_ATTEMPTS) return false;
+      }
     }
   };
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {

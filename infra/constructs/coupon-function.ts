@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -60,6 +62,12 @@ export class CouponFunction extends NodejsFunction {
       { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords accept no resource narrower than *.' },
       { id: 'AwsSolutions::AwsSolutions-L1', reason: 'nodejs22.x is the runtime the service is built and tested on; move with the tested local Node version.' },
     );
+  }
+
+  /** Runs the function on a schedule (an EventBridge rule; a failed run is retried twice), every `everyMinutes`. */
+  runEvery(everyMinutes: number): this {
+    new Rule(this, 'Schedule', { schedule: Schedule.rate(Duration.minutes(everyMinutes)), targets: [new LambdaFunction(this, { retryAttempts: 2 })] });
+    return this;
   }
 
   /**

@@ -1,8 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { EventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV, ledgerImbalanceMetric, schedules } from '../../lib/topology';
@@ -30,9 +29,10 @@ export class CouponLedger extends Construct {
       logRetention: props.logRetention,
       timeout: Duration.minutes(15),
       environment: { [ENV.eventBusName]: props.bus.eventBusName },
-    }).bindTable(props.table, 'read');
+    })
+      .bindTable(props.table, 'read')
+      .runEvery(schedules.auditStockLedgers.everyMinutes);
     props.bus.grantPutEventsTo(this.auditor);
-    new Rule(this, 'Daily', { schedule: Schedule.rate(Duration.minutes(schedules.auditStockLedgers.everyMinutes)), targets: [new LambdaFunction(this.auditor, { retryAttempts: 2 })] });
     anyAboveZeroAlarm(
       this,
       'StockLedgerImbalancedAlarm',

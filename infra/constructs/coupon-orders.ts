@@ -1,7 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV, schedules } from '../../lib/topology';
@@ -29,7 +27,8 @@ export class CouponOrders extends Construct {
       logRetention: props.logRetention,
       timeout: Duration.seconds(55),
       environment: { [ENV.lockTimeoutMinutes]: String(props.lockTimeoutMinutes) },
-    }).bindTable(props.table, 'readWrite');
-    new Rule(this, 'EveryMinute', { schedule: Schedule.rate(Duration.minutes(schedules.releaseExpiredLocks.everyMinutes)), targets: [new LambdaFunction(this.releaser, { retryAttempts: 2 })] });
+    })
+      .bindTable(props.table, 'readWrite')
+      .runEvery(schedules.releaseExpiredLocks.everyMinutes);
   }
 }

@@ -28,8 +28,8 @@ export class CampaignCouponRepository implements CampaignCouponStore {
     private readonly retries: BatchRetries,
   ) {}
 
-  issue(coupons: readonly CampaignCoupon[], limit: { readonly counted: boolean; readonly perUserLimit: number }): Promise<IssueResult> {
-    return limit.counted ? this.issueCounted(coupons, limit.perUserLimit) : this.issueUncounted(coupons);
+  issue(coupons: readonly CampaignCoupon[], options: { readonly counted: boolean; readonly perUserLimit: number; readonly unheld?: boolean }): Promise<IssueResult> {
+    return options.counted ? this.issueCounted(coupons, options.perUserLimit) : this.issueUncounted(coupons, options.unheld ?? false);
   }
 
   async holders(coupons: ReadonlyArray<Pick<CampaignCoupon, 'id' | 'userId'>>): Promise<Map<string, string>> {
@@ -37,9 +37,9 @@ export class CampaignCouponRepository implements CampaignCouponStore {
     return new Map(held.map((item) => [String(item.userId), String(item.campaignChunk)]));
   }
 
-  private async issueUncounted(coupons: readonly CampaignCoupon[]): Promise<IssueResult> {
+  private async issueUncounted(coupons: readonly CampaignCoupon[], unheld: boolean): Promise<IssueResult> {
     const chunk = coupons[0]?.campaignChunk;
-    const holders = await this.holders(coupons);
+    const holders = unheld ? new Map<string, string>() : await this.holders(coupons);
     const requests = coupons.filter((c) => !holders.has(c.userId)).map((coupon) => ({ PutRequest: { Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon) } }));
     const unwritten = new Set((await batchWriteAll(this.client, this.tableName, requests, this.retries)).map((request) => String(request.PutRequest!.Item!.userId)));
     return {

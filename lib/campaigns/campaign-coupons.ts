@@ -21,7 +21,8 @@ export interface IssueResult {
  * is written (campaign-only templates).
  */
 export interface CampaignCouponStore {
-  issue(coupons: readonly CampaignCoupon[], limit: { readonly counted: boolean; readonly perUserLimit: number }): Promise<IssueResult>;
+  /** `unheld`: known that none of these users holds the coupon yet (a first delivery of an only chunk): nothing to look up first. */
+  issue(coupons: readonly CampaignCoupon[], options: { readonly counted: boolean; readonly perUserLimit: number; readonly unheld?: boolean }): Promise<IssueResult>;
   /** Which of these users hold their campaign coupon, and from which chunk (a strongly consistent read). */
   holders(coupons: ReadonlyArray<Pick<CampaignCoupon, 'id' | 'userId'>>): Promise<Map<string, string>>;
 }

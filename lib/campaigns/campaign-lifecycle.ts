@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors';
 import { type DomainEvent, EVENT_VERSION, type EventType } from '../events/event-catalog';
+import { waitBeforeAttempt } from '../retry';
 import { toIso } from '../time';
 import { type Campaign, type CampaignReason, countsOf, ENDED_STATUSES } from './campaign';
 import type { CampaignDeps } from './campaign-deps';
@@ -31,6 +32,7 @@ export async function publish<T extends EventType>(deps: Pick<CampaignDeps, 'eve
  */
 async function withFreshReservation(deps: Pick<CampaignDeps, 'campaigns'>, campaignId: string, change: (campaign: Campaign) => Promise<boolean>): Promise<Campaign> {
   for (let attempt = 0; attempt < 10; attempt++) {
+    await waitBeforeAttempt(attempt, { baseDelayMs: 20 });
     const campaign = await requireCampaign(deps, campaignId);
     try {
       if (await change(campaign)) return requireCampaign(deps, campaignId);

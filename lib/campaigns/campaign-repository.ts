@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } fro
 import type { ShardTake } from '../claims/stock-allocation';
 import { isConditionalCheckFailure } from '../dynamodb/errors';
 import { queryPrefix } from '../dynamodb/query';
-import { conditionFailed, transactWrite, type RoledItem } from '../dynamodb/transaction';
+import { conditionFailed, isContention, transactWrite, type RoledItem } from '../dynamodb/transaction';
 import { Entity, entityItem, withoutKeys } from '../entities';
 import {
   campaignKey,
@@ -266,8 +266,9 @@ export class CampaignRepository {
     ]);
     if (outcome.committed) return true;
     if (conditionFailed(outcome, (role) => role === 'campaign').length > 0) return false;
-    // A chunk returned units to the pool between our read and this write: the caller reads again.
-    if (conditionFailed(outcome, (role) => role === 'reservation').length > 0) throw new ReservationMoved(campaign.campaignId);
+    // A chunk returned units to the pool between our read and this write, or another transaction held one
+    // of these items: the caller reads again and retries.
+    if (conditionFailed(outcome, (role) => role === 'reservation').length > 0 || isContention(outcome)) throw new ReservationMoved(campaign.campaignId);
     throw new Error(`campaign ${campaign.campaignId}: ${campaign.status} -> ${change.status} was cancelled for an unexpected reason`);
   }
 }

@@ -108,7 +108,9 @@ export async function enqueueAudiencePage(deps: CampaignDeps, state: PageState):
     await deps.chunks.record(campaign.campaignId, `dups:${position}`, false, { counts: { processed: duplicates, issued: 0, failed: 0, skipped: { ...noSkips(), DUPLICATE: duplicates } }, resolvedFailures: [] }, toIso(deps.clock()));
   }
   // The chunk ids come from the page's position, so a retried task re-sends the same chunks, which count once.
-  await deps.queue.send(chunksOf(campaign, userIds, { page: position }));
+  // An audience that is one page had all its duplicates settled here: no user is in two chunks.
+  const wholeAudience = state.cursor === undefined || state.cursor === null ? page.nextCursor === undefined : false;
+  await deps.queue.send(chunksOf(campaign, userIds, { page: position, wholeAudience }));
   return { campaignId: campaign.campaignId, cursor: page.nextCursor ?? null, done: page.nextCursor === undefined, sent: page.userIds.length };
 }
 

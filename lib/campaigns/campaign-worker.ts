@@ -2,6 +2,7 @@ import { allocateFromKnownStock, pickRandomShard, type ShardTake } from '../clai
 import type { TemplateCache } from '../claims/template-cache';
 import { issueCoupon } from '../coupons/coupon';
 import { validityEnded } from '../issuance/issuance-policy';
+import { waitBeforeAttempt } from '../retry';
 import { type Clock, toIso } from '../time';
 import { type Campaign, type ChunkMessage, type CounterDeltas, campaignCouponId, noSkips } from './campaign';
 import type { CampaignCouponStore, IssueResult } from './campaign-coupons';
@@ -29,6 +30,7 @@ export interface WorkerDeps {
 export type ChunkOutcome = { readonly kind: 'done'; readonly counted: boolean } | { readonly kind: 'parked' } | { readonly kind: 'retry-later'; readonly reason: string };
 
 const done = (counted: boolean): ChunkOutcome => ({ kind: 'done', counted });
+const DRAW_ATTEMPTS = 16;
 
 /**
  * Issues one chunk of a campaign. A chunk first draws its users' units from the campaign's reservation
@@ -74,6 +76,8 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
   }
 
   let takes: readonly ShardTake[] | undefined = marker?.takes;
+  // Drawn by this very delivery: nothing of this chunk was written before.
+  let firstDraw = false;
   if (!marker) {
     const drawn = await drawUnits(deps, campaign, message, users.length, nowIso);
     if (drawn.kind === 'parked') return { kind: 'parked' };
@@ -84,6 +88,7 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
       takes = marker.takes;
     } else {
       takes = drawn.takes;
+      firstDraw = true;
     }
   }
   const drawnUnits = (takes ?? []).reduce((sum, take) => sum + take.quantity, 0);
@@ -94,7 +99,7 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
     campaignChunk: message.chunkId,
   }));
   // Expired since this chunk drew: an earlier delivery may have written some coupons already; they count.
-  const written = expired ? { issued: [], heldElsewhere: [], limitReached: [], unwritten: users } : await deps.coupons.issue(coupons, { counted: campaign.limited, perUserLimit: template.perUserLimit });
+  const written = expired ? { issued: [], heldElsewhere: [], limitReached: [], unwritten: users } : await deps.coupons.issue(coupons, { counted: campaign.limited, perUserLimit: template.perUserLimit, unheld: firstDraw && message.onlyChunk === true });
   if (!expired && written.unwritten.length > 0 && receiveCount < deps.giveUpAtReceiveCount) return { kind: 'retry-later', reason: 'WRITE_THROTTLED' };
   const confirmed = written.unwritten.length > 0 ? await confirmUnwritten(deps, coupons, written) : written;
   const result = expired ? { ...confirmed, unwritten: [] } : confirmed;
@@ -160,7 +165,9 @@ type DrawResult = { readonly kind: 'drawn'; readonly takes: readonly ShardTake[]
  */
 async function drawUnits(deps: WorkerDeps, campaign: Campaign, message: ChunkMessage, quantity: number, nowIso: string): Promise<DrawResult> {
   let takes = pickRandomShard(campaign.reservationShards, new Set(), quantity, deps.random);
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; attempt < DRAW_ATTEMPTS; attempt++) {
+    // Many chunks draw at once near the end of a reservation: spread the retries out.
+    await waitBeforeAttempt(attempt, { baseDelayMs: 10, maxDelayMs: 500, random: deps.random });
     if (takes) {
       const outcome = await deps.chunks.draw(message.campaignId, message.chunkId, takes, nowIso);
       if (outcome.kind === 'drawn') return { kind: 'drawn', takes };

@@ -180,8 +180,23 @@ export const ChunkMessage = z.strictObject({
   userIds: z.array(userIdString()).min(1).max(500),
   /** A chunk of users the campaign gave up on before, sent again: they were counted as processed then. */
   retry: z.boolean().optional(),
+  /**
+   * No other chunk of the campaign holds any of these users (the whole audience was one page, so its
+   * duplicates were settled before chunking): a first delivery need not look for their coupons.
+   */
+  onlyChunk: z.boolean().optional(),
 });
 export type ChunkMessage = z.infer<typeof ChunkMessage>;
+
+/** A queue message's chunk, or undefined for a body that is not one (a poison message: it goes to the dead-letter queue). */
+export function parseChunkMessage(body: string): ChunkMessage | undefined {
+  try {
+    const parsed = ChunkMessage.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** One coupon per user per campaign: the id is a hash of the two, so every redelivery writes the same item. */
 export const campaignCouponId = (campaignId: string, userId: string): string =>

@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ShardTake } from '../claims/stock-allocation';
 import { batchGetAll, batchWriteAll } from '../dynamodb/batch';
 import { queryPrefix } from '../dynamodb/query';
-import { conditionFailed, failuresOf, type RoledItem, transactWrite } from '../dynamodb/transaction';
+import { conditionFailed, failuresOf, isContention, type RoledItem, transactWrite } from '../dynamodb/transaction';
 import { Entity, entityItem } from '../entities';
 import {
   CAMPAIGN_COUNTER_SHARDS,
@@ -16,6 +16,7 @@ import {
   campaignParkedPrefix,
   campaignPartition,
 } from '../keys';
+import { waitBeforeAttempt } from '../retry';
 import { addToShard, type ShardQuantity } from '../templates/stock-items';
 import { type CampaignTotals, type ChunkMessage, type CounterDeltas, noSkips, SKIP_REASONS, type SkipReason } from './campaign';
 import { drawFromReservation, returnPastClose, returnToReservation } from './reservation-items';
@@ -39,6 +40,7 @@ export interface ChunkRecord {
 }
 
 const counterName = (reason: SkipReason) => `skipped${reason}`;
+const RECORD_ATTEMPTS = 8;
 
 /**
  * DynamoDB adapter for the worker's side of a campaign: chunk markers and the draws and returns that go
@@ -84,15 +86,22 @@ export class ChunkRepository {
    * transaction. False if the chunk was counted before (a redelivery).
    */
   async record(campaignId: string, chunkId: string, drew: boolean, record: ChunkRecord, nowIso: string): Promise<boolean> {
-    for (const closed of [false, true]) {
+    let closed = false;
+    for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt++) {
+      await waitBeforeAttempt(attempt, { baseDelayMs: 20, random: this.random });
       const outcome = await transactWrite(this.client, this.recordItems(campaignId, chunkId, drew, record, nowIso, closed));
       if (outcome.committed) return true;
       if (conditionFailed(outcome, (role) => role === 'marker').length > 0) return false;
-      // The campaign closed while the chunk ran: what it did not issue goes straight back to the template.
-      if (!closed && conditionFailed(outcome, (role) => role === 'reservation').length > 0) continue;
+      if (conditionFailed(outcome, (role) => role === 'reservation').length > 0) {
+        // The campaign closed while the chunk ran (or opened again): what it did not issue goes where the reservation now says.
+        closed = !closed;
+        continue;
+      }
+      // Another transaction on the counter or reservation shard at that moment: try again shortly.
+      if (isContention(outcome)) continue;
       throw new Error(`counting chunk ${chunkId} of campaign ${campaignId} was cancelled: ${failuresOf(outcome).map((f) => `${String(f.role)} ${f.code}`).join(', ')}`);
     }
-    throw new Error(`counting chunk ${chunkId} of campaign ${campaignId} found its reservation neither open nor closed`);
+    throw new Error(`counting chunk ${chunkId} of campaign ${campaignId} did not get through after ${RECORD_ATTEMPTS} attempts`);
   }
 
   private recordItems(campaignId: string, chunkId: string, drew: boolean, record: ChunkRecord, nowIso: string, closed: boolean): RoledItem<string>[] {

@@ -13,7 +13,7 @@ export const RETRY_CHUNK_USERS = 90;
 export function chunksOf(
   campaign: { readonly campaignId: string; readonly templateId: string; readonly lanes: number; readonly rate: { readonly batchSize: number } },
   userIds: readonly string[],
-  source: { readonly page: string } | { readonly retry: string },
+  source: { readonly page: string; readonly wholeAudience?: boolean } | { readonly retry: string },
 ): ChunkMessage[] {
   const byLane = new Map<number, string[]>();
   for (const userId of userIds) {
@@ -28,7 +28,15 @@ export function chunksOf(
     for (let i = 0; i < users.length; i += size) {
       const chunk = users.slice(i, i + size);
       const chunkId = 'retry' in source ? `retry:${source.retry}:${lane}:${createHash('sha256').update(chunk.join('\n')).digest('base64url').slice(0, 22)}` : `${source.page}:${lane}:${i}`;
-      messages.push({ campaignId: campaign.campaignId, templateId: campaign.templateId, chunkId, lane, userIds: chunk, ...('retry' in source ? { retry: true } : {}) });
+      messages.push({
+        campaignId: campaign.campaignId,
+        templateId: campaign.templateId,
+        chunkId,
+        lane,
+        userIds: chunk,
+        ...('retry' in source ? { retry: true } : {}),
+        ...('page' in source && source.wholeAudience ? { onlyChunk: true } : {}),
+      });
     }
   }
   return messages;

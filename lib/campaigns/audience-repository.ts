@@ -42,30 +42,22 @@ export class AudienceRepository implements AudienceStore {
     const keys = Array.from({ length: location.chunks }, (_, chunk) => campaignAudienceChunkKey(campaignId, chunk));
     const items = await batchGetAll(this.client, this.tableName, keys, { consistent: true, maxAttempts: 8, baseDelayMs: 50 });
     const byKey = new Map(items.map((item) => [String(item.sk), (item.userIds as string[] | undefined) ?? []]));
-    return { userIds: keys.flatMap((key) => byKey.get(key.sk) ?? []) };
-  }
-
-  async count(campaignId: string, location: AudienceLocation): Promise<number> {
-    if (location.type === 'stored') return location.count;
-    // Counts non-blank lines by streaming the object once (what "processed" must reach).
-    let cursor: string | undefined;
-    let total = 0;
-    do {
-      const page = await this.readPage(campaignId, location, cursor);
-      total += page.userIds.length;
-      cursor = page.nextCursor;
-    } while (cursor);
-    return total;
+    return { userIds: keys.flatMap((key) => byKey.get(key.sk) ?? []), approximateTotal: location.count };
   }
 
   private async readS3Page(bucket: string, key: string, start: number): Promise<AudiencePage> {
     const response = await this.s3().send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${start + this.pageBytes - 1}` }));
     const body = Buffer.from(await response.Body!.transformToByteArray());
     const size = Number(/\/(\d+)$/.exec(response.ContentRange ?? '')?.[1] ?? start + body.length);
-    if (start + body.length >= size) return { userIds: splitLines(body.toString('utf8')) };
+    const approximately = (userIds: string[], bytes: number) => Math.max(userIds.length, Math.round((userIds.length / Math.max(1, bytes)) * size));
+    if (start + body.length >= size) {
+      const userIds = splitLines(body.toString('utf8'));
+      return { userIds, approximateTotal: approximately(userIds, body.length) };
+    }
     // Stop at the last complete line; the next page starts right after it.
     const lastNewline = body.lastIndexOf(0x0a);
     if (lastNewline < 0) throw new Error(`audience line longer than ${this.pageBytes} bytes at offset ${start}`);
-    return { userIds: splitLines(body.subarray(0, lastNewline).toString('utf8')), nextCursor: String(start + lastNewline + 1) };
+    const userIds = splitLines(body.subarray(0, lastNewline).toString('utf8'));
+    return { userIds, nextCursor: String(start + lastNewline + 1), approximateTotal: approximately(userIds, lastNewline + 1) };
   }
 }

@@ -4,6 +4,8 @@ import type { AudienceLocation } from './campaign';
 export interface AudiencePage {
   readonly userIds: string[];
   readonly nextCursor?: string;
+  /** About how many entries the whole audience has (exact for a stored list; from the file's size and this page's for S3). */
+  readonly approximateTotal: number;
 }
 
 /**
@@ -14,6 +16,4 @@ export interface AudiencePage {
 export interface AudienceStore {
   storeInline(campaignId: string, userIds: readonly string[]): Promise<AudienceLocation>;
   readPage(campaignId: string, location: AudienceLocation, cursor: string | undefined): Promise<AudiencePage>;
-  /** Audience entries (lines), duplicates included. */
-  count(campaignId: string, location: AudienceLocation): Promise<number>;
 }

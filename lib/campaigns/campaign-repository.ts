@@ -29,7 +29,8 @@ export interface CampaignStart {
   readonly limited: boolean;
   readonly deadline: string;
   readonly takes: readonly ShardTake[];
-  readonly reservationShards: readonly number[];
+  /** Units per reservation shard (shard i holds portions[i]); they add up to `reserved`. */
+  readonly reservationPortions: readonly number[];
 }
 
 export type StartOutcome = 'started' | 'shard-short' | 'not-preparing' | 'template-not-active';
@@ -83,7 +84,6 @@ export class CampaignRepository {
    * is still active (so a template paused meanwhile cannot get a running campaign it does not know of).
    */
   async start(campaign: Campaign, start: CampaignStart, nowIso: string): Promise<StartOutcome> {
-    const portions = splitEvenly(start.reserved, start.reservationShards.length);
     const items: RoledItem<'campaign' | 'template' | 'shard' | 'other'>[] = [
       {
         role: 'campaign',
@@ -101,7 +101,7 @@ export class CampaignRepository {
               ':preparing': 'preparing',
               ':total': start.total,
               ':reserved': start.reserved,
-              ':reservationShards': start.reservationShards.length,
+              ':reservationShards': start.reservationPortions.length,
               ':lanes': start.lanes,
               ':limited': start.limited,
               ':deadline': start.deadline,
@@ -124,7 +124,7 @@ export class CampaignRepository {
         },
       },
       ...start.takes.map((take) => ({ role: 'shard' as const, item: takeFromShard(this.tableName, campaign.templateId, take, 'reserve') })),
-      ...start.reservationShards.map((shard, i) => ({ role: 'other' as const, item: createReservationShard(this.tableName, campaign.campaignId, shard, portions[i]!) })),
+      ...start.reservationPortions.map((portion, shard) => ({ role: 'other' as const, item: createReservationShard(this.tableName, campaign.campaignId, shard, portion) })),
       {
         role: 'other',
         item: { Put: { TableName: this.tableName, Item: entityItem(Entity.templateCampaign, templateCampaignKey(campaign.templateId, campaign.campaignId), { campaignId: campaign.campaignId, status: 'running' }) } },
@@ -280,4 +280,3 @@ export class ReservationMoved extends Error {
   }
 }
 
-const splitEvenly = (quantity: number, parts: number): number[] => Array.from({ length: parts }, (_, i) => Math.floor(quantity / parts) + (i < quantity % parts ? 1 : 0));

@@ -2,12 +2,12 @@ import { allocateFromKnownStock } from '../claims/stock-allocation';
 import { ConflictError } from '../errors';
 import { countsTowardLimit, issuanceRefusal } from '../issuance/issuance-policy';
 import { toIso } from '../time';
-import { type Campaign, type CampaignReason, CampaignRequestedData, type CampaignTotals, campaignRequestHash, countsOf, ENDED_STATUSES, lanesFor, noSkips } from './campaign';
+import { type Campaign, type CampaignReason, CampaignRequestedData, type CampaignTotals, campaignRequestHash, countsOf, ENDED_STATUSES, lanesFor, laneOf, noSkips } from './campaign';
 import type { CampaignDeps } from './campaign-deps';
 import { cancelCampaign, completeCampaign, pauseCampaign, publish, requeueParked, requireCampaign } from './campaign-lifecycle';
 import { storedAudienceOf } from './audience-repository';
 import { chunksOf } from './chunks';
-import { reservationShardCount } from './reservation-items';
+import { homeShardOf, reservationShardCount } from './reservation-items';
 
 /** The campaign state machine's steps (lib/topology.ts names the states; functions/campaigns/* run them). */
 
@@ -60,16 +60,17 @@ export async function prepareCampaign(deps: CampaignDeps, detail: unknown): Prom
   if (!template) return fail('TEMPLATE_NOT_FOUND');
   const refusal = issuanceRefusal(template, 'campaign', { nowMs });
   if (refusal) return fail(refusal.reason === 'VALIDITY_ENDED' ? 'VALIDITY_ENDED' : 'TEMPLATE_NOT_ACTIVE');
-  const total = await deps.audiences.count(campaignId, campaign.audience);
+  const audience = await countAudience(deps, campaign);
+  const { total } = audience;
   if (total === 0) return fail('EMPTY_AUDIENCE');
 
   const start = {
     total,
     reserved: total,
-    lanes: lanesFor(total, campaign.rate),
+    lanes: audience.lanes,
     limited: countsTowardLimit(template, 'campaign'),
     deadline: toIso(nowMs + deps.deadlineHours * 3_600_000),
-    reservationShards: Array.from({ length: reservationShardCount(total, deps.maxReservationShards) }, (_, shard) => shard),
+    reservationPortions: reservationPortions(audience.perLane, reservationShardCount(total, deps.maxReservationShards)),
   };
   for (let attempt = 0; attempt < deps.reserveAttempts; attempt++) {
     const takes = allocateFromKnownStock(await deps.templates.stockShards(template.id), total, deps.random);
@@ -84,6 +85,36 @@ export async function prepareCampaign(deps: CampaignDeps, detail: unknown): Prom
     // a claim took stock from a shard meanwhile: read the shards again
   }
   return fail('STOCK_CONTENTION');
+}
+
+/**
+ * Reads the audience once: its entries (duplicates included: what "processed" must reach), its lanes
+ * (from the first page's estimate of the whole), and how many entries fall in each lane.
+ */
+async function countAudience(deps: CampaignDeps, campaign: Campaign): Promise<{ total: number; lanes: number; perLane: number[] }> {
+  let page = await deps.audiences.readPage(campaign.campaignId, campaign.audience, undefined);
+  const lanes = lanesFor(page.approximateTotal, campaign.rate);
+  const perLane = new Array<number>(lanes).fill(0);
+  let total = 0;
+  for (;;) {
+    for (const userId of page.userIds) perLane[laneOf(userId, lanes)]!++;
+    total += page.userIds.length;
+    if (page.nextCursor === undefined) return { total, lanes, perLane };
+    page = await deps.audiences.readPage(campaign.campaignId, campaign.audience, page.nextCursor);
+  }
+}
+
+/**
+ * What each reservation shard holds: the entries of the lanes it is home to, so that the chunks of one
+ * lane draw from their own shard and lanes do not contend for the same item; with fewer lanes than
+ * shards, only as many shards as lanes.
+ */
+function reservationPortions(perLane: readonly number[], shardCount: number): number[] {
+  const portions = new Array<number>(Math.min(shardCount, perLane.length)).fill(0);
+  perLane.forEach((entries, lane) => {
+    portions[homeShardOf(lane, portions.length)]! += entries;
+  });
+  return portions;
 }
 
 export interface PageState {

@@ -1,4 +1,4 @@
-import { allocateFromKnownStock, pickRandomShard, type ShardTake } from '../claims/stock-allocation';
+import { allocateFromKnownStock, type ShardTake } from '../claims/stock-allocation';
 import type { TemplateCache } from '../claims/template-cache';
 import { issueCoupon } from '../coupons/coupon';
 import { validityEnded } from '../issuance/issuance-policy';
@@ -8,6 +8,7 @@ import { type Campaign, type ChunkMessage, type CounterDeltas, campaignCouponId,
 import type { CampaignCouponStore, IssueResult } from './campaign-coupons';
 import type { CampaignRepository } from './campaign-repository';
 import type { ChunkMarker, ChunkRepository } from './chunk-repository';
+import { homeShardOf } from './reservation-items';
 
 export interface WorkerDeps {
   readonly campaigns: Pick<CampaignRepository, 'get' | 'reservationShards'>;
@@ -159,12 +160,12 @@ function recordOf(message: ChunkMessage, base: { processed: number; duplicatesIn
 type DrawResult = { readonly kind: 'drawn'; readonly takes: readonly ShardTake[] } | { readonly kind: 'marker-exists' } | { readonly kind: 'parked' } | { readonly kind: 'dropped' };
 
 /**
- * Draws `quantity` units for the chunk: first from one random reservation shard; when that is short or
- * not open, from what the shards actually hold. When the campaign is not drawable, its status says what
+ * Draws `quantity` units for the chunk: first from its lane's home shard; when that is short or not
+ * open, from what the shards actually hold. When the campaign is not drawable, its status says what
  * to do: a paused campaign parks the chunk, an ended one drops it (its users are not processed).
  */
 async function drawUnits(deps: WorkerDeps, campaign: Campaign, message: ChunkMessage, quantity: number, nowIso: string): Promise<DrawResult> {
-  let takes = pickRandomShard(campaign.reservationShards, new Set(), quantity, deps.random);
+  let takes: readonly ShardTake[] | undefined = [{ shard: homeShardOf(message.lane, campaign.reservationShards), quantity }];
   for (let attempt = 0; attempt < DRAW_ATTEMPTS; attempt++) {
     // Many chunks draw at once near the end of a reservation: spread the retries out.
     await waitBeforeAttempt(attempt, { baseDelayMs: 10, maxDelayMs: 500, random: deps.random });

@@ -97,3 +97,6 @@ export const reservationShardOf = (item: Record<string, unknown>): ReservationSh
 
 /** Reservation shards for a reservation: about one per 1,000 units, at most 16 (lib/keys.ts). */
 export const reservationShardCount = (reserved: number, max: number): number => Math.max(1, Math.min(max, Math.ceil(reserved / 1_000)));
+
+/** The reservation shard a lane's chunks draw from first (prepare puts each lane's entries there). */
+export const homeShardOf = (lane: number, shardCount: number): number => lane % shardCount;

@@ -63,6 +63,12 @@ export interface Settings {
     readonly writeAttempts: number;
     /** Base of the worker's backoff between BatchWriteItem attempts, in milliseconds. */
     readonly writeBaseDelayMs: number;
+    /**
+     * DynamoDB calls for coupons one worker process has in flight, across the chunks it runs at once.
+     * Below the SDK's 50 sockets: more only queues on the HTTP agent, and a DynamoDB endpoint serves
+     * fewer items a second under hundreds of concurrent calls than under tens.
+     */
+    readonly writeCallsInFlight: number;
     /** From this delivery on, users that still cannot be written are recorded as failed instead of redelivered. */
     readonly giveUpAtReceiveCount: number;
   };
@@ -84,6 +90,7 @@ export const defaultSettings: Settings = {
     workerTemplateCacheTtlMs: 60_000,
     writeAttempts: 6,
     writeBaseDelayMs: 50,
+    writeCallsInFlight: 16,
     giveUpAtReceiveCount: 3,
   },
 };

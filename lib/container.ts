@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { CircuitBreaker } from './audience/circuit-breaker';
 import { TagRepository } from './audience/tag-repository';
 import { ResilientTagReader } from './audience/tag-source';
@@ -170,7 +171,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
         campaigns: campaignRepository(),
         startedCampaign: memoizeStarted((id) => campaignRepository().get(id)),
         chunks: chunkRepository(),
-        coupons: new CampaignCouponRepository(dynamodb(), tableName, { maxAttempts: settings.campaigns.writeAttempts, baseDelayMs: settings.campaigns.writeBaseDelayMs }),
+        coupons: new CampaignCouponRepository(dynamodb(), tableName, { maxAttempts: settings.campaigns.writeAttempts, baseDelayMs: settings.campaigns.writeBaseDelayMs, inFlight: pLimit(settings.campaigns.writeCallsInFlight) }),
         templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.campaigns.workerTemplateCacheTtlMs, clock),
         clock,
         random: Math.random,

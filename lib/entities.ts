@@ -23,6 +23,7 @@ export const Entity = {
   campaignFailedUser: 'campaign-failed-user',
   campaignReservation: 'campaign-reservation',
   campaignParkedChunk: 'campaign-parked-chunk',
+  campaignRepeats: 'campaign-repeats',
   templateCampaign: 'template-campaign',
 } as const;
 export type EntityName = (typeof Entity)[keyof typeof Entity];

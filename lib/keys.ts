@@ -98,6 +98,8 @@ export const RESERVATION_SHARDS_MAX = 16;
 export const campaignReservationKey = (campaignId: string, shard: number): ItemKey => ({ pk: campaignPartition(campaignId), sk: `RES#${pad(shard, 2)}` });
 export const campaignReservationPrefix = 'RES#';
 export const shardOfReservationKey = (sk: string): number => Number(sk.slice(campaignReservationPrefix.length));
+/** The campaign's repeat filter (users that may appear more than once in its audience), in parts of at most 300 KB. */
+export const campaignRepeatsKey = (campaignId: string, part: number): ItemKey => ({ pk: campaignPartition(campaignId), sk: `REPEATS#${pad(part, 2)}` });
 /** A chunk that arrived while its campaign was paused, kept until the campaign resumes. */
 export const campaignParkedKey = (campaignId: string, chunkId: string): ItemKey => ({ pk: campaignPartition(campaignId), sk: `PARKED#${chunkId}` });
 export const campaignParkedPrefix = 'PARKED#';

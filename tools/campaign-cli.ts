@@ -73,7 +73,8 @@ export async function runCampaignCli(options: CliOptions, write: (text: string) 
     campaignId,
     templateId: options.template,
     audience,
-    rate: { batchSize: options.batchSize ?? 100, maxConcurrency: options.concurrency ?? 10 },
+    // What is not given takes the API's defaults (lib/campaigns/campaign.ts RateControls).
+    rate: { ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.concurrency ? { maxConcurrency: options.concurrency } : {}) },
   });
   write(`campaign ${campaignId}: ${userIds.length.toLocaleString('en-US')} users, template ${options.template}\n`);
 
@@ -111,7 +112,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     strict: true,
   });
   if (!values.template || !values.users) {
-    process.stderr.write('usage: npm run campaign -- --template <templateId> --users <file> [--campaign <id>] [--batch-size 100] [--concurrency 10]\n       [--api https://... --token <jwt> [--s3 s3://bucket/key]]\n');
+    process.stderr.write('usage: npm run campaign -- --template <templateId> --users <file> [--campaign <id>] [--batch-size 500] [--concurrency 10]\n       [--api https://... --token <jwt> [--s3 s3://bucket/key]]\n');
     process.exit(2);
   }
   runCampaignCli({

@@ -70,10 +70,11 @@ export class CouponCampaigns extends Construct {
         description,
         logRetention: props.logRetention,
         timeout: Duration.minutes(key === 'prepare' || key === 'enqueue' ? 15 : 1),
-        memorySize: key === 'enqueue' ? 1024 : 512,
+        // prepare holds the audience's seen filter (~1.8 bytes a user: 180 MB at 100 million); enqueue a 4 MB page and its chunks.
+        memorySize: key === 'prepare' || key === 'enqueue' ? 1024 : 512,
         environment,
       });
-    const prepare = step('prepare', 'Campaign: record it, count the audience, reserve stock').bindTable(props.table, 'readWrite');
+    const prepare = step('prepare', 'Campaign: record it, read the audience (lanes, repeats), reserve stock').bindTable(props.table, 'readWrite');
     const enqueue = step('enqueue', 'Campaign: send a page of the audience to the queue').bindTable(props.table, 'read');
     const check = step('check', 'Campaign: progress, deadline, template status, parked chunks').bindTable(props.table, 'readWrite');
     const complete = step('complete', 'Campaign: complete, give back unused stock, announce').bindTable(props.table, 'readWrite');

@@ -2,9 +2,13 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll } from '../dynamodb/batch';
 import { Entity, entityItem } from '../entities';
-import { campaignAudienceChunkKey } from '../keys';
-import type { AudiencePage, AudienceStore } from './audience-store';
+import { campaignAudienceChunkKey, campaignRepeatsKey } from '../keys';
+import type { AudiencePage, AudienceStore, RepeatFilterRef } from './audience-store';
 import type { AudienceLocation } from './campaign';
+import { BloomFilter } from './repeat-filter';
+
+/** Bytes of a repeat filter per item (an item holds at most 400 KB). */
+const REPEATS_PART_BYTES = 300_000;
 
 /** User ids per stored item of an inline audience (at most 10,000 ids, so at most 10 items). */
 export const AUDIENCE_CHUNK_USERS = 1_000;
@@ -43,6 +47,25 @@ export class AudienceRepository implements AudienceStore {
     const items = await batchGetAll(this.client, this.tableName, keys, { consistent: true, maxAttempts: 8, baseDelayMs: 50 });
     const byKey = new Map(items.map((item) => [String(item.sk), (item.userIds as string[] | undefined) ?? []]));
     return { userIds: keys.flatMap((key) => byKey.get(key.sk) ?? []), approximateTotal: location.count };
+  }
+
+  async storeRepeats(campaignId: string, filter: BloomFilter): Promise<RepeatFilterRef> {
+    const parts = Math.ceil(filter.bits.length / REPEATS_PART_BYTES);
+    const requests = Array.from({ length: parts }, (_, part) => ({
+      PutRequest: { Item: entityItem(Entity.campaignRepeats, campaignRepeatsKey(campaignId, part), { bits: filter.bits.subarray(part * REPEATS_PART_BYTES, (part + 1) * REPEATS_PART_BYTES) }) },
+    }));
+    const left = await batchWriteAll(this.client, this.tableName, requests, { maxAttempts: 8, baseDelayMs: 50 });
+    if (left.length > 0) throw new Error(`could not store the repeat filter of campaign ${campaignId}`);
+    return { parts, size: filter.size, probes: filter.probes };
+  }
+
+  async readRepeats(campaignId: string, ref: RepeatFilterRef): Promise<BloomFilter> {
+    const keys = Array.from({ length: ref.parts }, (_, part) => campaignRepeatsKey(campaignId, part));
+    const items = await batchGetAll(this.client, this.tableName, keys, { consistent: true, maxAttempts: 8, baseDelayMs: 50 });
+    const byKey = new Map(items.map((item) => [String(item.sk), item.bits as Uint8Array]));
+    const parts = keys.map((key) => byKey.get(key.sk));
+    if (parts.some((part) => part === undefined)) throw new Error(`the repeat filter of campaign ${campaignId} is incomplete`);
+    return BloomFilter.fromBytes(Buffer.concat(parts as Uint8Array[]), ref.size, ref.probes);
   }
 
   private async readS3Page(bucket: string, key: string, start: number): Promise<AudiencePage> {

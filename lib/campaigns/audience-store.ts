@@ -1,4 +1,5 @@
 import type { AudienceLocation } from './campaign';
+import type { BloomFilter } from './repeat-filter';
 
 /** One page of an audience; no `nextCursor` means it was the last. */
 export interface AudiencePage {
@@ -16,4 +17,14 @@ export interface AudiencePage {
 export interface AudienceStore {
   storeInline(campaignId: string, userIds: readonly string[]): Promise<AudienceLocation>;
   readPage(campaignId: string, location: AudienceLocation, cursor: string | undefined): Promise<AudiencePage>;
+  /** Keeps the campaign's repeat filter; answers how many parts it took. Storing it again is harmless. */
+  storeRepeats(campaignId: string, filter: BloomFilter): Promise<RepeatFilterRef>;
+  readRepeats(campaignId: string, ref: RepeatFilterRef): Promise<BloomFilter>;
+}
+
+/** Where a campaign's repeat filter is and its shape. */
+export interface RepeatFilterRef {
+  readonly parts: number;
+  readonly size: number;
+  readonly probes: number;
 }

@@ -6,9 +6,9 @@ import { conditionFailed, isContention, transactWrite } from '../dynamodb/transa
 import { Entity, entityItem } from '../entities';
 import { userClaimCounterKey, userCouponKey } from '../keys';
 import { untilDone } from '../retry';
-import type { CampaignCoupon, CampaignCouponStore, IssueResult } from './campaign-coupons';
+import type { CampaignCoupon, CampaignCouponStore, IssueOptions, IssueResult } from './campaign-coupons';
 
-/** Per-user transactions in flight at once (counted templates). */
+/** Per-user transactions a chunk starts at once (counted templates); the process-wide gate bounds them all. */
 const PARALLEL_TRANSACTIONS = 25;
 
 /**
@@ -28,8 +28,8 @@ export class CampaignCouponRepository implements CampaignCouponStore {
     private readonly retries: BatchRetries,
   ) {}
 
-  issue(coupons: readonly CampaignCoupon[], options: { readonly counted: boolean; readonly perUserLimit: number; readonly unheld?: boolean }): Promise<IssueResult> {
-    return options.counted ? this.issueCounted(coupons, options.perUserLimit) : this.issueUncounted(coupons, options.unheld ?? false);
+  issue(coupons: readonly CampaignCoupon[], options: IssueOptions): Promise<IssueResult> {
+    return options.counted ? this.issueCounted(coupons, options.perUserLimit) : this.issueUncounted(coupons, options.onlyHere ?? new Set());
   }
 
   async holders(coupons: ReadonlyArray<Pick<CampaignCoupon, 'id' | 'userId'>>): Promise<Map<string, string>> {
@@ -37,9 +37,10 @@ export class CampaignCouponRepository implements CampaignCouponStore {
     return new Map(held.map((item) => [String(item.userId), String(item.campaignChunk)]));
   }
 
-  private async issueUncounted(coupons: readonly CampaignCoupon[], unheld: boolean): Promise<IssueResult> {
+  private async issueUncounted(coupons: readonly CampaignCoupon[], onlyHere: ReadonlySet<string>): Promise<IssueResult> {
     const chunk = coupons[0]?.campaignChunk;
-    const holders = unheld ? new Map<string, string>() : await this.holders(coupons);
+    const unknown = coupons.filter((coupon) => !onlyHere.has(coupon.userId));
+    const holders = unknown.length > 0 ? await this.holders(unknown) : new Map<string, string>();
     const requests = coupons.filter((c) => !holders.has(c.userId)).map((coupon) => ({ PutRequest: { Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon) } }));
     const unwritten = new Set((await batchWriteAll(this.client, this.tableName, requests, this.retries)).map((request) => String(request.PutRequest!.Item!.userId)));
     return {
@@ -68,7 +69,7 @@ export class CampaignCouponRepository implements CampaignCouponStore {
   private async issueOne(coupon: CampaignCoupon, perUserLimit: number): Promise<keyof IssueResult> {
     let kind: keyof IssueResult = 'unwritten';
     await untilDone([coupon], this.retries.maxAttempts, this.retries, async () => {
-      const outcome = await transactWrite(this.client, [
+      const outcome = await (this.retries.inFlight ?? ((call) => call()))(() => transactWrite(this.client, [
         {
           role: 'counter',
           item: {
@@ -82,7 +83,7 @@ export class CampaignCouponRepository implements CampaignCouponStore {
           },
         },
         { role: 'coupon', item: { Put: { ...couponPut(this.tableName, coupon).Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } } },
-      ]).catch((error: unknown) => {
+      ])).catch((error: unknown) => {
         // Throttled as a whole (after the SDK's own retries): try again later, like a conflict.
         if (isThrottling(error)) return undefined;
         throw error;

@@ -15,14 +15,23 @@ export interface IssueResult {
   readonly unwritten: readonly string[];
 }
 
+export interface IssueOptions {
+  readonly counted: boolean;
+  readonly perUserLimit: number;
+  /**
+   * Users known not to hold the coupon yet (in no other chunk, and this is the chunk's first delivery
+   * with a draw): nothing to look up before writing theirs. Everyone else is looked up first.
+   */
+  readonly onlyHere?: ReadonlySet<string>;
+}
+
 /**
  * Where the worker writes a campaign's coupons, one per user. `counted`: each coupon goes through the
  * user's per-template counter in the same transaction (claimable templates); otherwise the coupon alone
  * is written (campaign-only templates).
  */
 export interface CampaignCouponStore {
-  /** `unheld`: known that none of these users holds the coupon yet (a first delivery of an only chunk): nothing to look up first. */
-  issue(coupons: readonly CampaignCoupon[], options: { readonly counted: boolean; readonly perUserLimit: number; readonly unheld?: boolean }): Promise<IssueResult>;
+  issue(coupons: readonly CampaignCoupon[], options: IssueOptions): Promise<IssueResult>;
   /** Which of these users hold their campaign coupon, and from which chunk (a strongly consistent read). */
   holders(coupons: ReadonlyArray<Pick<CampaignCoupon, 'id' | 'userId'>>): Promise<Map<string, string>>;
 }

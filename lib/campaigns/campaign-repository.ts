@@ -19,6 +19,7 @@ import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import { indexes } from '../table';
 import { addToShard, takeFromShard } from '../templates/stock-items';
 import type { Campaign, CampaignReason, CampaignStatus, StatusChange } from './campaign';
+import type { RepeatFilterRef } from './audience-store';
 import { createReservationShard, type ReservationShard, type ReservationState, reservationShardOf, settleReservation } from './reservation-items';
 
 /** What starting a campaign writes besides its record: its counts, and where its reservation comes from and goes. */
@@ -29,6 +30,7 @@ export interface CampaignStart {
   readonly limited: boolean;
   readonly deadline: string;
   readonly takes: readonly ShardTake[];
+  readonly repeats?: RepeatFilterRef;
   /** Units per reservation shard (shard i holds portions[i]); they add up to `reserved`. */
   readonly reservationPortions: readonly number[];
 }
@@ -92,10 +94,9 @@ export class CampaignRepository {
             TableName: this.tableName,
             Key: campaignKey(campaign.campaignId),
             // Every name through a placeholder: several (total, limited...) are DynamoDB reserved words.
-            UpdateExpression:
-              'SET #status = :running, #total = :total, #reserved = :reserved, #reservationShards = :reservationShards, #lanes = :lanes, #limited = :limited, #deadline = :deadline, #startedAt = :now, #history = list_append(#history, :change) REMOVE #reason',
+            UpdateExpression: `SET #status = :running, #total = :total, #reserved = :reserved, #reservationShards = :reservationShards, #lanes = :lanes, #limited = :limited, #deadline = :deadline, #startedAt = :now, #history = list_append(#history, :change)${start.repeats ? ', #repeats = :repeats' : ''} REMOVE #reason`,
             ConditionExpression: '#status = :preparing',
-            ExpressionAttributeNames: Object.fromEntries(['status', 'total', 'reserved', 'reservationShards', 'lanes', 'limited', 'deadline', 'startedAt', 'history', 'reason'].map((name) => [`#${name}`, name])),
+            ExpressionAttributeNames: Object.fromEntries(['status', 'total', 'reserved', 'reservationShards', 'lanes', 'limited', 'deadline', 'startedAt', 'history', 'reason', ...(start.repeats ? ['repeats'] : [])].map((name) => [`#${name}`, name])),
             ExpressionAttributeValues: {
               ':running': 'running',
               ':preparing': 'preparing',
@@ -107,6 +108,7 @@ export class CampaignRepository {
               ':deadline': start.deadline,
               ':now': nowIso,
               ':change': [{ status: 'running', at: nowIso }],
+              ...(start.repeats ? { ':repeats': start.repeats } : {}),
             },
           },
         },

@@ -7,6 +7,7 @@ import type { CampaignDeps } from './campaign-deps';
 import { cancelCampaign, completeCampaign, pauseCampaign, publish, requeueParked, requireCampaign } from './campaign-lifecycle';
 import { storedAudienceOf } from './audience-repository';
 import { chunksOf } from './chunks';
+import { type BloomFilter, RepeatFinder } from './repeat-filter';
 import { homeShardOf, reservationShardCount } from './reservation-items';
 
 /** The campaign state machine's steps (lib/topology.ts names the states; functions/campaigns/* run them). */
@@ -60,9 +61,11 @@ export async function prepareCampaign(deps: CampaignDeps, detail: unknown): Prom
   if (!template) return fail('TEMPLATE_NOT_FOUND');
   const refusal = issuanceRefusal(template, 'campaign', { nowMs });
   if (refusal) return fail(refusal.reason === 'VALIDITY_ENDED' ? 'VALIDITY_ENDED' : 'TEMPLATE_NOT_ACTIVE');
-  const audience = await countAudience(deps, campaign);
+  const audience = await readAudience(deps, campaign);
   const { total } = audience;
   if (total === 0) return fail('EMPTY_AUDIENCE');
+  // Kept before the campaign starts, so that every page sent finds it.
+  const repeats = audience.repeats ? await deps.audiences.storeRepeats(campaignId, audience.repeats) : undefined;
 
   const start = {
     total,
@@ -71,6 +74,7 @@ export async function prepareCampaign(deps: CampaignDeps, detail: unknown): Prom
     limited: countsTowardLimit(template, 'campaign'),
     deadline: toIso(nowMs + deps.deadlineHours * 3_600_000),
     reservationPortions: reservationPortions(audience.perLane, reservationShardCount(total, deps.maxReservationShards)),
+    ...(repeats ? { repeats } : {}),
   };
   for (let attempt = 0; attempt < deps.reserveAttempts; attempt++) {
     const takes = allocateFromKnownStock(await deps.templates.stockShards(template.id), total, deps.random);
@@ -89,17 +93,22 @@ export async function prepareCampaign(deps: CampaignDeps, detail: unknown): Prom
 
 /**
  * Reads the audience once: its entries (duplicates included: what "processed" must reach), its lanes
- * (from the first page's estimate of the whole), and how many entries fall in each lane.
+ * (from the first page's estimate of the whole), how many entries fall in each lane, and, for an audience
+ * of several pages, which users may appear more than once (one page settles its duplicates itself).
  */
-async function countAudience(deps: CampaignDeps, campaign: Campaign): Promise<{ total: number; lanes: number; perLane: number[] }> {
+async function readAudience(deps: CampaignDeps, campaign: Campaign): Promise<{ total: number; lanes: number; perLane: number[]; repeats?: BloomFilter }> {
   let page = await deps.audiences.readPage(campaign.campaignId, campaign.audience, undefined);
   const lanes = lanesFor(page.approximateTotal, campaign.rate);
   const perLane = new Array<number>(lanes).fill(0);
+  const repeats = page.nextCursor === undefined ? undefined : new RepeatFinder(page.approximateTotal);
   let total = 0;
   for (;;) {
-    for (const userId of page.userIds) perLane[laneOf(userId, lanes)]!++;
+    for (const userId of page.userIds) {
+      perLane[laneOf(userId, lanes)]!++;
+      repeats?.add(userId);
+    }
     total += page.userIds.length;
-    if (page.nextCursor === undefined) return { total, lanes, perLane };
+    if (page.nextCursor === undefined) return { total, lanes, perLane, ...(repeats ? { repeats: repeats.repeats } : {}) };
     page = await deps.audiences.readPage(campaign.campaignId, campaign.audience, page.nextCursor);
   }
 }
@@ -139,9 +148,12 @@ export async function enqueueAudiencePage(deps: CampaignDeps, state: PageState):
     await deps.chunks.record(campaign.campaignId, `dups:${position}`, false, { counts: { processed: duplicates, issued: 0, failed: 0, skipped: { ...noSkips(), DUPLICATE: duplicates } }, resolvedFailures: [] }, toIso(deps.clock()));
   }
   // The chunk ids come from the page's position, so a retried task re-sends the same chunks, which count once.
-  // An audience that is one page had all its duplicates settled here: no user is in two chunks.
-  const wholeAudience = state.cursor === undefined || state.cursor === null ? page.nextCursor === undefined : false;
-  await deps.queue.send(chunksOf(campaign, userIds, { page: position, wholeAudience }));
+  // An audience that is one page had all its duplicates settled here: no user is in two chunks. One of
+  // several pages: the repeat filter prepare kept names the users that may be in two.
+  const wholeAudience = (state.cursor === undefined || state.cursor === null) && page.nextCursor === undefined;
+  const repeats = !wholeAudience && campaign.repeats ? await deps.audiences.readRepeats(campaign.campaignId, campaign.repeats) : undefined;
+  const mayRepeat = wholeAudience ? () => false : repeats ? (userId: string) => repeats.has(userId) : undefined;
+  await deps.queue.send(chunksOf(campaign, userIds, { page: position, ...(mayRepeat ? { mayRepeat } : {}) }));
   return { campaignId: campaign.campaignId, cursor: page.nextCursor ?? null, done: page.nextCursor === undefined, sent: page.userIds.length };
 }
 

@@ -100,7 +100,7 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
     campaignChunk: message.chunkId,
   }));
   // Expired since this chunk drew: an earlier delivery may have written some coupons already; they count.
-  const written = expired ? { issued: [], heldElsewhere: [], limitReached: [], unwritten: users } : await deps.coupons.issue(coupons, { counted: campaign.limited, perUserLimit: template.perUserLimit, unheld: firstDraw && message.onlyChunk === true });
+  const written = expired ? { issued: [], heldElsewhere: [], limitReached: [], unwritten: users } : await deps.coupons.issue(coupons, { counted: campaign.limited, perUserLimit: template.perUserLimit, ...(firstDraw && message.mayRepeat ? { onlyHere: onlyHere(users, message.mayRepeat) } : {}) });
   if (!expired && written.unwritten.length > 0 && receiveCount < deps.giveUpAtReceiveCount) return { kind: 'retry-later', reason: 'WRITE_THROTTLED' };
   const confirmed = written.unwritten.length > 0 ? await confirmUnwritten(deps, coupons, written) : written;
   const result = expired ? { ...confirmed, unwritten: [] } : confirmed;
@@ -120,6 +120,12 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
   );
   return done(counted);
 }
+
+/** The users of a chunk that appear in no other chunk: nobody but this chunk can have written their coupons. */
+const onlyHere = (users: readonly string[], mayRepeat: readonly string[]): Set<string> => {
+  const repeating = new Set(mayRepeat);
+  return new Set(users.filter((userId) => !repeating.has(userId)));
+};
 
 /**
  * Before users are given up on, a read tells which of them an earlier delivery of this chunk did write

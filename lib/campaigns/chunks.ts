@@ -13,7 +13,7 @@ export const RETRY_CHUNK_USERS = 90;
 export function chunksOf(
   campaign: { readonly campaignId: string; readonly templateId: string; readonly lanes: number; readonly rate: { readonly batchSize: number } },
   userIds: readonly string[],
-  source: { readonly page: string; readonly wholeAudience?: boolean } | { readonly retry: string },
+  source: { readonly page: string; readonly mayRepeat?: (userId: string) => boolean } | { readonly retry: string },
 ): ChunkMessage[] {
   const byLane = new Map<number, string[]>();
   for (const userId of userIds) {
@@ -35,7 +35,7 @@ export function chunksOf(
         lane,
         userIds: chunk,
         ...('retry' in source ? { retry: true } : {}),
-        ...('page' in source && source.wholeAudience ? { onlyChunk: true } : {}),
+        ...('page' in source && source.mayRepeat ? { mayRepeat: chunk.filter(source.mayRepeat) } : {}),
       });
     }
   }

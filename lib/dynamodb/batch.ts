@@ -8,9 +8,16 @@ export type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[s
 const BATCH_WRITE_MAX = 25;
 const BATCH_GET_MAX = 100;
 
+/** Lets a call run when a slot is free (a p-limit limiter): bounds the calls a process has in flight. */
+export type CallGate = <T>(call: () => Promise<T>) => Promise<T>;
+
+const ungated: CallGate = (call) => call();
+
 export interface BatchRetries extends Backoff {
   /** Calls per group of items before what is left is handed back (writes) or refused (reads). */
   readonly maxAttempts: number;
+  /** Shared by every caller of one process, so that many chunks at once do not queue hundreds of calls on the HTTP agent. */
+  readonly inFlight?: CallGate;
 }
 
 const groupsOf = <T>(items: readonly T[], size: number): T[][] => {
@@ -25,11 +32,12 @@ const groupsOf = <T>(items: readonly T[], size: number): T[][] => {
  * silently.
  */
 export async function batchWriteAll(client: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[], retries: BatchRetries): Promise<WriteRequest[]> {
+  const gate = retries.inFlight ?? ungated;
   const leftovers = await Promise.all(
     groupsOf(requests, BATCH_WRITE_MAX).map((group) =>
       untilDone(group, retries.maxAttempts, retries, async (pending) => {
         try {
-          const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: [...pending] } }));
+          const result = await gate(() => client.send(new BatchWriteCommand({ RequestItems: { [tableName]: [...pending] } })));
           return result.UnprocessedItems?.[tableName] ?? [];
         } catch (error) {
           if (isThrottling(error)) return pending;
@@ -52,6 +60,7 @@ export async function batchGetAll(
   options: BatchRetries & { readonly consistent: boolean; readonly projection?: string },
 ): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
+  const gate = options.inFlight ?? ungated;
   const unread = await Promise.all(
     groupsOf(keys, BATCH_GET_MAX).map((group) =>
       untilDone<Record<string, unknown>>(
@@ -59,10 +68,12 @@ export async function batchGetAll(
         options.maxAttempts,
         options,
         async (pending) => {
-          const result = await client.send(
-            new BatchGetCommand({
-              RequestItems: { [tableName]: { Keys: [...pending], ConsistentRead: options.consistent, ...(options.projection ? { ProjectionExpression: options.projection } : {}) } },
-            }),
+          const result = await gate(() =>
+            client.send(
+              new BatchGetCommand({
+                RequestItems: { [tableName]: { Keys: [...pending], ConsistentRead: options.consistent, ...(options.projection ? { ProjectionExpression: options.projection } : {}) } },
+              }),
+            ),
           );
           found.push(...(result.Responses?.[tableName] ?? []));
           return result.UnprocessedKeys?.[tableName]?.Keys ?? [];

@@ -142,5 +142,11 @@ describe('campaign integrity (local HTTP API, synthesized state machine, FIFO la
     expect(await env.waitForCampaign('f7')).toMatchObject({ status: 'completed', total: 180, processed: 180, issued: 60, skipped: 120, failed: 0, skippedByReason: { DUPLICATE: 120 } });
     expect(await env.campaignCoupons('f7')).toHaveLength(60);
     await env.expectLedgerBalances(templateId);
+    // Prepare kept the file's repeat filter: every one of these users is flagged, so every chunk looked them up.
+    const campaigns = env.stack.container.campaigns();
+    const started = await campaigns.campaigns.get('f7');
+    expect(started?.repeats).toBeDefined();
+    const repeats = await campaigns.audiences.readRepeats('f7', started!.repeats!);
+    expect(ids.filter((userId) => !repeats.has(userId))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Campaign, type ChunkMessage, campaignCouponId, countsOf } from '../../lib/campaigns/campaign';
 import { retryFailedUsers } from '../../lib/campaigns/campaign-lifecycle';
@@ -51,8 +51,9 @@ async function deliverUntilDone(deps: Parameters<typeof issueCampaignChunk>[0], 
   throw new Error('never finished');
 }
 
-const onlyChunk = (campaign: Campaign, audience: string[]) => {
-  const [message, ...rest] = chunksOf({ ...campaign, lanes: 1 }, audience, { page: '0' });
+/** The audience as one chunk; `mayRepeat` as the repeat filter would say (by default: nobody is in another chunk, the shortcut without reads). */
+const onlyChunk = (campaign: Campaign, audience: string[], mayRepeat: (userId: string) => boolean = () => false) => {
+  const [message, ...rest] = chunksOf({ ...campaign, lanes: 1 }, audience, { page: '0', mayRepeat });
   expect(rest).toEqual([]);
   return message!;
 };
@@ -81,14 +82,32 @@ describe('campaign worker under faults (DynamoDB Local)', () => {
   it('counts duplicate deliveries once, sequential or concurrent, and counts audience duplicates as skipped', async () => {
     const audience = users('dup', 100);
     const campaign = await start('c-dup', [...audience, ...audience.slice(0, 10)]);
-    const message = onlyChunk(campaign, audience);
+    const repeating = new Set(audience.slice(0, 10));
+    const message = onlyChunk(campaign, audience, (userId) => repeating.has(userId));
     await Promise.all([issueCampaignChunk(workerDepsFor(table), message, 1), issueCampaignChunk(workerDepsFor(table), message, 1)]);
     expect(await issueCampaignChunk(workerDepsFor(table), message, 2)).toEqual({ kind: 'done', counted: false });
     // the same users again in another chunk (a duplicate line on another page of the audience file): skipped, not issued again
-    await issueCampaignChunk(workerDepsFor(table), { ...message, chunkId: '1:0:0', userIds: audience.slice(0, 10) }, 1);
+    await issueCampaignChunk(workerDepsFor(table), { ...message, chunkId: '1:0:0', userIds: audience.slice(0, 10), mayRepeat: audience.slice(0, 10) }, 1);
     const coupons = (await scanAll(table)).filter((item) => item.entity === 'coupon' && item.campaignId === 'c-dup');
     expect(coupons).toHaveLength(100);
     expect(countsOf(await chunks.totals('c-dup'))).toEqual({ processed: 110, issued: 100, skipped: 10, failed: 0 });
+  });
+
+  it('on a first delivery, looks up only the users the repeat filter names before writing', async () => {
+    const audience = users('look', 90);
+    const campaign = await start('c-look', audience);
+    const looked: number[] = [];
+    const counting = faultyClient(table.client, {});
+    const send = counting.send.bind(counting);
+    counting.send = (async (command: unknown) => {
+      if (command instanceof BatchGetCommand) looked.push(...Object.values(command.input.RequestItems ?? {}).map((request) => request.Keys?.length ?? 0));
+      return send(command as never);
+    }) as typeof counting.send;
+    const message = onlyChunk(campaign, audience, (userId) => userId === 'look-7' || userId === 'look-89');
+    expect(message.mayRepeat).toEqual(['look-7', 'look-89']);
+    expect(await issueCampaignChunk(workerDepsFor(table, { client: counting }), message, 1)).toEqual({ kind: 'done', counted: true });
+    expect(looked).toEqual([2]);
+    expect(await expectBooksBalance('c-look', audience)).toMatchObject({ issued: 90 });
   });
 
   it('never resets a coupon the user locked before a redelivery', async () => {

@@ -58,20 +58,17 @@ async function uploadAudience(campaignId: string, users: number) {
   await new Upload({ client: stack.queues.s3, params: { Bucket: LOCAL_AUDIENCE_BUCKET, Key: `${campaignId}.txt`, Body: body }, partSize: 8 * 1024 * 1024 }).done();
 }
 
-/** Live heap: what is still referenced after a full collection (needs node --expose-gc), not garbage waiting for one. */
-const liveHeap = () => {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed;
-};
-
 async function runCampaign(campaignId: string, users: number, template: Template) {
   await uploadAudience(campaignId, users);
-  let peakHeap = liveHeap();
+  // Sampled without forcing a collection: a forced gc() every second cost this process about 15% of its
+  // throughput. The peak therefore includes garbage not yet collected, an upper bound of the live heap.
+  let peakHeap = 0;
   let peakRss = 0;
   const sampler = setInterval(() => {
-    peakHeap = Math.max(peakHeap, liveHeap());
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 1_000);
+    const memory = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, memory.heapUsed);
+    peakRss = Math.max(peakRss, memory.rss);
+  }, 500);
   const started = performance.now();
   await requestCampaign(flow, { campaignId, templateId: template.id, audience: { type: 's3', bucket: LOCAL_AUDIENCE_BUCKET, key: `${campaignId}.txt` }, rate: { batchSize: BATCH, maxConcurrency: CONCURRENCY } });
   let progress = await campaignProgress(flow, campaignId).catch(() => undefined);
@@ -164,7 +161,7 @@ Each chunk draws its units from its lane's reservation shard, checks who holds t
 
 **Campaign-only template** (the 1-WCU path: BatchWriteItem, no per-user counter):
 
-| run | users | seconds | coupons/s | peak live heap | peak RSS |
+| run | users | seconds | coupons/s | peak heap used | peak RSS |
 |---|---|---|---|---|---|
 ${row('campaign', SMALL, small.seconds, small.perSecond, `| ${fmt(small.peakHeapMb, 0)} MB | ${fmt(small.peakRssMb, 0)} MB |`)}
 ${row('raw BatchWriteItem, same items', SMALL, rawSmall.seconds, rawSmall.perSecond)}
@@ -173,8 +170,9 @@ ${row('campaign', USERS, full.seconds, full.perSecond, `| ${fmt(full.peakHeapMb,
 ${row('raw BatchWriteItem, same items', USERS, rawFull.seconds, rawFull.perSecond)}
 | **ratio campaign / raw** | ${USERS.toLocaleString('en-US')} | | **${fmt(ratioFull, 2)}** (goal >= 0.80) | | |
 
-Memory is flat: ${fmt(small.peakHeapMb, 0)} MB live heap for ${SMALL.toLocaleString('en-US')} users against ${fmt(full.peakHeapMb, 0)} MB for ${USERS.toLocaleString('en-US')}
-(the audience is read in 4 MB pages; each message holds ${BATCH} users).
+Peak heap used counts garbage not yet collected (the sampler no longer forces a collection, which cost ~15% of throughput), so it is an upper bound
+of what the process holds; by design that is bounded: the audience is read in 4 MB pages, each message holds ${BATCH} users, and the repeat filter of
+${USERS.toLocaleString('en-US')} users is ~2 MB (14.4 bits a user). The bench process also hosts the local stack (state machine, worker, bus).
 
 **Claimable template with a per-user limit** (the counted path: per user one TransactWriteItems of the claim counter and the coupon):
 

@@ -16,7 +16,9 @@ const PARALLEL_TRANSACTIONS = 25;
  *
  * Campaign-only templates: one strongly consistent BatchGetItem finds who already holds the coupon (an
  * earlier delivery of this chunk, or another chunk of the same user, which the lanes run strictly before
- * this one), then BatchWriteItem writes the rest: 1 WCU per coupon of at most 1 KB, plus 1 RCU to check.
+ * this one), then BatchWriteItem writes the rest: 1 WCU per coupon of at most 1 KB. The check is skipped
+ * for the users in `onlyHere` (on a first delivery, those the audience's repeat filter rules out: nobody
+ * else can have written their coupon), so it costs 1 RCU only per flagged user.
  *
  * Claimable templates: per user one TransactWriteItems of the claim counter (incremented only below the
  * limit) and the coupon (only if new): 2 items x 2 WCU = 4 WCU per coupon, no read.

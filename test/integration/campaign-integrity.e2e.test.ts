@@ -114,8 +114,9 @@ describe('campaign integrity (local HTTP API, synthesized state machine, FIFO la
   });
 
   it('an operator pauses, resumes and cancels; the list shows campaigns by template and status', async () => {
-    const templateId = await template({ stock: { total: 1_000, shards: 2 }, claimable: false });
-    expect((await campaign({ campaignId: 'ops', templateId, audience: { type: 'inline', userIds: users('ops', 300) }, rate: { batchSize: 1, maxConcurrency: 2 } })).status).toBe(202);
+    // Large enough, one chunk a user, that it is still running when the operator pauses it.
+    const templateId = await template({ stock: { total: 3_000, shards: 2 }, claimable: false });
+    expect((await campaign({ campaignId: 'ops', templateId, audience: { type: 'inline', userIds: users('ops', 2_000) }, rate: { batchSize: 1, maxConcurrency: 2 } })).status).toBe(202);
     await env.waitForCampaign('ops', (p) => p.status === 'running' && p.issued > 0);
     expect((await post('/v1/admin/campaigns/ops/pause')).body).toMatchObject({ status: 'paused', reason: 'OPERATOR' });
     expect((await post('/v1/admin/campaigns/ops/pause')).status).toBe(200); // again: a no-op

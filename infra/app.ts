@@ -1,15 +1,26 @@
-import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, Aspects, Validations, type AppProps } from 'aws-cdk-lib';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PLACEHOLDER_ISSUER, readDeploySettings } from './settings';
-import { CouponDataStack, CouponServiceStack, audienceBucketName } from './stacks';
+import { PowertoolsEnvironment } from './constructs/powertools-environment';
+import { CouponDataStack, CouponServiceStack, audienceBucketName, stackName } from './stacks';
 
 /** Builds the whole CDK app; `cdk synth` runs it, and the infra tests call it with their own context. */
 export function buildApp(props: AppProps = {}) {
-  // Strong references: the data stack refuses to drop an export the service stack still uses.
-  const app = new App({ ...props, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...props.context } });
+  // Every feature flag this CDK version recommends (what `cdk init` writes into a new project), and strong
+  // references: the data stack refuses to drop an export the service stack still uses.
+  const app = new App({ ...props, context: { ...CURRENTLY_RECOMMENDED_FLAGS, '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...props.context } });
   const settings = readDeploySettings(app.node);
-  const data = new CouponDataStack(app, 'CouponData', { env: settings.environment, settings, description: 'Coupon platform: table (stateful)' });
-  const service = new CouponServiceStack(app, 'CouponService', { env: settings.environment, settings, table: data.table, audienceBucketName: audienceBucketName(), description: 'Coupon platform: API and functions (stateless)' });
+  const { stage } = settings;
+  const data = new CouponDataStack(app, stackName('CouponData', stage), { env: settings.environment, settings, description: `Coupon platform (${stage}): table (stateful)` });
+  const service = new CouponServiceStack(app, stackName('CouponService', stage), {
+    env: settings.environment,
+    settings,
+    table: data.table,
+    audienceBucketName: audienceBucketName(stage),
+    description: `Coupon platform (${stage}): API and functions (stateless)`,
+  });
+  Aspects.of(app).add(new PowertoolsEnvironment(settings));
   if (settings.jwtIssuer === PLACEHOLDER_ISSUER) {
     Validations.of(service).addWarning('PlaceholderIssuer', `No jwtIssuer given: using ${PLACEHOLDER_ISSUER}. Deploy with -c jwtIssuer=https://your-issuer/ -c jwtAudience=your-audience`);
   }

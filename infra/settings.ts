@@ -6,6 +6,13 @@ import type { Node } from 'constructs';
  * Synth works offline with placeholders so CI and tests need no account.
  */
 export interface DeploySettings {
+  /** Deployment stage (dev, staging, prod...): part of every stack and physical name, so stages share an account. */
+  readonly stage: string;
+  /** Where alarms send e-mail (the SNS topic always exists; subscribe other endpoints to it as needed). */
+  readonly alarmEmail?: string;
+  /** Powertools log level of every function, and the share of invocations logged at DEBUG whatever the level. */
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  readonly debugLogSampleRate: number;
   /** The account and region the CDK CLI resolved (unset offline: the stacks are then environment-agnostic). */
   readonly environment: { readonly account?: string; readonly region?: string };
   readonly jwtIssuer: string;
@@ -28,7 +35,18 @@ export function readDeploySettings(node: Node): DeploySettings {
   const retentionDays = Number(text('logRetentionDays') ?? 30);
   const retention = Object.values(RetentionDays).find((days) => days === retentionDays);
   if (retention === undefined) throw new Error(`logRetentionDays=${retentionDays} is not a CloudWatch Logs retention value`);
+  const stage = text('stage') ?? 'dev';
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) throw new Error(`stage=${stage}: use 1 to 16 lower-case letters, digits or dashes, starting with a letter`);
+  const logLevel = (text('logLevel') ?? (stage === 'prod' ? 'INFO' : 'DEBUG')).toUpperCase();
+  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) throw new Error(`logLevel=${logLevel}: use DEBUG, INFO, WARN or ERROR`);
+  const debugLogSampleRate = Number(text('debugLogSampleRate') ?? 0.01);
+  if (!(debugLogSampleRate >= 0 && debugLogSampleRate <= 1)) throw new Error(`debugLogSampleRate=${debugLogSampleRate}: use a share between 0 and 1`);
+  const alarmEmail = text('alarmEmail');
   return {
+    stage,
+    ...(alarmEmail ? { alarmEmail } : {}),
+    logLevel: logLevel as DeploySettings['logLevel'],
+    debugLogSampleRate,
     environment: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     jwtIssuer: text('jwtIssuer') ?? PLACEHOLDER_ISSUER,
     jwtAudience: (text('jwtAudience') ?? 'coupons-api').split(',').map((s) => s.trim()).filter(Boolean),

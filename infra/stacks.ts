@@ -6,14 +6,17 @@ import { CouponCampaigns } from './constructs/coupon-campaigns';
 import { CouponEvents } from './constructs/coupon-events';
 import { CouponHttpApi } from './constructs/coupon-http-api';
 import { CouponLedger } from './constructs/coupon-ledger';
+import { CouponMonitoring } from './constructs/coupon-monitoring';
+import { claimRoutes } from '../lib/claims/claim-routes';
+import { orderRoutes } from '../lib/orders/order-routes';
 import { CouponOrders } from './constructs/coupon-orders';
 import { CouponStatistics } from './constructs/coupon-statistics';
 import { CouponTable } from './constructs/coupon-table';
 import { ENV } from '../lib/topology';
+import { audienceBucketName } from './names';
 import type { DeploySettings } from './settings';
 
-/** Account and region make the name unique; both stacks compute it, so no cross-stack reference is needed. */
-export const audienceBucketName = (): string => `coupon-audiences-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+export { audienceBucketName, stackName } from './names';
 
 /** What must survive every deploy: the table. Kept apart so the stateless stack can be torn down and rebuilt freely. */
 export class CouponDataStack extends Stack {
@@ -25,7 +28,7 @@ export class CouponDataStack extends Stack {
     super(scope, id, props);
     this.table = new CouponTable(this, 'Coupons', { deletionProtection: props.settings.deletionProtection }).table;
     this.audienceBucket = new Bucket(this, 'CampaignAudiences', {
-      bucketName: audienceBucketName(),
+      bucketName: audienceBucketName(props.settings.stage),
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -53,11 +56,13 @@ export class CouponServiceStack extends Stack {
   readonly statistics: CouponStatistics;
   readonly campaigns: CouponCampaigns;
   readonly ledger: CouponLedger;
+  readonly monitoring: CouponMonitoring;
 
   constructor(scope: Construct, id: string, props: CouponServiceStackProps) {
     super(scope, id, props);
     const { settings, table } = props;
     this.api = new CouponHttpApi(this, 'Api', {
+      stage: settings.stage,
       table,
       jwtIssuer: settings.jwtIssuer,
       jwtAudience: settings.jwtAudience,
@@ -65,7 +70,7 @@ export class CouponServiceStack extends Stack {
       defaultThrottle: settings.throttle,
       environment: { [ENV.lockTimeoutMinutes]: String(settings.lockTimeoutMinutes) },
     });
-    this.events = new CouponEvents(this, 'Events', { table, logRetention: settings.logRetention });
+    this.events = new CouponEvents(this, 'Events', { stage: settings.stage, table, logRetention: settings.logRetention });
     this.events.grantPublish(this.api.functionsThatSend('events'));
     this.orders = new CouponOrders(this, 'Orders', { table, logRetention: settings.logRetention, lockTimeoutMinutes: settings.lockTimeoutMinutes });
     this.statistics = new CouponStatistics(this, 'Statistics', { table, logRetention: settings.logRetention });
@@ -74,9 +79,21 @@ export class CouponServiceStack extends Stack {
       bus: this.events.bus,
       audienceBucketName: props.audienceBucketName,
       logRetention: settings.logRetention,
+      stage: settings.stage,
       chunkSenders: this.api.functionsThatSend('chunks'),
       workerConcurrency: settings.campaignWorkerConcurrency,
     });
     this.ledger = new CouponLedger(this, 'Ledger', { table, bus: this.events.bus, logRetention: settings.logRetention });
+    // Last: it watches every function built above.
+    this.monitoring = new CouponMonitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+      table,
+      api: this.api.api,
+      latencyCritical: [this.api.functionOf(claimRoutes.claimCoupons), this.api.functionOf(orderRoutes.lockOrder)],
+      streamConsumers: [this.events.publisher, this.statistics.consumer],
+      campaignQueue: { queue: this.campaigns.queue, deadLetters: this.campaigns.deadLetters },
+      stateMachine: this.campaigns.stateMachine,
+    });
   }
 }

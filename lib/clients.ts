@@ -23,7 +23,13 @@ export interface Clients {
 /** Locally an endpoint is set and any credentials do (fixed ones keep the SDK from looking for real ones); on AWS both come from the Lambda environment. */
 const endpointOptions = (endpoint: string | undefined) => (endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
 
-export function createClients(settings: Pick<Settings, 'region' | 'endpoints' | 'dynamodbMaxAttempts' | 'queueAndStorageMaxAttempts'>): Clients {
+export interface ClientOptions {
+  /** Wraps each client as it is built (on Lambda: the tracer captures it, so every call is a trace segment). */
+  readonly instrument?: <T>(client: T) => T;
+}
+
+export function createClients(settings: Pick<Settings, 'region' | 'endpoints' | 'dynamodbMaxAttempts' | 'queueAndStorageMaxAttempts'>, options: ClientOptions = {}): Clients {
+  const instrument = options.instrument ?? (<T>(client: T) => client);
   const built: Array<{ destroy(): void }> = [];
   const once = <T extends { destroy(): void }>(make: () => T): (() => T) => {
     let client: T | undefined;
@@ -38,14 +44,14 @@ export function createClients(settings: Pick<Settings, 'region' | 'endpoints' | 
   const { region, endpoints } = settings;
   return {
     dynamodb: once(() =>
-      DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: settings.dynamodbMaxAttempts, ...endpointOptions(endpoints.dynamodb) }), {
+      DynamoDBDocumentClient.from(instrument(new DynamoDBClient({ region, maxAttempts: settings.dynamodbMaxAttempts, ...endpointOptions(endpoints.dynamodb) })), {
         marshallOptions: { removeUndefinedValues: true },
       }),
     ),
-    eventBridge: once(() => new EventBridgeClient({ region, maxAttempts: 3, ...endpointOptions(endpoints.eventBridge) })),
-    sqs: once(() => new SQSClient({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.sqs) })),
-    s3: once(() => new S3Client({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.s3), ...(endpoints.s3 ? { forcePathStyle: true } : {}) })),
-    lambda: once(() => new LambdaClient({ region })),
+    eventBridge: once(() => instrument(new EventBridgeClient({ region, maxAttempts: 3, ...endpointOptions(endpoints.eventBridge) }))),
+    sqs: once(() => instrument(new SQSClient({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.sqs) }))),
+    s3: once(() => instrument(new S3Client({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.s3), ...(endpoints.s3 ? { forcePathStyle: true } : {}) }))),
+    lambda: once(() => instrument(new LambdaClient({ region }))),
     destroy: () => {
       for (const client of built.splice(0)) client.destroy();
     },

@@ -24,6 +24,7 @@ import type { WalletDeps } from './coupons/wallet-service';
 import { EventBridgeSink } from './events/eventbridge-sink';
 import type { EventSink } from './events/event-sink';
 import { newId } from './ids';
+import { logger } from './observability';
 import type { LedgerDeps } from './ledger/ledger-service';
 import { OrderRepository } from './orders/order-repository';
 import type { OrderDeps } from './orders/order-service';
@@ -35,6 +36,7 @@ import { StatisticsRepository } from './statistics/statistics-repository';
 import { TemplateRepository } from './templates/template-repository';
 import type { TemplateServiceDeps } from './templates/template-service';
 import { RESERVATION_SHARDS_MAX } from './keys';
+import { noTelemetry, type Telemetry } from './telemetry';
 import { type Clock, systemClock } from './time';
 
 /** Ports a caller may supply instead of the AWS adapters (the local stack drives the worker itself). */
@@ -45,6 +47,8 @@ export interface ContainerOptions {
   readonly chunkQueue?: ChunkQueue;
   /** The time the product sees (tests move it past deadlines). */
   readonly clock?: Clock;
+  /** Where business counts go (on Lambda: EMF metrics through Powertools); by default nowhere. */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -56,6 +60,7 @@ export interface ContainerOptions {
 export function createContainer(settings: Settings, options: ContainerOptions = {}) {
   const clients = options.clients ?? createClients(settings);
   const clock = options.clock ?? systemClock;
+  const telemetry = options.telemetry ?? noTelemetry;
   const once = <T>(make: () => T): (() => T) => {
     let built: { value: T } | undefined;
     return () => (built ??= { value: make() }).value;
@@ -78,6 +83,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
       new ResilientTagReader(
         tags(),
         new CircuitBreaker({ timeoutMs: settings.claims.tagTimeoutMs, failureThreshold: settings.claims.tagBreakerFailureThreshold, openMs: settings.claims.tagBreakerOpenMs }, clock),
+        (error) => logger.warn('audience tags unavailable: targeted templates are refused until they answer', { error: error as Error }),
       ),
   );
   const chunkQueue = once(
@@ -113,6 +119,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
   return {
     settings,
     clients,
+    telemetry,
     templateService: once(
       (): TemplateServiceDeps => ({
         templates: templateRepository(),
@@ -137,6 +144,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
         random: Math.random,
         sleep,
         maxAttempts: settings.claims.maxAttempts,
+        telemetry,
       }),
     ),
     claimable: once(
@@ -148,7 +156,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
       }),
     ),
     wallet: once((): WalletDeps => ({ coupons: couponRepository(), clock })),
-    quotes: once((): QuoteDeps => ({ coupons: couponRepository(), blockedProductIds: blockedProductIds(), clock, maxCouponsPerOrder: settings.orders.maxCouponsPerOrder })),
+    quotes: once((): QuoteDeps => ({ coupons: couponRepository(), blockedProductIds: blockedProductIds(), clock, maxCouponsPerOrder: settings.orders.maxCouponsPerOrder, telemetry })),
     orders: once(
       (): OrderDeps => ({
         orders: new OrderRepository(dynamodb(), tableName),
@@ -158,6 +166,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
         maxCouponsPerOrder: settings.orders.maxCouponsPerOrder,
         defaultLockMinutes: settings.orders.lockTimeoutMinutes,
         releaseBatchPerShard: settings.orders.releaseBatchPerShard,
+        telemetry,
       }),
     ),
     statistics,

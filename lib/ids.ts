@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { monotonicFactory } from 'ulidx';
 
 /** ULIDs: unique, and sorted by creation time, so a user's coupons come back newest-last without an index. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Money is an integer number of minor units (cents, fen, pence) with an ISO 4217 currency on the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Timestamps are ISO-8601 UTC strings at the edge and in storage (they sort as strings); epoch ms where we compute. */
 export const isoTimestamp = () =>

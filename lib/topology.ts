@@ -65,7 +65,10 @@ export const schedules = {
 } as const;
 
 /** The metric the ledger audit emits (embedded metric format) and its alarm watches. */
-export const ledgerImbalanceMetric = { namespace: 'CouponPlatform', name: 'StockLedgerImbalances' } as const;
+/** Every metric the functions publish (EMF through Powertools) lives in this namespace, tagged with the service. */
+export const metricsNamespace = 'CouponPlatform';
+export const serviceName = 'coupons';
+export const ledgerImbalanceMetric = { namespace: metricsNamespace, name: 'StockLedgerImbalances' } as const;
 
 /** The campaign state machine's task states (by the name the definition gives them) and the function behind each. */
 export const campaignSteps = {

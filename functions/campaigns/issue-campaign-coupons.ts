@@ -3,6 +3,8 @@ import { parseChunkMessage } from '../../lib/campaigns/campaign';
 import { issueCampaignChunk } from '../../lib/campaigns/campaign-worker';
 import type { Container } from '../../lib/container';
 import { onLambda } from '../../lib/lambda';
+import { logger } from '../../lib/observability';
+import { BusinessMetric } from '../../lib/telemetry';
 
 /**
  * SQS FIFO worker: each message is one chunk of one lane of a campaign (its message group). Lanes run in
@@ -14,20 +16,23 @@ const IN_PROCESS_ATTEMPTS = 3;
 
 export const build = (container: Container) => {
   const deps = container.campaignWorker();
+  const { telemetry } = container;
   // A message that fails blocks its lane until its visibility timeout ends: a failure that may be
   // passing (a timeout, a dropped connection) is tried again at once, a few times, before that.
   const finished = async (record: SQSRecord): Promise<boolean> => {
     const message = parseChunkMessage(record.body);
     if (!message) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'not a campaign chunk', messageId: record.messageId }));
+      logger.error('not a campaign chunk', { messageId: record.messageId });
       return false;
     }
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await issueCampaignChunk(deps, message, Number(record.attributes.ApproximateReceiveCount ?? 1));
+        if (outcome.kind === 'done' && outcome.issued) telemetry.count(BusinessMetric.campaignCouponsIssued, outcome.issued);
+        else if (outcome.kind === 'retry-later') logger.info('campaign chunk left for a redelivery', { messageId: record.messageId, chunkId: message.chunkId, reason: outcome.reason });
         return outcome.kind !== 'retry-later';
       } catch (error) {
-        console.error(JSON.stringify({ level: 'ERROR', message: 'campaign chunk failed', messageId: record.messageId, attempt, error: String(error) }));
+        logger.error('campaign chunk failed', { messageId: record.messageId, chunkId: message.chunkId, attempt, error: error as Error });
         if (attempt >= IN_PROCESS_ATTEMPTS) return false;
       }
     }

@@ -1,26 +1,22 @@
 import type { Container } from '../../lib/container';
 import { onLambda } from '../../lib/lambda';
 import { auditStockLedgers } from '../../lib/ledger/ledger-service';
-import { ledgerImbalanceMetric } from '../../lib/topology';
+import { logger } from '../../lib/observability';
+import { BusinessMetric } from '../../lib/telemetry';
 
 /**
  * Runs daily (EventBridge schedule): checks every active template's stock ledger. Each imbalance is a
- * StockLedgerImbalanced event, and the count is a CloudWatch metric (embedded metric format) with an
+ * StockLedgerImbalanced event, and the count is a CloudWatch metric (EMF through Powertools) with an
  * alarm on it.
  */
 export const build = (container: Container) => {
   const deps = container.ledger();
+  const { telemetry } = container;
   return async (): Promise<{ checked: number; imbalanced: string[] }> => {
     const result = await auditStockLedgers(deps);
-    console.log(
-      JSON.stringify({
-        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: ledgerImbalanceMetric.namespace, Dimensions: [[]], Metrics: [{ Name: ledgerImbalanceMetric.name, Unit: 'Count' }] }] },
-        [ledgerImbalanceMetric.name]: result.imbalanced.length,
-        level: result.imbalanced.length > 0 ? 'ERROR' : 'INFO',
-        message: 'stock ledger audit',
-        ...result,
-      }),
-    );
+    telemetry.count(BusinessMetric.stockLedgerImbalances, result.imbalanced.length);
+    if (result.imbalanced.length > 0) logger.error('stock ledgers do not balance', { ...result });
+    else logger.info('stock ledger audit', { ...result });
     return result;
   };
 };

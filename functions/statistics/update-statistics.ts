@@ -1,20 +1,31 @@
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Container } from '../../lib/container';
 import type { Coupon } from '../../lib/coupons/coupon';
 import { changesOf, type StreamRecord } from '../../lib/dynamodb/stream';
 import { Entity } from '../../lib/entities';
 import { onLambda } from '../../lib/lambda';
+import { logger } from '../../lib/observability';
 import { statisticsDeltas } from '../../lib/statistics/statistics';
 
-/** DynamoDB stream -> per-template counter shards. The batch is identified by its first and last sequence numbers. */
+/**
+ * DynamoDB stream -> per-template counter shards. The batch is identified by its first and last sequence
+ * numbers and added in one transaction, so it succeeds or fails whole: a failure reports the first record,
+ * and the stream retries from there (bisecting a batch that keeps failing).
+ */
 export const build = (container: Container) => {
   const statistics = container.statistics();
-  return async (event: DynamoDBStreamEvent): Promise<void> => {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const records = event.Records as StreamRecord[];
     const deltas = statisticsDeltas(changesOf<Coupon>(records, Entity.coupon));
-    if (deltas.size === 0) return;
+    if (deltas.size === 0) return { batchItemFailures: [] };
     const identity = `${records[0]?.dynamodb?.SequenceNumber}-${records.at(-1)?.dynamodb?.SequenceNumber}-${records.length}`;
-    await statistics.add(deltas, identity);
+    try {
+      await statistics.add(deltas, identity);
+      return { batchItemFailures: [] };
+    } catch (error) {
+      logger.error('statistics batch not counted; the stream retries it', { error: error as Error, records: records.length });
+      return { batchItemFailures: [{ itemIdentifier: records[0]?.dynamodb?.SequenceNumber ?? '' }] };
+    }
   };
 };
 

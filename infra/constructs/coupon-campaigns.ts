@@ -11,12 +11,11 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV, campaignQueue, campaignRequestRule, campaignSteps, campaignWaitState, campaignWorker } from '../../lib/topology';
 import { anyAboveZeroAlarm } from './alarms';
+import { audienceBucketNamePattern } from '../names';
 import { CouponFunction } from './coupon-function';
 
-/** How cdk-nag renders the bucket name below in its finding ids. */
-const AUDIENCE_BUCKET_NAME_PATTERN = 'coupon-audiences-<AWS::AccountId>-<AWS::Region>';
-
 export interface CouponCampaignsProps {
+  readonly stage: string;
   readonly table: TableV2;
   readonly bus: EventBus;
   /** The audience bucket's name (deterministic: see audienceBucketName in infra/stacks.ts). */
@@ -84,7 +83,7 @@ export class CouponCampaigns extends Construct {
     for (const reader of [prepare, enqueue]) {
       reader.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [audienceObjects] }));
       Validations.of(reader).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${AUDIENCE_BUCKET_NAME_PATTERN}/*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${audienceBucketNamePattern(props.stage)}/*]`,
         reason: 'Reads any audience file in the campaign audience bucket (each request names its file); GetObject only.',
       });
     }

@@ -1,3 +1,4 @@
+import { eventBusName } from '../names';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -11,6 +12,8 @@ import { anyAboveZeroAlarm } from './alarms';
 import { CouponFunction } from './coupon-function';
 
 export interface CouponEventsProps {
+  /** Part of the bus name (`coupons-<stage>`), the name marketing tools put CampaignRequested on. */
+  readonly stage: string;
   readonly table: TableV2;
   readonly logRetention: RetentionDays;
 }
@@ -27,7 +30,7 @@ export class CouponEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: CouponEventsProps) {
     super(scope, id);
-    this.bus = new EventBus(this, 'Bus', { eventBusName: 'coupons' });
+    this.bus = new EventBus(this, 'Bus', { eventBusName: eventBusName(props.stage) });
     this.deadLetters = new Queue(this, 'PublisherDeadLetters', {
       enforceSSL: true,
       encryption: QueueEncryption.SQS_MANAGED,

@@ -1,3 +1,4 @@
+import { httpApiName } from '../names';
 import { CfnOutput, Validations } from 'aws-cdk-lib';
 import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -10,6 +11,8 @@ import { allRoutes } from '../../lib/api/api';
 import { CouponFunction } from './coupon-function';
 
 export interface CouponHttpApiProps {
+  /** Part of the API's name (`coupons-<stage>`). */
+  readonly stage: string;
   readonly table: ITableV2;
   readonly jwtIssuer: string;
   readonly jwtAudience: readonly string[];
@@ -35,7 +38,7 @@ export class CouponHttpApi extends Construct {
     super(scope, id);
     this.routes = props.routes ?? allRoutes;
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, { jwtAudience: [...props.jwtAudience] });
-    this.api = new HttpApi(this, 'HttpApi', { apiName: 'coupons', createDefaultStage: false });
+    this.api = new HttpApi(this, 'HttpApi', { apiName: httpApiName(props.stage), createDefaultStage: false });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     const stage = new HttpStage(this, 'DefaultStage', {
@@ -76,6 +79,13 @@ export class CouponHttpApi extends Construct {
       reason: 'Only GET /v1/health and GET /openapi.json are public (liveness and the API description); every other route has the JWT authorizer.',
     });
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
+  }
+
+  /** The function behind a route. */
+  functionOf(route: { readonly id: string }): CouponFunction {
+    const fn = this.functions.get(route.id);
+    if (!fn) throw new Error(`no function for route ${route.id}`);
+    return fn;
   }
 
   functionsThatSend(what: Sends): CouponFunction[] {

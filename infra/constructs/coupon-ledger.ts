@@ -4,7 +4,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ENV, ledgerImbalanceMetric, schedules } from '../../lib/topology';
+import { ENV, ledgerImbalanceMetric, schedules, serviceName } from '../../lib/topology';
 import { anyAboveZeroAlarm } from './alarms';
 import { CouponFunction } from './coupon-function';
 
@@ -36,7 +36,7 @@ export class CouponLedger extends Construct {
     anyAboveZeroAlarm(
       this,
       'StockLedgerImbalancedAlarm',
-      new Metric({ namespace: ledgerImbalanceMetric.namespace, metricName: ledgerImbalanceMetric.name, statistic: 'Maximum', period: Duration.days(1) }),
+      new Metric({ namespace: ledgerImbalanceMetric.namespace, metricName: ledgerImbalanceMetric.name, dimensionsMap: { service: serviceName }, statistic: 'Maximum', period: Duration.days(1) }),
       'A template\'s stock ledger does not balance (see the StockLedgerImbalanced event and GET /v1/admin/templates/{id}/ledger)',
     );
     anyAboveZeroAlarm(this, 'AuditErrorsAlarm', this.auditor.metricErrors({ period: Duration.days(1) }), 'The stock ledger audit failed: the ledgers were not checked today');

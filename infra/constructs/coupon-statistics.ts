@@ -6,6 +6,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { streamConsumers, streamFilterPattern } from '../../lib/topology';
+import { anyAboveZeroAlarm } from './alarms';
 import { CouponFunction } from './coupon-function';
 
 export interface CouponStatisticsProps {
@@ -16,10 +17,12 @@ export interface CouponStatisticsProps {
 /** Per-template counters, kept by a consumer of the table's stream in sharded counter items. */
 export class CouponStatistics extends Construct {
   readonly consumer: CouponFunction;
+  readonly deadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: CouponStatisticsProps) {
     super(scope, id);
     const deadLetters = new Queue(this, 'DeadLetters', { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14) });
+    this.deadLetters = deadLetters;
     Validations.of(deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the statistics consumer.' });
     this.consumer = new CouponFunction(this, 'Consumer', {
       entry: streamConsumers.statistics.entry,
@@ -33,9 +36,14 @@ export class CouponStatistics extends Construct {
         batchSize: streamConsumers.statistics.batchSize,
         maxBatchingWindow: Duration.seconds(streamConsumers.statistics.maxBatchingWindowSeconds),
         retryAttempts: streamConsumers.statistics.retryAttempts,
+        // The handler adds a batch in one transaction and reports the batch's first record when it fails;
+        // halving a failing batch isolates a record that keeps failing, which then goes to the DLQ alone.
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
         onFailure: new SqsDlq(deadLetters),
         filters: [FilterCriteria.filter(streamFilterPattern(streamConsumers.statistics))],
       }),
     );
+    anyAboveZeroAlarm(this, 'DeadLettersAlarm', deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 'Stream records the statistics consumer could not count after every retry: counters are short until they are redriven');
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../http/api-handler';
 import { errorStatusDescription } from '../http/error-mapping';
 import { allRoutes } from './api';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { userIdString } from '../ids';
 
 /** A user's audience tags, which targeted templates match against. */

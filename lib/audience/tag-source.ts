@@ -14,13 +14,14 @@ export class ResilientTagReader {
   constructor(
     private readonly source: TagSource,
     private readonly breaker: CircuitBreaker,
+    private readonly onUnavailable: (error: unknown) => void = () => {},
   ) {}
 
   async tagsOf(userId: string): Promise<UserTags> {
     try {
       return await this.breaker.call(() => this.source.tagsOf(userId));
     } catch (error) {
-      console.warn(JSON.stringify({ level: 'WARN', message: 'audience tags unavailable', error: String(error) }));
+      this.onUnavailable(error);
       return 'unavailable';
     }
   }

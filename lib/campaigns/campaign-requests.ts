@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Page } from '../pagination';
 import { toIso } from '../time';

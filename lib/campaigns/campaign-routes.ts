@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoutes } from '../http/route';
 import { pageOf } from '../pagination';
 import { CampaignIdPath, CampaignProgress as CampaignProgressView, CampaignRequest } from './campaign';

@@ -28,9 +28,10 @@ export interface WorkerDeps {
  * - `parked`: its campaign is paused; the chunk waits in the table and is sent again on resume.
  * - `retry-later`: leave the message to come back after the visibility timeout.
  */
-export type ChunkOutcome = { readonly kind: 'done'; readonly counted: boolean } | { readonly kind: 'parked' } | { readonly kind: 'retry-later'; readonly reason: string };
+/** `issued`: coupons this delivery counted (0 when an earlier delivery had counted the chunk). */
+export type ChunkOutcome = { readonly kind: 'done'; readonly counted: boolean; readonly issued?: number } | { readonly kind: 'parked' } | { readonly kind: 'retry-later'; readonly reason: string };
 
-const done = (counted: boolean): ChunkOutcome => ({ kind: 'done', counted });
+const done = (counted: boolean, issued = 0): ChunkOutcome => ({ kind: 'done', counted, ...(counted && issued > 0 ? { issued } : {}) });
 const DRAW_ATTEMPTS = 16;
 
 /**
@@ -118,7 +119,7 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
     },
     nowIso,
   );
-  return done(counted);
+  return done(counted, result.issued.length);
 }
 
 /** The users of a chunk that appear in no other chunk: nobody but this chunk can have written their coupons. */

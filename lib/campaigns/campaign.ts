@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CampaignCounts } from '../events/event-catalog';
 import { ulidString, userIdString } from '../ids';
 import type { RepeatFilterRef } from './audience-store';

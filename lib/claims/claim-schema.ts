@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CouponView } from '../coupons/coupon';
 import { ulidString } from '../ids';
 import { MAX_TEMPLATES_PER_CLAIM } from './claim-service';

@@ -10,6 +10,7 @@ import type { ClaimLine, ClaimRepository, IdempotencyRecord } from './claim-repo
 import { type ClaimRefusal, claimRefusal, hasAudience, type UserTags } from './eligibility';
 import { allocateFromKnownStock, pickRandomShard, type Random, type ShardTake } from './stock-allocation';
 import type { TemplateCache } from './template-cache';
+import { BusinessMetric, type Telemetry } from '../telemetry';
 
 export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 export const MAX_TEMPLATES_PER_CLAIM = 10;
@@ -32,6 +33,7 @@ export interface ClaimDeps {
   readonly sleep: (ms: number) => Promise<void>;
   /** Transaction attempts before answering 503 TRY_AGAIN (conflicts, or shards emptied under us). */
   readonly maxAttempts: number;
+  readonly telemetry: Pick<Telemetry, 'count'>;
 }
 
 export interface ClaimRequest {
@@ -137,6 +139,7 @@ export async function claimCoupons(deps: ClaimDeps, request: ClaimRequest): Prom
     const outcome = await deps.claims.commit({ userId: request.userId, idempotencyKey: request.idempotencyKey, record, nowSeconds, lines });
     switch (outcome.kind) {
       case 'committed':
+        deps.telemetry.count(BusinessMetric.couponsClaimed, ordered.length);
         return { coupons: ordered.map((coupon) => couponView(coupon, nowMs)), replayed: false };
       case 'replay':
         return replay(outcome.record);
@@ -149,6 +152,7 @@ export async function claimCoupons(deps: ClaimDeps, request: ClaimRequest): Prom
         await Promise.all([...new Set(outcome.shortages.map((s) => s.templateId))].map(readStock));
         break;
       case 'contention':
+        deps.telemetry.count(BusinessMetric.claimContentionRetries);
         knownStock.clear();
         await deps.sleep(deps.random() * Math.min(250, 10 * 2 ** attempt));
         break;

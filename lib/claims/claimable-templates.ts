@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Template } from '../templates/template';
 import type { StockShard, TemplateRepository } from '../templates/template-repository';
 import { TemplateView } from '../templates/template-schema';

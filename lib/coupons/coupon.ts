@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Template } from '../templates/template';
 import { Effect, Scope, Stacking } from '../templates/template-schema';
 import { DAY_MS, toEpochMs, toIso } from '../time';

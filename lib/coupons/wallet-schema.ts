@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ulidString } from '../ids';
 import { pageOf } from '../pagination';
 import { COUPON_STATUSES, CouponView } from './coupon';

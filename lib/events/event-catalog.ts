@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CAMPAIGN_REQUEST_SOURCE } from '../topology';
 
 /**

@@ -5,6 +5,7 @@ import type { ResponseBody, RouteBody, RouteDefinition, RoutePath, RouteQuery, R
 import { InvalidInputError, ValidationFailedError } from '../errors';
 import { toHttpError } from './error-mapping';
 import { authorize, type Identity } from './identity';
+import { logger } from '../observability';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
@@ -96,7 +97,7 @@ const httpErrorMapping = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   onError: async (request) => {
     const mapped = toHttpError(request.error);
     if (mapped.statusCode >= 500) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', error: String(request.error), stack: (request.error as Error)?.stack, path: request.event?.rawPath }));
+      logger.error('unhandled error', { error: request.error as Error, route: request.event?.routeKey, path: request.event?.rawPath });
     }
     request.response = jsonResponse(mapped.statusCode, mapped.body, mapped.headers);
   },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CampaignStatus, CampaignTotals } from '../campaigns/campaign';
 import type { ReservationShard } from '../campaigns/reservation-items';
 import type { StockShardFlows } from '../templates/template-repository';

@@ -7,6 +7,7 @@ import { type Clock, toIso } from '../time';
 import type { LockOrderInput, Order, OrderState, OrderView, RefundedCoupon } from './order';
 import { orderView } from './order';
 import type { OrderRepository } from './order-repository';
+import { BusinessMetric, type Telemetry } from '../telemetry';
 
 export interface OrderDeps {
   readonly orders: OrderRepository;
@@ -17,6 +18,7 @@ export interface OrderDeps {
   readonly defaultLockMinutes: number;
   /** Expired locks the releaser reads per GSI1 shard per run. */
   readonly releaseBatchPerShard: number;
+  readonly telemetry: Pick<Telemetry, 'count'>;
 }
 
 const MINUTE_MS = 60_000;
@@ -76,7 +78,10 @@ export async function lockCouponsForOrder(deps: OrderDeps, orderId: string, inpu
     version: 0,
   };
   const outcome = await deps.orders.lock(order, toIso(nowMs));
-  if (outcome.kind === 'written') return orderView(order);
+  if (outcome.kind === 'written') {
+    deps.telemetry.count(BusinessMetric.ordersLocked);
+    return orderView(order);
+  }
   if (outcome.kind === 'order-changed') return replayLock(await requireOrder(deps, orderId), requestHash);
   throw new ConflictError('COUPON_NOT_AVAILABLE', 'Some coupons are no longer available (used, locked by another order, or expired)', { couponIds: outcome.couponIds });
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CartLine } from '../pricing/cart';
 import { userIdString } from '../ids';
 import { currencyCode } from '../money';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { currencyCode } from '../money';
 
 /** Unit prices up to 10^10 minor units and quantities up to 10^4 keep every line amount below 2^53. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { COUPON_STATUSES } from '../coupons/coupon';
 
 /** How the pricing engine's answers look on the wire (the quote, and the pricing an order keeps). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Coupon, couponView } from '../coupons/coupon';
 import type { CouponRepository } from '../coupons/coupon-repository';
 import { NotFoundError } from '../errors';
@@ -6,6 +6,7 @@ import type { Clock } from '../time';
 import { toIso } from '../time';
 import { Cart } from './cart';
 import { type PricingCoupon, type Quote, quote } from './pricing-engine';
+import { BusinessMetric, type Telemetry } from '../telemetry';
 
 export const QuoteInput = Cart.extend({
   /** Price only these of my coupons; without it, every coupon I hold that is available now. */
@@ -21,6 +22,7 @@ export interface QuoteDeps {
   readonly blockedProductIds: () => Promise<ReadonlySet<string>>;
   readonly clock: Clock;
   readonly maxCouponsPerOrder: number;
+  readonly telemetry: Pick<Telemetry, 'count'>;
 }
 
 /** A coupon as the engine sees it: its view (rules, validity, effective status) is exactly what pricing needs. */
@@ -49,5 +51,7 @@ export async function quoteForUser(deps: QuoteDeps, userId: string, input: Quote
   } else {
     coupons = await availableCoupons(deps, userId, nowMs);
   }
-  return quote(cart, coupons.map((c) => toPricingCoupon(c, nowMs)), { nowMs, blockedProductIds: await deps.blockedProductIds(), maxCouponsPerOrder: deps.maxCouponsPerOrder });
+  const priced = quote(cart, coupons.map((c) => toPricingCoupon(c, nowMs)), { nowMs, blockedProductIds: await deps.blockedProductIds(), maxCouponsPerOrder: deps.maxCouponsPerOrder });
+  deps.telemetry.count(BusinessMetric.quotesPriced);
+  return priced;
 }

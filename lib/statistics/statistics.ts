@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Coupon } from '../coupons/coupon';
 import { type CouponTransition, couponTransition } from '../coupons/coupon-transitions';
 import type { ItemChange } from '../entities';

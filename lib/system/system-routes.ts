@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoutes } from '../http/route';
 
 const Health = z.object({ status: z.literal('ok'), time: z.string() });

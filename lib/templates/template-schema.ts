@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { basisPoints, currencyCode, minorUnits, positiveMinorUnits } from '../money';
 import { isoTimestamp } from '../time';
 import { ulidString } from '../ids';

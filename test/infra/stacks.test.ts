@@ -116,7 +116,7 @@ describe('events', () => {
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ['coupon'] } } } }) }] },
     });
-    service.hasResourceProperties('AWS::Events::EventBus', { Name: 'coupons' });
+    service.hasResourceProperties('AWS::Events::EventBus', { Name: 'coupons-dev' });
     service.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
@@ -167,8 +167,14 @@ describe('campaigns', () => {
 
   it('alarm on chunks in the dead-letter queue, on failed executions, on an unbalanced stock ledger and on a failed ledger audit', () => {
     const alarms = resources(service, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'StockLedgerImbalances']);
-    expect(alarms.find((a) => a.MetricName === 'StockLedgerImbalances')).toMatchObject({ Namespace: 'CouponPlatform', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(alarms.map((a) => a.MetricName)).toEqual(expect.arrayContaining(['ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'StockLedgerImbalances']));
+    // Published by Powertools Metrics, which adds the service dimension: the alarm must name it to see the metric.
+    expect(alarms.find((a) => a.MetricName === 'StockLedgerImbalances')).toMatchObject({
+      Namespace: 'CouponPlatform',
+      Dimensions: [{ Name: 'service', Value: 'coupons' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it('queue chunks in FIFO message groups (lanes), deduplicated and throttled per group, with a FIFO dead-letter queue', () => {
@@ -200,5 +206,118 @@ describe('cdk-nag', () => {
   it('passes the AwsSolutions checks (synthesis fails on any unacknowledged finding)', () => {
     const { app } = buildApp({ context });
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('operability', () => {
+  const functions = () => resources(service, 'AWS::Lambda::Function');
+  const alarms = () => resources(service, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+  const topicId = () => resources(service, 'AWS::SNS::Topic').map(([id]) => id);
+
+  it('gives every function the Powertools settings of its stage', () => {
+    expect(functions().length).toBeGreaterThan(30);
+    for (const [id, fn] of functions()) {
+      expect(fn.Properties.Environment?.Variables, id).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'coupons',
+        POWERTOOLS_METRICS_NAMESPACE: 'CouponPlatform',
+        POWERTOOLS_LOG_LEVEL: 'DEBUG',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01',
+        STAGE: 'dev',
+      });
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+    }
+    const prod = Template.fromStack(buildApp({ context: { ...context, stage: 'prod' } }).service);
+    for (const [, fn] of Object.entries(prod.findResources('AWS::Lambda::Function') as Record<string, Resource>)) expect(fn.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe('INFO');
+  });
+
+  it('sends every alarm to the one SNS topic, when it fires and when it recovers; the e-mail is a parameter', () => {
+    expect(topicId()).toHaveLength(1);
+    const topic = { Ref: topicId()[0] };
+    expect(alarms().length).toBeGreaterThan(60);
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions, alarm.AlarmDescription).toEqual([topic]);
+      expect(alarm.OKActions, alarm.AlarmDescription).toEqual([topic]);
+    }
+    service.resourceCountIs('AWS::SNS::Subscription', 0);
+    Template.fromStack(buildApp({ context: { ...context, alarmEmail: 'ops@shop.test' } }).service).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@shop.test' });
+  });
+
+  it("alarms on every function's errors and throttles, the API's 5xx rate and p99, DynamoDB throttling and system errors, stream iterator age", () => {
+    const metricsOf = (alarm: Record<string, any>): string[] => [alarm.MetricName, ...(alarm.Metrics ?? []).map((m: any) => m.MetricStat?.Metric?.MetricName)].filter(Boolean);
+    const statsOf = (alarm: Record<string, any>): string[] => [alarm.ExtendedStatistic, ...(alarm.Metrics ?? []).map((m: any) => m.MetricStat?.Stat)].filter(Boolean);
+    const watching = (name: string) => alarms().filter((a) => metricsOf(a).includes(name));
+    const ourFunctions = functions().filter(([, fn]) => fn.Properties.Description && !String(fn.Properties.Description).startsWith('AWS CDK')).length;
+    expect(watching('Errors').length).toBeGreaterThanOrEqual(ourFunctions);
+    expect(watching('Throttles').length).toBeGreaterThanOrEqual(ourFunctions);
+    expect(watching('5xx')).toHaveLength(1);
+    expect(watching('Latency').filter((a) => statsOf(a).includes('p99'))).toHaveLength(1);
+    expect(watching('Duration').filter((a) => statsOf(a).includes('p99')).map((a) => a.AlarmName).sort()).toEqual([
+      'coupons-dev-Api-ClaimCouponsFunction-Latency-P99-Warning',
+      'coupons-dev-Api-LockOrderFunction-Latency-P99-Warning',
+    ]);
+    expect(watching('ReadThrottleEvents').length + watching('WriteThrottleEvents').length).toBeGreaterThanOrEqual(2);
+    expect(watching('SystemErrors')).toHaveLength(1);
+    expect(watching('IteratorAge')).toHaveLength(2);
+    service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('alarms on every dead-letter queue (of queues and of stream consumers)', () => {
+    const queueIds = new Set(resources(service, 'AWS::SQS::Queue').map(([id]) => id));
+    const deadLetterIds = new Set<string>();
+    for (const [, queue] of resources(service, 'AWS::SQS::Queue')) {
+      const target = queue.Properties.RedrivePolicy?.deadLetterTargetArn?.['Fn::GetAtt']?.[0];
+      if (target) deadLetterIds.add(target);
+    }
+    for (const [, mapping] of resources(service, 'AWS::Lambda::EventSourceMapping')) {
+      const target = mapping.Properties.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0];
+      if (target) deadLetterIds.add(target);
+    }
+    expect(deadLetterIds.size).toBe(3);
+    for (const id of deadLetterIds) {
+      expect(queueIds.has(id)).toBe(true);
+      const watching = alarms().filter((a) => JSON.stringify(a.Dimensions ?? a.Metrics ?? []).includes(`"${id}"`) && /ApproximateNumberOfMessages/.test(JSON.stringify(a)));
+      expect(watching.length, id).toBeGreaterThan(0);
+    }
+  });
+
+  const accountWideNames: Record<string, string> = {
+    'AWS::Events::EventBus': 'Name',
+    'AWS::ApiGatewayV2::Api': 'Name',
+    'AWS::S3::Bucket': 'BucketName',
+    'AWS::SQS::Queue': 'QueueName',
+    'AWS::SNS::Topic': 'TopicName',
+    'AWS::DynamoDB::GlobalTable': 'TableName',
+    'AWS::Lambda::Function': 'FunctionName',
+    'AWS::CloudWatch::Alarm': 'AlarmName',
+    'AWS::CloudWatch::Dashboard': 'DashboardName',
+    'AWS::StepFunctions::StateMachine': 'StateMachineName',
+    'AWS::Logs::LogGroup': 'LogGroupName',
+  };
+
+  it('synthesizes two stages side by side in one account: no physical name in common', () => {
+    const staging = buildApp({ context: { ...context, stage: 'staging' } });
+    const dev = buildApp({ context });
+    expect(staging.service.stackName).toBe('CouponService-staging');
+    expect(dev.data.stackName).toBe('CouponData-dev');
+    const physicalNames = (built: ReturnType<typeof buildApp>) => {
+      const names = new Set<string>([built.service.stackName, built.data.stackName]);
+      for (const stack of [built.service, built.data]) {
+        for (const resource of Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, Resource>)) {
+          // The name properties that must be unique in an account and region (others are generated by CloudFormation).
+          const key = accountWideNames[resource.Type];
+          const value = key ? resource.Properties?.[key] : undefined;
+          if (value !== undefined) names.add(JSON.stringify(value));
+        }
+      }
+      return names;
+    };
+    const devNames = physicalNames(dev);
+    const shared = [...physicalNames(staging)].filter((name) => devNames.has(name));
+    expect(shared).toEqual([]);
+    expect(devNames.size).toBeGreaterThan(60);
+  });
+
+  it('refuses a stage name that cannot be part of resource names', () => {
+    expect(() => buildApp({ context: { ...context, stage: 'Prod_1' } })).toThrow(/stage=Prod_1/);
   });
 });

@@ -4,6 +4,7 @@ import { ClaimRepository } from '../../lib/claims/claim-repository';
 import { ClaimRefusedError, claimCoupons } from '../../lib/claims/claim-service';
 import { IdempotencyKeyReusedError, NotFoundError } from '../../lib/errors';
 import { inventoryShardKey, templatePartition, userPartition, userProfileKey } from '../../lib/keys';
+import { BusinessMetric, RecordingTelemetry } from '../../lib/telemetry';
 import { TemplateRepository } from '../../lib/templates/template-repository';
 import { activeTemplate, claimDepsFor } from '../support/claims';
 import { createTestTable, queryPartition, type TestTable } from '../support/dynamodb';
@@ -35,6 +36,15 @@ describe('claimCoupons against DynamoDB Local', () => {
     const items = await queryPartition(table, userPartition('alice'));
     expect(items.find((i) => i.sk === `CLAIMS#${templateId}`)?.claimed).toBe(1);
     expect(items.find((i) => i.sk === `CPN#${coupon!.id}`)).toBeDefined();
+  });
+
+  it('reports the coupons it issued to telemetry, and nothing for a replay', async () => {
+    const templateId = await activeTemplate(table, { stock: { total: 10, shards: 2 } });
+    const telemetry = new RecordingTelemetry();
+    const deps = claimDepsFor(table, { telemetry });
+    await claimCoupons(deps, { userId: 'metered', templateIds: [templateId], idempotencyKey: 'm1' });
+    await claimCoupons(deps, { userId: 'metered', templateIds: [templateId], idempotencyKey: 'm1' });
+    expect(telemetry.total(BusinessMetric.couponsClaimed)).toBe(1);
   });
 
   it('replays the same key with the same body without touching anything, and refuses it with another body', async () => {

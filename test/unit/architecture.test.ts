@@ -25,11 +25,23 @@ describe('architecture', () => {
     expect(lib.filter((file) => isAdapter(file) && importsOf(file).some((module) => module.startsWith('@aws-sdk/'))).length).toBeGreaterThan(10);
   });
 
-  it('lib/ knows nothing of functions/, tools/, infra/, Lambda events or middy outside its HTTP edge', () => {
+  it('lib/ knows nothing of functions/, tools/, infra/, Lambda events or middy outside its HTTP edge and the Lambda wiring', () => {
     const offenders = lib.filter((file) =>
-      importsOf(file).some((module) => /\/(functions|tools|infra)\//.test(module) || ((module === '@middy/core' || module === 'aws-lambda') && !file.startsWith('lib/http/'))),
+      importsOf(file).some(
+        (module) => /\/(functions|tools|infra)\//.test(module) || ((module === '@middy/core' || module === 'aws-lambda') && !file.startsWith('lib/http/') && file !== 'lib/lambda.ts'),
+      ),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('Powertools is used through lib/observability.ts (instances) and lib/lambda.ts (its middlewares) only', () => {
+    const users = ['lib', 'functions'].flatMap(sourceFiles).filter((file) => importsOf(file).some((module) => module.startsWith('@aws-lambda-powertools/')));
+    expect(users.sort()).toEqual(['lib/lambda.ts', 'lib/observability.ts']);
+  });
+
+  it('zod is imported as a namespace, so bundles keep only the schemas used (a named import pulled in every locale: +260 KB a function)', () => {
+    const named = ['lib', 'functions', 'tools'].flatMap(sourceFiles).filter((file) => /^import\s+\{[^}]*\bz\b[^}]*\}\s+from\s+'zod'/m.test(readFileSync(path.join(repoRoot, file), 'utf8')));
+    expect(named).toEqual([]);
   });
 
   it('process.env is read only by the config module (and the CDK app reads its account and region)', () => {

@@ -64,8 +64,8 @@ type Definition = Record<string, unknown>;
  * intrinsics) become placeholders, and each Task state is pointed at its local handler below.
  */
 export function synthesizedCampaignDefinition(): Definition {
-  const { app } = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const template = app.synth().getStackByName('CouponService').template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const { app, service } = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const template = app.synth().getStackByName(service.stackName).template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const machine = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
   if (!machine) throw new Error('the CDK app has no state machine');
   const definition = machine.Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };

@@ -1,0 +1,16 @@
+import { Aws } from 'aws-cdk-lib';
+
+/** Physical names that carry the stage, so that two stages deploy side by side in one account and region. */
+
+/** Stack names. */
+export const stackName = (base: 'CouponData' | 'CouponService', stage: string): string => `${base}-${stage}`;
+
+/** Stage, account and region make the name unique; both stacks compute it, so no cross-stack reference is needed. */
+export const audienceBucketName = (stage: string): string => `coupon-audiences-${stage}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+
+/** How cdk-nag renders that name in its finding ids. */
+export const audienceBucketNamePattern = (stage: string): string => `coupon-audiences-${stage}-<AWS::AccountId>-<AWS::Region>`;
+
+/** The event bus marketing tools put CampaignRequested on, and the HTTP API. */
+export const eventBusName = (stage: string): string => `coupons-${stage}`;
+export const httpApiName = (stage: string): string => `coupons-${stage}`;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { repoRoot } from '../tools/local/dynamodb-local';
+import { EXTERNAL_MODULES } from '../infra/constructs/coupon-function';
 
 /** A benchmark's numeric parameters from its command line (`npm run bench:x -- --users 200000`), with defaults. */
 export function benchArgs<T extends Record<string, number>>(defaults: T): T {
@@ -112,7 +113,7 @@ export function bundleLikeCdk(entry: string, outFile: string): { file: string; b
     '--platform=node',
     '--format=cjs',
     '--target=node22',
-    '--external:@aws-sdk/*',
+    ...EXTERNAL_MODULES.map((name) => `--external:${name}`),
     `--outfile=${outFile}`,
     '--log-level=warning',
   ]);

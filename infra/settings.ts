@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { parseCorsOrigins } from '../lib/http/cors';
 
 /**
  * Deploy-time parameters, read once from CDK context (`cdk deploy -c jwtIssuer=...` or cdk.json).
@@ -13,6 +14,8 @@ export interface DeploySettings {
   /** Powertools log level of every function, and the share of invocations logged at DEBUG whatever the level. */
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly debugLogSampleRate: number;
+  /** Origins browsers may call the API from (API Gateway CORS); none by default. */
+  readonly corsOrigins: readonly string[];
   /** The account and region the CDK CLI resolved (unset offline: the stacks are then environment-agnostic). */
   readonly environment: { readonly account?: string; readonly region?: string };
   readonly jwtIssuer: string;
@@ -47,6 +50,7 @@ export function readDeploySettings(node: Node): DeploySettings {
     ...(alarmEmail ? { alarmEmail } : {}),
     logLevel: logLevel as DeploySettings['logLevel'],
     debugLogSampleRate,
+    corsOrigins: parseCorsOrigins(text('corsOrigins')),
     environment: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     jwtIssuer: text('jwtIssuer') ?? PLACEHOLDER_ISSUER,
     jwtAudience: (text('jwtAudience') ?? 'coupons-api').split(',').map((s) => s.trim()).filter(Boolean),

@@ -63,6 +63,7 @@ export class CouponServiceStack extends Stack {
     const { settings, table } = props;
     this.api = new CouponHttpApi(this, 'Api', {
       stage: settings.stage,
+      corsOrigins: settings.corsOrigins,
       table,
       jwtIssuer: settings.jwtIssuer,
       jwtAudience: settings.jwtAudience,

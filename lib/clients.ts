@@ -1,21 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Settings } from './config';
 
 /**
  * The one place that builds AWS SDK clients, from settings. Each is built on first use and then
- * shared; adapters never build their own, they take a client as a parameter.
+ * shared; adapters never build their own, they take a client (or its provider) as a parameter.
+ *
+ * Every function uses DynamoDB, so that client is loaded with the module. The others are loaded on
+ * first use (a dynamic import): loading an SDK package costs 20-40 ms of cold start, and most
+ * functions never send an event, a queue message, an S3 read or a Lambda call.
  */
 export interface Clients {
   readonly dynamodb: () => DynamoDBDocumentClient;
-  readonly eventBridge: () => EventBridgeClient;
-  readonly sqs: () => SQSClient;
-  readonly s3: () => S3Client;
-  readonly lambda: () => LambdaClient;
+  readonly eventBridge: () => Promise<EventBridgeClient>;
+  readonly sqs: () => Promise<SQSClient>;
+  readonly s3: () => Promise<S3Client>;
+  readonly lambda: () => Promise<LambdaClient>;
   /** Closes every client built so far (the local stack and tests stop cleanly). */
   readonly destroy: () => void;
 }
@@ -41,6 +45,14 @@ export function createClients(settings: Pick<Settings, 'region' | 'endpoints' | 
       return client;
     };
   };
+  const onFirstUse = <T extends { destroy(): void }>(make: () => Promise<T>): (() => Promise<T>) => {
+    let client: Promise<T> | undefined;
+    return () =>
+      (client ??= make().then((made) => {
+        built.push(made);
+        return made;
+      }));
+  };
   const { region, endpoints } = settings;
   return {
     dynamodb: once(() =>
@@ -48,10 +60,10 @@ export function createClients(settings: Pick<Settings, 'region' | 'endpoints' | 
         marshallOptions: { removeUndefinedValues: true },
       }),
     ),
-    eventBridge: once(() => instrument(new EventBridgeClient({ region, maxAttempts: 3, ...endpointOptions(endpoints.eventBridge) }))),
-    sqs: once(() => instrument(new SQSClient({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.sqs) }))),
-    s3: once(() => instrument(new S3Client({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.s3), ...(endpoints.s3 ? { forcePathStyle: true } : {}) }))),
-    lambda: once(() => instrument(new LambdaClient({ region }))),
+    eventBridge: onFirstUse(async () => instrument(new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient({ region, maxAttempts: 3, ...endpointOptions(endpoints.eventBridge) }))),
+    sqs: onFirstUse(async () => instrument(new (await import('@aws-sdk/client-sqs')).SQSClient({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.sqs) }))),
+    s3: onFirstUse(async () => instrument(new (await import('@aws-sdk/client-s3')).S3Client({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.s3), ...(endpoints.s3 ? { forcePathStyle: true } : {}) }))),
+    lambda: onFirstUse(async () => instrument(new (await import('@aws-sdk/client-lambda')).LambdaClient({ region }))),
     destroy: () => {
       for (const client of built.splice(0)) client.destroy();
     },

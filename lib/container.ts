@@ -76,7 +76,7 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
   const blocklist = once(() => new BlocklistRepository(dynamodb(), tableName));
   const tags = once(() => new TagRepository(dynamodb(), tableName));
   const statistics = once(() => new StatisticsRepository(dynamodb(), tableName));
-  const events = once((): EventSink => new EventBridgeSink(clients.eventBridge(), settings.eventBusName));
+  const events = once((): EventSink => new EventBridgeSink(clients.eventBridge, settings.eventBusName));
   const blockedProductIds = once(() => cachedBlocklist(blocklist(), settings.orders.blocklistCacheTtlMs, clock));
   const resilientTags = once(
     () =>
@@ -90,13 +90,13 @@ export function createContainer(settings: Settings, options: ContainerOptions = 
     (): ChunkQueue =>
       options.chunkQueue ??
       (settings.campaignQueueUrl
-        ? new SqsChunkQueue(clients.sqs(), settings.campaignQueueUrl)
+        ? new SqsChunkQueue(clients.sqs, settings.campaignQueueUrl)
         : // Only the functions that send chunks are given a queue URL; the others never send.
           { send: () => Promise.reject(new Error('no campaign queue is configured (campaignQueueUrl)')) }),
   );
   const workerConcurrency = once(
     (): WorkerConcurrency =>
-      options.workerConcurrency ?? (settings.workerMappingId ? new EventSourceMappingConcurrency(clients.lambda(), settings.workerMappingId) : { set: async () => undefined }),
+      options.workerConcurrency ?? (settings.workerMappingId ? new EventSourceMappingConcurrency(clients.lambda, settings.workerMappingId) : { set: async () => undefined }),
   );
 
   const campaigns = once(

@@ -35,8 +35,22 @@ export class ValidationFailedError extends InvalidInputError {
 }
 
 export class AuthenticationError extends DomainError {
-  constructor(message = 'A valid bearer token is required') {
-    super('UNAUTHENTICATED', message);
+  constructor(message = 'A valid bearer token is required', code = 'UNAUTHENTICATED') {
+    super(code, message);
+  }
+}
+
+/** The body is larger than the route accepts. */
+export class PayloadTooLargeError extends DomainError {
+  constructor(maxBytes: number) {
+    super('BODY_TOO_LARGE', `The body must be at most ${maxBytes} bytes`, { maxBytes });
+  }
+}
+
+/** The body is not declared as JSON. */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(contentType: string | undefined) {
+    super('UNSUPPORTED_MEDIA_TYPE', `The body must be sent as application/json${contentType ? `, not ${contentType}` : ' (no Content-Type was sent)'}`, { contentType: contentType ?? null });
   }
 }
 

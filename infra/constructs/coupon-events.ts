@@ -1,4 +1,3 @@
-import { eventBusName } from '../names';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -10,6 +9,7 @@ import { Construct } from 'constructs';
 import { streamConsumers, streamFilterPattern, ENV } from '../../lib/topology';
 import { anyAboveZeroAlarm } from './alarms';
 import { CouponFunction } from './coupon-function';
+import { eventBusName } from '../names';
 
 export interface CouponEventsProps {
   /** Part of the bus name (`coupons-<stage>`), the name marketing tools put CampaignRequested on. */

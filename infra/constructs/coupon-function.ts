@@ -1,18 +1,39 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type ILayerVersion, LayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../../lib/http/route';
 import { globalSecondaryIndexes } from '../../lib/table';
 import { ENV } from '../../lib/topology';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * Left out of every bundle: the AWS SDK v3 (the Node 22 runtime ships it) and Powertools with the X-Ray
+ * SDK its tracer uses (the Powertools layer below ships them). What stays is our code, zod, middy, ulidx.
+ */
+export const EXTERNAL_MODULES = ['@aws-sdk/*', '@aws-lambda-powertools/*', 'aws-xray-sdk-core'];
+
+/** The Powertools version the code is built and tested with; the layer deployed is exactly that one. */
+export const powertoolsVersion = (): string =>
+  (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/@aws-lambda-powertools/logger/package.json'), 'utf8')) as { version: string }).version;
+
+/** The public Powertools layer of that version, looked up per region at deploy time (AWS publishes its ARN in SSM); one per stack. */
+function powertoolsLayer(scope: Construct): ILayerVersion {
+  const stack = Stack.of(scope);
+  const id = 'PowertoolsLayer';
+  const existing = stack.node.tryFindChild(id) as ILayerVersion | undefined;
+  if (existing) return existing;
+  return LayerVersion.fromLayerVersionArn(stack, id, StringParameter.valueForStringParameter(stack, `/aws/service/powertools/typescript/generic/all/${powertoolsVersion()}`));
+}
 
 export interface CouponFunctionProps {
   /** Handler module relative to the repository root; it exports `handler`. */
@@ -40,6 +61,7 @@ export class CouponFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
+      layers: [powertoolsLayer(scope)],
       logGroup,
       depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
       projectRoot: repoRoot,
@@ -49,8 +71,7 @@ export class CouponFunction extends NodejsFunction {
         target: 'node22',
         minify: true,
         sourceMap: true,
-        // The Node 22 runtime ships AWS SDK v3; leaving it out halves the bundle and the cold start.
-        externalModules: ['@aws-sdk/*'],
+        externalModules: EXTERNAL_MODULES,
         forceDockerBundling: false,
       },
     });

@@ -1,18 +1,21 @@
-import { httpApiName } from '../names';
-import { CfnOutput, Validations } from 'aws-cdk-lib';
-import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { corsPolicy } from '../../lib/http/cors';
 import type { RouteDefinition } from '../../lib/http/route';
 import { allRoutes } from '../../lib/api/api';
+import { httpApiName } from '../names';
 import { CouponFunction } from './coupon-function';
 
 export interface CouponHttpApiProps {
   /** Part of the API's name (`coupons-<stage>`). */
   readonly stage: string;
+  /** Origins browsers may call the API from; none: no CORS. */
+  readonly corsOrigins?: readonly string[];
   readonly table: ITableV2;
   readonly jwtIssuer: string;
   readonly jwtAudience: readonly string[];
@@ -38,7 +41,21 @@ export class CouponHttpApi extends Construct {
     super(scope, id);
     this.routes = props.routes ?? allRoutes;
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, { jwtAudience: [...props.jwtAudience] });
-    this.api = new HttpApi(this, 'HttpApi', { apiName: httpApiName(props.stage), createDefaultStage: false });
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: httpApiName(props.stage),
+      createDefaultStage: false,
+      ...(props.corsOrigins?.length
+        ? {
+            corsPreflight: {
+              allowOrigins: [...props.corsOrigins],
+              allowMethods: corsPolicy.allowMethods.map((method) => CorsHttpMethod[method]),
+              allowHeaders: [...corsPolicy.allowHeaders],
+              exposeHeaders: [...corsPolicy.exposeHeaders],
+              maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
+            },
+          }
+        : {}),
+    });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     const stage = new HttpStage(this, 'DefaultStage', {

@@ -1,4 +1,4 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll } from '../dynamodb/batch';
 import { Entity, entityItem } from '../entities';
@@ -27,7 +27,8 @@ export class AudienceRepository implements AudienceStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly s3: () => S3Client,
+    /** Loaded on first use (lib/clients.ts). */
+    private readonly s3: () => Promise<S3Client>,
     private readonly pageBytes: number,
   ) {}
 
@@ -69,7 +70,8 @@ export class AudienceRepository implements AudienceStore {
   }
 
   private async readS3Page(bucket: string, key: string, start: number): Promise<AudiencePage> {
-    const response = await this.s3().send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${start + this.pageBytes - 1}` }));
+    const [s3, { GetObjectCommand }] = await Promise.all([this.s3(), import('@aws-sdk/client-s3')]);
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${start + this.pageBytes - 1}` }));
     const body = Buffer.from(await response.Body!.transformToByteArray());
     const size = Number(/\/(\d+)$/.exec(response.ContentRange ?? '')?.[1] ?? start + body.length);
     const approximately = (userIds: string[], bytes: number) => Math.max(userIds.length, Math.round((userIds.length / Math.max(1, bytes)) * size));

@@ -1,4 +1,4 @@
-import { type LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { WorkerConcurrency } from './chunk-queue';
 
 /**
@@ -7,11 +7,13 @@ import type { WorkerConcurrency } from './chunk-queue';
  */
 export class EventSourceMappingConcurrency implements WorkerConcurrency {
   constructor(
-    private readonly lambda: LambdaClient,
+    /** Loaded on first use (lib/clients.ts). */
+    private readonly lambda: () => Promise<LambdaClient>,
     private readonly mappingId: string,
   ) {}
 
   async set(maxConcurrency: number): Promise<void> {
-    await this.lambda.send(new UpdateEventSourceMappingCommand({ UUID: this.mappingId, ScalingConfig: { MaximumConcurrency: maxConcurrency } }));
+    const [lambda, { UpdateEventSourceMappingCommand }] = await Promise.all([this.lambda(), import('@aws-sdk/client-lambda')]);
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: this.mappingId, ScalingConfig: { MaximumConcurrency: maxConcurrency } }));
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { untilDone } from '../retry';
 import type { ChunkMessage } from './campaign';
 import { type ChunkQueue, messageGroupOf } from './chunk-queue';
@@ -14,7 +14,8 @@ const SEND_ATTEMPTS = 8;
  */
 export class SqsChunkQueue implements ChunkQueue {
   constructor(
-    private readonly sqs: SQSClient,
+    /** Loaded on first use (lib/clients.ts). */
+    private readonly sqs: () => Promise<SQSClient>,
     private readonly queueUrl: string,
   ) {}
 
@@ -36,8 +37,9 @@ export class SqsChunkQueue implements ChunkQueue {
       MessageGroupId: messageGroupOf(message),
       MessageDeduplicationId: createHash('sha256').update(`${message.campaignId}\n${message.chunkId}\n${resend ?? ''}`).digest('hex'),
     }));
+    const [sqs, { SendMessageBatchCommand }] = await Promise.all([this.sqs(), import('@aws-sdk/client-sqs')]);
     const refused = await untilDone(entries, SEND_ATTEMPTS, { baseDelayMs: 50 }, async (pending) => {
-      const result = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: [...pending] }));
+      const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: [...pending] }));
       const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
       return pending.filter((entry) => failed.has(entry.Id));
     });

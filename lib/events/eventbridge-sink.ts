@@ -1,4 +1,4 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type DomainEvent, sourceOf } from './event-catalog';
 import type { EventSink } from './event-sink';
 
@@ -7,15 +7,18 @@ const PUT_EVENTS_MAX_ENTRIES = 10;
 /** EventBridge adapter: PutEvents in chunks of 10; entries with an ErrorCode come back as not taken. */
 export class EventBridgeSink implements EventSink {
   constructor(
-    private readonly client: EventBridgeClient,
+    /** Loaded on first use (lib/clients.ts): functions that never publish never load the package. */
+    private readonly client: () => Promise<EventBridgeClient>,
     private readonly eventBusName: string,
   ) {}
 
   async publish(events: readonly DomainEvent[]): Promise<readonly DomainEvent[]> {
     const failed: DomainEvent[] = [];
+    if (events.length === 0) return failed;
+    const [client, { PutEventsCommand }] = await Promise.all([this.client(), import('@aws-sdk/client-eventbridge')]);
     for (let i = 0; i < events.length; i += PUT_EVENTS_MAX_ENTRIES) {
       const chunk = events.slice(i, i + PUT_EVENTS_MAX_ENTRIES);
-      const result = await this.client.send(
+      const result = await client.send(
         new PutEventsCommand({
           Entries: chunk.map((event) => ({
             EventBusName: this.eventBusName,

@@ -2,13 +2,15 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { ResponseBody, RouteBody, RouteDefinition, RoutePath, RouteQuery, RouteRequest, RouteResponse } from './route';
-import { InvalidInputError, ValidationFailedError } from '../errors';
+import { InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError } from '../errors';
 import { toHttpError } from './error-mapping';
 import { authorize, type Identity } from './identity';
 import { logger } from '../observability';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
+/** application/json, or a JSON-based type such as application/merge-patch+json, with any parameters (charset). */
+const JSON_MEDIA_TYPE = /^application\/(?:json|[\w.+-]+\+json)\s*(?:;.*)?$/i;
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -48,9 +50,9 @@ function readJsonBody(event: ApiEvent, optional = false, maxBytes = MAX_BODY_BYT
     throw new InvalidInputError('MISSING_BODY', 'This route needs a JSON body');
   }
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
-    throw new InvalidInputError('BODY_TOO_LARGE', `The body must be at most ${maxBytes} bytes`, { maxBytes });
-  }
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  const contentType = event.headers?.['content-type'];
+  if (!contentType || !JSON_MEDIA_TYPE.test(contentType)) throw new UnsupportedMediaTypeError(contentType);
   try {
     return JSON.parse(text);
   } catch {

@@ -6,7 +6,9 @@ import {
   IdempotencyKeyReusedError,
   InvalidInputError,
   NotFoundError,
+  PayloadTooLargeError,
   PermissionError,
+  UnsupportedMediaTypeError,
 } from '../errors';
 
 export interface ErrorBody {
@@ -21,11 +23,13 @@ export interface HttpErrorResponse {
 
 /** Each domain error class, the status it answers with, and what that status means (the OpenAPI document says the same). */
 const statusByErrorClass: ReadonlyArray<readonly [abstract new (...args: never[]) => DomainError, number, string]> = [
-  [InvalidInputError, 400, 'Bad input: malformed JSON, a wrong or unknown field, an oversized body, a bad cursor or header'],
-  [AuthenticationError, 401, 'No bearer token, or an invalid one'],
+  [InvalidInputError, 400, 'Bad input: malformed JSON, a wrong or unknown field, a malformed path, a bad cursor or header'],
+  [AuthenticationError, 401, 'No bearer token, an invalid one, or one whose subject cannot be a user id (1 to 128 characters, no "#" or whitespace)'],
   [PermissionError, 403, 'The token lacks the scope this route needs'],
   [NotFoundError, 404, 'No such resource (or not yours)'],
   [ConflictError, 409, 'The request contradicts the current state; the code and details say which'],
+  [PayloadTooLargeError, 413, 'The body is larger than this route accepts'],
+  [UnsupportedMediaTypeError, 415, 'The body is not sent as application/json'],
   [IdempotencyKeyReusedError, 422, 'The Idempotency-Key was used before with a different body'],
   [ContentionError, 503, 'Too much contention on the same items right now; retry after the Retry-After seconds'],
 ];

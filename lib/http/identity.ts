@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { AuthenticationError, PermissionError } from '../errors';
+import { userIdString } from '../ids';
 import type { RouteScope } from './route';
 
 export interface Identity {
@@ -16,8 +17,14 @@ export function identityFromEvent(event: APIGatewayProxyEventV2WithJWTAuthorizer
   const jwt = event.requestContext?.authorizer?.jwt;
   const subject = jwt?.claims?.sub;
   if (typeof subject !== 'string' || subject === '') return undefined;
+  // The subject becomes a key (user partitions, order owners): one rule for it, checked here, once.
+  if (!SUBJECT.safeParse(subject).success) {
+    throw new AuthenticationError('The token\'s subject must be 1 to 128 characters with no "#" or whitespace', 'SUBJECT_NOT_ACCEPTED');
+  }
   return { subject, scopes: new Set(scopesOf(jwt)) };
 }
+
+const SUBJECT = userIdString();
 
 function scopesOf(jwt: { scopes?: string[] | null; claims: Record<string, unknown> }): string[] {
   if (Array.isArray(jwt.scopes) && jwt.scopes.length > 0) return jwt.scopes;

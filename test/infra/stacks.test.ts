@@ -1,6 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
 import { buildApp } from '../../infra/app';
+import { CouponFunction, powertoolsVersion, repoRoot } from '../../infra/constructs/coupon-function';
 import { allRoutes } from '../../lib/api/api';
 
 // Bundling is skipped here: these tests are about the template, and `npm run synth` bundles for real.
@@ -315,6 +319,36 @@ describe('operability', () => {
     const shared = [...physicalNames(staging)].filter((name) => devNames.has(name));
     expect(shared).toEqual([]);
     expect(devNames.size).toBeGreaterThan(60);
+  });
+
+  it('deploys the Powertools layer of exactly the version the code is built and tested with, on every function of ours', () => {
+    const version = powertoolsVersion();
+    for (const name of ['logger', 'metrics', 'tracer']) {
+      expect(JSON.parse(readFileSync(path.join(repoRoot, `node_modules/@aws-lambda-powertools/${name}/package.json`), 'utf8')).version, name).toBe(version);
+    }
+    const parameters = Object.keys(service.findParameters('*', { Default: `/aws/service/powertools/typescript/generic/all/${version}` }));
+    expect(parameters).toHaveLength(1);
+    const built = buildApp({ context });
+    const ours = built.service.node.findAll().filter((node): node is CouponFunction => node instanceof CouponFunction);
+    expect(ours.length).toBeGreaterThan(30);
+    const template = Template.fromStack(built.service).toJSON().Resources as Record<string, Resource>;
+    for (const fn of ours) {
+      const logicalId = built.service.getLogicalId(fn.node.defaultChild as CfnElement);
+      expect(template[logicalId]!.Properties.Layers, fn.node.path).toEqual([{ Ref: parameters[0] }]);
+    }
+  });
+
+  it('configures CORS for the origins given, and none without them', () => {
+    expect(resources(service, 'AWS::ApiGatewayV2::Api')[0]![1].Properties.CorsConfiguration).toBeUndefined();
+    const withCors = Template.fromStack(buildApp({ context: { ...context, corsOrigins: 'https://shop.example.com,https://backoffice.example.com' } }).service);
+    withCors.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://shop.example.com', 'https://backoffice.example.com'],
+        AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        ExposeHeaders: ['retry-after', 'idempotent-replayed'],
+        MaxAge: 3600,
+      },
+    });
   });
 
   it('refuses a stage name that cannot be part of resource names', () => {

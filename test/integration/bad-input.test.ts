@@ -8,6 +8,10 @@ let table: TestTable;
 let api: RunningApi;
 let admin: string;
 let user: string;
+let orders: string;
+let longSubject: string;
+let subject129: string;
+let hashSubject: string;
 let draftId: string;
 
 beforeAll(async () => {
@@ -15,6 +19,10 @@ beforeAll(async () => {
   api = await startLocalApi(testContainer(table));
   admin = await tokens.admin();
   user = await tokens.user('user-1');
+  orders = await tokens.orders();
+  longSubject = await tokens.user('u'.repeat(10_000));
+  subject129 = await tokens.user('u'.repeat(129));
+  hashSubject = await tokens.user('USER#admin');
   draftId = (await api.request('POST', '/v1/admin/templates', { token: admin, body: templateInput() })).body.id;
 });
 afterAll(() => api?.close());
@@ -25,7 +33,7 @@ interface BadRequest {
   readonly label: string;
   readonly method: string;
   readonly path: () => string;
-  readonly token?: 'admin' | 'user' | 'none' | 'garbage';
+  readonly token?: 'admin' | 'user' | 'orders' | 'none' | 'garbage' | 'longSubject' | 'subject129' | 'hashSubject';
   readonly body?: unknown;
   readonly rawBody?: string;
   readonly headers?: Record<string, string>;
@@ -44,7 +52,14 @@ const cases: BadRequest[] = [
   { label: 'an unknown field', method: 'POST', path: () => '/v1/admin/templates', body: { ...templateInput(), discount: 5 }, status: 400, code: 'VALIDATION_FAILED', field: 'discount' },
   { label: 'an unknown nested field', method: 'POST', path: () => '/v1/admin/templates', body: templateInput({ effect: { type: 'amount_off', amountOff: 5, minSpnd: 10 } }), status: 400, code: 'VALIDATION_FAILED', field: 'effect.minSpnd' },
   { label: 'an unknown effect type', method: 'POST', path: () => '/v1/admin/templates', body: templateInput({ effect: { type: 'free_lunch' } }), status: 400, code: 'VALIDATION_FAILED', field: 'effect.type' },
-  { label: 'an oversized body', method: 'POST', path: () => '/v1/admin/templates', body: templateInput({ description: 'x'.repeat(70_000) }), status: 400, code: 'BODY_TOO_LARGE' },
+  { label: 'an oversized body', method: 'POST', path: () => '/v1/admin/templates', body: templateInput({ description: 'x'.repeat(70_000) }), status: 413, code: 'BODY_TOO_LARGE' },
+  { label: 'valid JSON sent as text/plain', method: 'POST', path: () => '/v1/admin/templates', body: templateInput(), headers: { 'content-type': 'text/plain' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  { label: 'valid JSON sent as form data', method: 'POST', path: () => '/v1/admin/templates', body: templateInput(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  { label: 'a malformed percent-encoding in a path id', method: 'GET', path: () => '/v1/admin/templates/%E0%A4%A', status: 400, code: 'MALFORMED_PATH' },
+  { label: 'a malformed percent-encoding in an order id', method: 'GET', path: () => '/v1/orders/%E0%A4%A', token: 'orders', status: 400, code: 'MALFORMED_PATH' },
+  { label: 'a signed token whose subject has 10,000 characters', method: 'POST', path: () => '/v1/coupons/claim', token: 'longSubject', body: { templateIds: [unknownId] }, headers: { 'idempotency-key': 'k-long' }, status: 401, code: 'SUBJECT_NOT_ACCEPTED' },
+  { label: 'a signed token whose subject is 129 characters', method: 'GET', path: () => '/v1/coupons', token: 'subject129', status: 401, code: 'SUBJECT_NOT_ACCEPTED' },
+  { label: 'a signed token whose subject holds a "#"', method: 'GET', path: () => '/v1/coupons', token: 'hashSubject', status: 401, code: 'SUBJECT_NOT_ACCEPTED' },
   { label: 'a malformed template id', method: 'GET', path: () => '/v1/admin/templates/not-an-id', status: 400, code: 'VALIDATION_FAILED', field: 'templateId' },
   { label: 'an unknown template id', method: 'GET', path: () => `/v1/admin/templates/${unknownId}`, status: 404, code: 'TEMPLATE_NOT_FOUND' },
   { label: 'stock for an unknown template', method: 'POST', path: () => `/v1/admin/templates/${unknownId}/stock`, body: { quantity: 1 }, status: 404, code: 'TEMPLATE_NOT_FOUND' },
@@ -66,7 +81,7 @@ const cases: BadRequest[] = [
 describe('bad input gets a clear 4xx, never a 500, never a partial write', () => {
   it.each(cases)('$label -> $status $code', async (testCase) => {
     const before = await scanAll(table);
-    const token = { admin, user, none: undefined, garbage: 'x.y.z' }[testCase.token ?? 'admin'];
+    const token = { admin, user, orders, none: undefined, garbage: 'x.y.z', longSubject, subject129, hashSubject }[testCase.token ?? 'admin'];
     const result = await api.request(testCase.method, testCase.path(), { token, body: testCase.body, rawBody: testCase.rawBody, headers: testCase.headers });
 
     expect(result.status).toBe(testCase.status);

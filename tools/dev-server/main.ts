@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClients } from '../../lib/clients';
 import { defaultSettings } from '../../lib/config';
+import { parseCorsOrigins } from '../../lib/http/cors';
 import { createTable } from '../local/create-table';
 import { signDevToken } from '../local/dev-auth';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
@@ -13,10 +14,11 @@ import { startLocalStack } from '../local/stack';
 /**
  * `npm start`: DynamoDB Local and the whole stack (tools/local/stack.ts) with the HTTP API on --port
  * (default 3000), serving the same handlers the CDK app deploys. In memory by default;
- * `-- --data .local/dynamodb` keeps the data between runs.
+ * `-- --data .local/dynamodb` keeps the data between runs; `-- --cors-origins http://localhost:5173` lets
+ * a browser app on that origin call the API.
  */
 const { values } = parseArgs({
-  options: { data: { type: 'string' }, port: { type: 'string' }, 'dynamodb-port': { type: 'string' }, table: { type: 'string' } },
+  options: { data: { type: 'string' }, port: { type: 'string' }, 'dynamodb-port': { type: 'string' }, table: { type: 'string' }, 'cors-origins': { type: 'string' } },
   strict: true,
 });
 const port = Number(values.port ?? 3000);
@@ -36,6 +38,7 @@ const stack = await startLocalStack({
   // A fresh table's stream is read from its start; an existing one's from now on.
   streams: { from: created ? 'TRIM_HORIZON' : 'LATEST' },
   schedules: true,
+  corsOrigins: parseCorsOrigins(values['cors-origins']),
 });
 const seeded = created ? await seedDemoTemplates(stack.container.templateService()) : [];
 await new Promise<void>((resolve, reject) => {
@@ -63,7 +66,7 @@ Try:
   curl -s ${base}/v1/health
   curl -s ${base}/v1/admin/templates -H "authorization: Bearer $ADMIN"
   curl -s ${base}/v1/templates -H "authorization: Bearer $USER"
-  curl -s -X POST ${base}/v1/coupons/claim -H "authorization: Bearer $USER" -H "idempotency-key: first-claim" -d '{"templateIds":["${seeded[0] ?? '<templateId>'}"]}'
+  curl -s -X POST ${base}/v1/coupons/claim -H "content-type: application/json" -H "authorization: Bearer $USER" -H "idempotency-key: first-claim" -d '{"templateIds":["${seeded[0] ?? '<templateId>'}"]}'
   curl -s ${base}/v1/coupons -H "authorization: Bearer $USER"
   curl -s ${base}/openapi.json | head -c 300
   npm run campaign -- --template ${seeded[0] ?? '<templateId>'} --users <file with one user id per line>

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
 import { allRoutes } from '../../lib/api/api';
+import { corsHeaders, preflightHeaders } from '../../lib/http/cors';
 import type { RouteDefinition } from '../../lib/http/route';
 import type { Container } from '../../lib/container';
 import type { ApiEvent, ApiResult } from '../../lib/http/api-handler';
@@ -34,7 +35,8 @@ function compile(route: RouteDefinition): CompiledRoute {
  * handler module. A valid bearer token fills `requestContext.authorizer.jwt`; a missing or invalid one
  * leaves it empty, and the handler answers 401/403 as the authorizer would.
  */
-export function createLocalApi(options: { container: Container; routes?: readonly RouteDefinition[] }): Server {
+export function createLocalApi(options: { container: Container; routes?: readonly RouteDefinition[]; corsOrigins?: readonly string[] }): Server {
+  const corsOrigins = options.corsOrigins ?? [];
   const compiled = (options.routes ?? allRoutes).map(compile);
   const handlers = new Map<string, Promise<Handler>>();
   const loadHandler = (route: RouteDefinition): Promise<Handler> => {
@@ -47,28 +49,40 @@ export function createLocalApi(options: { container: Container; routes?: readonl
   };
 
   return createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    const cors = corsHeaders(corsOrigins, request.headers.origin);
+    const reply = (result: ApiResult) => send(response, { ...result, headers: { ...result.headers, ...cors } });
+    if (request.method === 'OPTIONS') {
+      // API Gateway answers preflights itself when CORS is configured, before any route or authorizer.
+      response.writeHead(204, preflightHeaders(corsOrigins, request.headers.origin));
+      response.end();
+      return;
+    }
+    handle(request, reply).catch((error: unknown) => {
       console.error('local api: unexpected failure', error);
-      send(response, { statusCode: 500, body: JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } }) });
+      reply({ statusCode: 500, body: JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } }) });
     });
   });
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(request: IncomingMessage, send: (result: ApiResult) => void): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = (request.method ?? 'GET').toUpperCase();
     const match = findRoute(compiled, method, url.pathname);
+    if (match === 'malformed') {
+      send(errorResult(400, 'MALFORMED_PATH', 'The path has a malformed percent-encoding'));
+      return;
+    }
     if (!match) {
-      send(response, errorResult(404, 'ROUTE_NOT_FOUND', `No route ${method} ${url.pathname}`));
+      send(errorResult(404, 'ROUTE_NOT_FOUND', `No route ${method} ${url.pathname}`));
       return;
     }
     const body = await readBody(request);
     if (body === undefined) {
-      send(response, errorResult(413, 'PAYLOAD_TOO_LARGE', 'Request payload too large'));
+      send(errorResult(413, 'PAYLOAD_TOO_LARGE', 'Request payload too large'));
       return;
     }
     const event = await toEvent(request, url, method, match.route, match.pathParameters, body);
     const handler = await loadHandler(match.route);
-    send(response, await handler(event, lambdaContext(match.route)));
+    send(await handler(event, lambdaContext(match.route)));
   }
 }
 
@@ -77,8 +91,13 @@ function findRoute(compiled: readonly CompiledRoute[], method: string, pathname:
     if (candidate.route.method !== method) continue;
     const found = candidate.pattern.exec(pathname);
     if (!found) continue;
-    const pathParameters = Object.fromEntries(candidate.parameterNames.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]));
-    return { route: candidate.route, pathParameters };
+    try {
+      const pathParameters = Object.fromEntries(candidate.parameterNames.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]));
+      return { route: candidate.route, pathParameters };
+    } catch {
+      // API Gateway refuses such a path before any function runs; so do we.
+      return 'malformed' as const;
+    }
   }
   return undefined;
 }

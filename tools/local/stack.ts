@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   readonly streams?: false | { readonly from?: 'TRIM_HORIZON' | 'LATEST'; readonly maxBatchingWindowSeconds?: number; readonly intervalMs?: number };
   /** Run the lock releaser on its schedule. */
   readonly schedules?: boolean;
+  /** Origins browsers may call the API from (as the deploy parameter `corsOrigins`). */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface LocalStack {
@@ -75,7 +77,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       timers.push(setInterval(() => void run().catch((error: unknown) => console.error(`${schedule.entry}:`, error)), schedule.everyMinutes * 60_000));
     }
   }
-  const api = createLocalApi({ container });
+  const api = createLocalApi({ container, ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}) });
 
   return {
     container,

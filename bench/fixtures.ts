@@ -35,7 +35,7 @@ export async function benchTemplate(table: BenchTable, overrides: Record<string,
     validity: { type: 'relative', days: 30 },
     ...overrides,
   });
-  const created = await createTemplate(deps, input);
+  const { template: created } = await createTemplate(deps, input);
   await changeTemplateStatus(deps, created.id, 'active');
   return (await deps.templates.get(created.id))!;
 }

@@ -9,6 +9,7 @@ export const Entity = {
   template: 'template',
   stockShard: 'stock-shard',
   stockAddition: 'stock-addition',
+  templateCreation: 'template-creation',
   statisticsShard: 'statistics-shard',
   settings: 'settings',
   coupon: 'coupon',

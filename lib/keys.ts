@@ -26,6 +26,12 @@ export const stockAdditionKey = (templateId: string, idempotencyKey: string): It
   sk: `STOCKADD#${idempotencyKey}`,
 });
 
+/** Records a template creation under the caller's Idempotency-Key: a retried create answers the same template. */
+export const templateCreationKey = (caller: string, idempotencyKey: string): ItemKey => ({
+  pk: `CALLER#${caller}`,
+  sk: `TEMPLATECREATE#${idempotencyKey}`,
+});
+
 export const shardOfInventoryKey = (sk: string): number => Number(sk.slice(inventoryShardPrefix.length));
 
 /** GSI1 key of a template: one partition for all templates, sorted by status then creation time. */

@@ -6,7 +6,10 @@ import { createTemplate } from '../../lib/templates/template-service';
 
 export const build = (container: Container) => {
   const deps = container.templateService();
-  return apiHandler(templateRoutes.createTemplate, async ({ body }) => ({ body: await createTemplate(deps, body) }));
+  return apiHandler(templateRoutes.createTemplate, async ({ body, identity, idempotencyKey }) => {
+    const { template, replayed } = await createTemplate(deps, body, idempotencyKey ? { caller: identity.subject, key: idempotencyKey } : undefined);
+    return { body: template, ...(replayed ? { status: 200, headers: { 'idempotent-replayed': 'true' } } : {}) };
+  });
 };
 
 export const handler = onLambda(build);

@@ -5,7 +5,7 @@ import { conditionFailed, isContention, transactWrite } from '../dynamodb/transa
 import { Entity, entityItem, withoutKeys } from '../entities';
 import { ConflictError, ContentionError, IdempotencyKeyReusedError, NotFoundError } from '../errors';
 import { indexes } from '../table';
-import { inventoryShardKey, stockAdditionKey, inventoryShardPrefix, shardOfInventoryKey, templateKey, templateListingKey, templateListingPartition, templateListingStatusPrefix, templatePartition } from '../keys';
+import { inventoryShardKey, stockAdditionKey, templateCreationKey, inventoryShardPrefix, shardOfInventoryKey, templateKey, templateListingKey, templateListingPartition, templateListingStatusPrefix, templatePartition } from '../keys';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import type { Template } from './template';
 import { splitAcrossShards } from './template';
@@ -49,22 +49,42 @@ export class TemplateRepository {
     private readonly tableName: string,
   ) {}
 
-  /** One transaction: the template and all its shard items, so a template never exists without its stock. */
-  async create(template: Template): Promise<void> {
+  /**
+   * One transaction: the template and all its shard items, so a template never exists without its stock;
+   * with an idempotency key, also the record of the creation (at most one per caller and key). Answers
+   * the template created earlier under the same key and request, if there was one.
+   */
+  async create(template: Template, idempotency?: { readonly caller: string; readonly key: string; readonly requestHash: string }): Promise<{ readonly createdEarlier?: string }> {
     const portions = splitAcrossShards(template.stock.total, template.stock.shards);
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.tableName, Item: templateItem(template), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ...portions.map((available, shard) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: entityItem(Entity.stockShard, inventoryShardKey(template.id, shard), { templateId: template.id, shard, available, added: available }),
+    const outcome = await transactWrite(this.client, [
+      { role: 'template' as const, item: { Put: { TableName: this.tableName, Item: templateItem(template), ConditionExpression: 'attribute_not_exists(pk)' } } },
+      ...(idempotency
+        ? [
+            {
+              role: 'record' as const,
+              item: {
+                Put: {
+                  TableName: this.tableName,
+                  Item: entityItem(Entity.templateCreation, templateCreationKey(idempotency.caller, idempotency.key), { templateId: template.id, requestHash: idempotency.requestHash, createdAt: template.createdAt }),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+                },
+              },
             },
-          })),
-        ],
-      }),
-    );
+          ]
+        : []),
+      ...portions.map((available, shard) => ({
+        role: 'shard' as const,
+        item: { Put: { TableName: this.tableName, Item: entityItem(Entity.stockShard, inventoryShardKey(template.id, shard), { templateId: template.id, shard, available, added: available }) } },
+      })),
+    ]);
+    if (outcome.committed) return {};
+    const [earlier] = conditionFailed(outcome, (role) => role === 'record');
+    if (earlier) {
+      if (earlier.old?.requestHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
+      return { createdEarlier: String(earlier.old?.templateId) };
+    }
+    throw new Error(`creating template ${template.id} was cancelled for an unexpected reason`);
   }
 
   async get(templateId: string, options: { consistent?: boolean } = {}): Promise<Template | undefined> {

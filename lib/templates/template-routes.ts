@@ -12,8 +12,9 @@ export const templateRoutes = defineRoutes({
     entry: 'functions/templates/create-template.ts',
     scope: 'coupons/admin',
     tableAccess: 'readWrite',
-    summary: 'Create a coupon template (as a draft) with its stock',
-    request: { body: CreateTemplateInput },
+    summary: 'Create a coupon template (as a draft) with its stock; with an Idempotency-Key a retry answers the same template',
+    request: { body: CreateTemplateInput, idempotencyKey: 'optional' },
+    errors: [422],
     response: { status: 201, schema: TemplateView, description: 'The new template' },
   },
   listTemplates: {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IdGenerator } from '../ids';
 import type { Page } from '../pagination';
 import { type Clock, toIso } from '../time';
@@ -21,11 +22,28 @@ const view = (template: Template, remaining?: number): TemplateViewModel => ({
   stock: { ...template.stock, ...(remaining === undefined ? {} : { remaining }) },
 });
 
-export async function createTemplate(deps: TemplateServiceDeps, input: CreateTemplateInput): Promise<TemplateViewModel> {
+/**
+ * Creates a draft template with its stock. With an Idempotency-Key (scoped to the calling system), a
+ * retry of the same request answers the template the first one created (`replayed`), at any later time;
+ * the same key with another request is refused.
+ */
+export async function createTemplate(
+  deps: TemplateServiceDeps,
+  input: CreateTemplateInput,
+  idempotency?: { readonly caller: string; readonly key: string },
+): Promise<{ readonly template: TemplateViewModel; readonly replayed: boolean }> {
   const template = newTemplate(input, deps.newId(), toIso(deps.clock()));
-  await deps.templates.create(template);
-  return view(template, template.stock.total);
+  const requestHash = createHash('sha256').update(canonicalJson(input)).digest('base64url');
+  const { createdEarlier } = await deps.templates.create(template, idempotency ? { ...idempotency, requestHash } : undefined);
+  if (createdEarlier) return { template: await getTemplate(deps, createdEarlier), replayed: true };
+  return { template: view(template, template.stock.total), replayed: false };
 }
+
+/** JSON with object keys sorted: the same request always hashes the same, whatever order its fields came in. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner,
+  );
 
 export async function getTemplate(deps: Pick<TemplateServiceDeps, 'templates'>, templateId: string): Promise<TemplateViewModel> {
   const found = await deps.templates.getWithStock(templateId);

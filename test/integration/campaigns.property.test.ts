@@ -130,7 +130,7 @@ async function runScenario(run: number, s: Scenario) {
   const deps = container.campaigns();
   const templates = container.templateService();
   const validUntil = new Date(clock() + 10 * 86_400_000).toISOString();
-  const template = await createTemplate(
+  const { template } = await createTemplate(
     templates,
     CreateTemplateInput.parse({
       name: `run ${run}`,

@@ -16,7 +16,7 @@ export function claimDepsFor(table: TestTable, overrides: Partial<ClaimDeps> = {
 /** Creates and activates a template on the table; returns its id. */
 export async function activeTemplate(table: TestTable, overrides: Record<string, unknown> = {}): Promise<string> {
   const deps = testContainer(table).templateService();
-  const created = await createTemplate(deps, CreateTemplateInput.parse(templateInput(overrides)));
+  const { template: created } = await createTemplate(deps, CreateTemplateInput.parse(templateInput(overrides)));
   await changeTemplateStatus(deps, created.id, 'active');
   return created.id;
 }

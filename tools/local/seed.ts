@@ -56,7 +56,7 @@ const demoTemplates: Array<{ input: unknown; activate: boolean }> = [
 export async function seedDemoTemplates(deps: TemplateServiceDeps): Promise<string[]> {
   const ids: string[] = [];
   for (const demo of demoTemplates) {
-    const template = await createTemplate(deps, CreateTemplateInput.parse(demo.input));
+    const { template } = await createTemplate(deps, CreateTemplateInput.parse(demo.input));
     if (demo.activate) await changeTemplateStatus(deps, template.id, 'active');
     ids.push(template.id);
   }

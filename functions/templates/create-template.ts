@@ -8,7 +8,7 @@ export const build = (container: Container) => {
   const deps = container.templateService();
   return apiHandler(templateRoutes.createTemplate, async ({ body, identity, idempotencyKey }) => {
     const { template, replayed } = await createTemplate(deps, body, idempotencyKey ? { caller: identity.subject, key: idempotencyKey } : undefined);
-    return { body: template, ...(replayed ? { status: 200, headers: { 'idempotent-replayed': 'true' } } : {}) };
+    return { body: template, ...(replayed ? { status: templateRoutes.createTemplate.response.replayStatus, headers: { 'idempotent-replayed': 'true' } } : {}) };
   });
 };
 

@@ -35,26 +35,52 @@ function parameters(route: RouteDefinition): JsonSchema[] {
   return params;
 }
 
-function errorStatuses(route: RouteDefinition): number[] {
+/** Every status a route can answer besides its success: from its request's shape, its scope, its table access and what it declares. */
+export function errorStatuses(route: RouteDefinition): number[] {
   const statuses = new Set<number>(route.errors ?? []);
   const { body, query, path, idempotencyKey } = route.request;
   if (body || query || path || idempotencyKey) statuses.add(400);
+  if (body) {
+    statuses.add(413);
+    statuses.add(415);
+  }
   if (route.scope !== 'public') statuses.add(401);
   if (route.scope !== 'public' && route.scope !== 'user') statuses.add(403);
+  // API Gateway's throttling (stage-wide and per route) answers 429 before the function runs.
+  statuses.add(429);
   statuses.add(500);
+  // Writes are transactions that may meet others on the same items: 503 TRY_AGAIN with Retry-After.
+  if (route.tableAccess === 'readWrite') statuses.add(503);
   return [...statuses].sort();
 }
 
-function operation(route: RouteDefinition): JsonSchema {
-  const responses: Record<string, JsonSchema> = {
-    [route.response.status]: {
-      description: route.response.description,
-      ...(route.response.schema ? { content: { 'application/json': { schema: toSchema(route.response.schema, 'output') } } } : {}),
-    },
-  };
-  for (const status of errorStatuses(route)) {
-    responses[status] = { description: errorStatusDescription(status), content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const THROTTLED_DESCRIPTION = 'Throttled by API Gateway (stage or route limit); back off and retry. The body is API Gateway\'s own: {"message": "Too Many Requests"}';
+
+/** Shared response objects, one per error status, that every operation refers to. */
+function errorResponses(): Record<string, JsonSchema> {
+  const responses: Record<string, JsonSchema> = {};
+  for (const status of [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503]) {
+    responses[`Error${status}`] =
+      status === 429
+        ? { description: THROTTLED_DESCRIPTION, content: { 'application/json': { schema: { type: 'object', properties: { message: { type: 'string' } } } } } }
+        : {
+            description: errorStatusDescription(status),
+            ...(status === 503 ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          };
   }
+  return responses;
+}
+
+function operation(route: RouteDefinition): JsonSchema {
+  const content = route.response.schema ? { content: { 'application/json': { schema: toSchema(route.response.schema, 'output') } } } : {};
+  // A route with an Idempotency-Key says when an answer is the replay of an earlier request.
+  const replayHeader = route.request.idempotencyKey ? { headers: { 'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' } } } : {};
+  const responses: Record<string, JsonSchema> = { [route.response.status]: { description: route.response.description, ...replayHeader, ...content } };
+  if (route.response.replayStatus) {
+    responses[route.response.replayStatus] = { description: 'The resource created earlier under this Idempotency-Key (a replay)', ...replayHeader, ...content };
+  }
+  for (const status of errorStatuses(route)) responses[status] = { $ref: `#/components/responses/Error${status}` };
   return {
     operationId: route.id,
     summary: route.summary,
@@ -84,6 +110,11 @@ export function buildOpenApiDocument(): JsonSchema {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Scopes: coupons/admin (back office), coupons/orders (order service); user routes act for the subject' },
       },
       schemas: { Error: toSchema(ErrorResponse, 'output') },
+      responses: errorResponses(),
+      headers: {
+        RetryAfter: { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
+        IdempotentReplayed: { description: '"true" when this answer is the stored outcome of an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } },
+      },
     },
     paths,
   };

@@ -25,6 +25,8 @@ export interface RouteRequest {
 
 export interface RouteResponse {
   readonly status: number;
+  /** The status of a replayed answer when it differs (a create replayed creates nothing: 200). */
+  readonly replayStatus?: number;
   readonly schema?: z.ZodType;
   readonly description: string;
 }

@@ -15,7 +15,7 @@ export const templateRoutes = defineRoutes({
     summary: 'Create a coupon template (as a draft) with its stock; with an Idempotency-Key a retry answers the same template',
     request: { body: CreateTemplateInput, idempotencyKey: 'optional' },
     errors: [422],
-    response: { status: 201, schema: TemplateView, description: 'The new template' },
+    response: { status: 201, replayStatus: 200, schema: TemplateView, description: 'The new template' },
   },
   listTemplates: {
     method: 'GET',

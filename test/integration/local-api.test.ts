@@ -69,6 +69,20 @@ describe('the local HTTP API (what npm start serves)', () => {
     expect(create.security).toEqual([{ bearer: ['coupons/admin'] }]);
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '500']));
     expect(create.requestBody.content['application/json'].schema.properties.effect).toBeDefined();
+    // Every status it can answer, from shared components, with the headers that go with them.
+    expect(Object.keys(create.responses).sort()).toEqual(['200', '201', '400', '401', '403', '413', '415', '422', '429', '500', '503']);
+    expect(create.responses['413']).toEqual({ $ref: '#/components/responses/Error413' });
+    expect(create.responses['201'].headers['Idempotent-Replayed']).toEqual({ $ref: '#/components/headers/IdempotentReplayed' });
+    expect(result.body.components.responses.Error503.headers['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfter' });
+    const wallet = result.body.paths['/v1/coupons'].get;
+    expect(Object.keys(wallet.responses)).not.toContain('413');
+    expect(Object.keys(wallet.responses)).toContain('429');
+    // Every reference resolves.
+    const refs = JSON.stringify(result.body.paths).match(/#\/components\/[a-zA-Z]+\/[A-Za-z0-9]+/g) ?? [];
+    for (const ref of new Set(refs)) {
+      const [, , kind, name] = ref.split('/');
+      expect(result.body.components[kind!]?.[name!], ref).toBeDefined();
+    }
   });
 
   it('answers an unknown route with 404 ROUTE_NOT_FOUND', async () => {

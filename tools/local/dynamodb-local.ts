@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -39,8 +40,9 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
   const storage = options.dataDir ? ['-dbPath', ensureDir(options.dataDir)] : ['-inMemory'];
   const child = spawn(
     'java',
-    ['-Xmx1g', `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`, '-jar', jar, ...storage, '-sharedDb', '-port', String(port)],
-    { stdio: options.quiet === false ? 'inherit' : 'ignore' },
+    ['-Xmx1g', `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`, '-jar', jar, ...storage, '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    // It writes a metadata file into its working directory: keep that out of the checkout.
+    { stdio: options.quiet === false ? 'inherit' : 'ignore', cwd: tmpdir() },
   );
   // If this process dies without stopping it (a crash, an uncaught error), the JVM must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');

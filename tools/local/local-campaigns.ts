@@ -64,7 +64,8 @@ type Definition = Record<string, unknown>;
  * intrinsics) become placeholders, and each Task state is pointed at its local handler below.
  */
 export function synthesizedCampaignDefinition(): Definition {
-  const { app, service } = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // Any issuer will do: only the state machine's definition is read (and no placeholder warning is printed).
+  const { app, service } = buildApp({ context: { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://issuer.local/' } });
   const template = app.synth().getStackByName(service.stackName).template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const machine = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
   if (!machine) throw new Error('the CDK app has no state machine');

@@ -1,8 +1,12 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, repoRoot } from '../../tools/local/dynamodb-local';
 
+// One file, so that its tests run one after another: each \`npm start\` writes .local/stack.json, which
+// \`npm run campaign\` reads to find the stack.
 /**
  * `npm start`, started as a newcomer would, then stopped with Ctrl-C (SIGINT) or by a process manager
  * (SIGTERM, sent to npm itself): everything it started stops with it.
@@ -46,4 +50,71 @@ describe('npm start', () => {
     await expect(fetch(`http://127.0.0.1:${port}/v1/health`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${dynamodbPort}`)).rejects.toThrow();
   });
+});
+
+/**
+ * The README's walk-through, run as written (its bash block, word for word) against `npm start`: every
+ * curl answers what the README says (the status in its trailing comment, else a 2xx), and the campaign
+ * to 10,000 users completes with the ledger balanced.
+ */
+const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+const walkThrough = /## Walk-through with curl[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+
+/** Each curl of the block in order, with the status the README promises. */
+const promised = walkThrough
+  .split('\n')
+  .filter((line) => /(^|\$\()curl /.test(line.trim()))
+  .map((line) => Number(/#\s*(\d{3})\b/.exec(line)?.[1] ?? 0));
+
+describe("the README's walk-through", () => {
+  let server: ReturnType<typeof spawn>;
+  let port: number;
+  let output = '';
+  beforeAll(async () => {
+    port = await freePort();
+    server = spawn('npm', ['start', '--', '--port', String(port), '--dynamodb-port', String(await freePort())], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    server.stdout!.on('data', (chunk) => (output += chunk));
+    server.stderr!.on('data', (chunk) => (output += chunk));
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const health = await fetch(`http://127.0.0.1:${port}/v1/health`).catch(() => undefined);
+      if (health?.ok) break;
+      if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }, 120_000);
+  afterAll(async () => {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    process.kill(-server.pid!, 'SIGINT');
+    await exited;
+    rmSync(path.join(repoRoot, 'users.txt'), { force: true });
+  });
+
+  it('has a block to run, with curls that promise statuses', () => {
+    expect(promised.length).toBeGreaterThan(20);
+    expect(promised.filter((status) => status >= 400).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('answers every curl as the README says, and runs the campaign to completion with the ledger balanced', () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'walkthrough-'));
+    const statuses = path.join(work, 'statuses');
+    // curl as the README calls it, with each answer's status noted on the side.
+    const prelude = `set -eo pipefail
+curl() { local out; out=$(command curl -w '\\n%{http_code}' "$@"); echo "\${out##*$'\\n'}" >> ${JSON.stringify(statuses)}; printf '%s\\n' "\${out%$'\\n'*}"; }
+`;
+    const script = prelude + walkThrough.replace('API=http://localhost:3000', `API=http://127.0.0.1:${port}`);
+    writeFileSync(path.join(work, 'walkthrough.sh'), script);
+    const run = spawnSync('bash', [path.join(work, 'walkthrough.sh')], { cwd: repoRoot, encoding: 'utf8', timeout: 600_000 });
+    const transcript = `${run.stdout}\n${run.stderr}`;
+    expect(run.status, transcript).toBe(0);
+    const answered = readFileSync(statuses, 'utf8').trim().split('\n').map(Number);
+    expect(answered.length, transcript).toBe(promised.length);
+    answered.forEach((status, i) => {
+      if (promised[i]) expect(status, `curl #${i + 1}\n${transcript}`).toBe(promised[i]);
+      else expect(status >= 200 && status < 300, `curl #${i + 1} answered ${status}\n${transcript}`).toBe(true);
+    });
+    expect(transcript).toMatch(/completed: total 10000, issued 10000/);
+    expect(transcript).toContain('"balanced":true');
+    rmSync(work, { recursive: true, force: true });
+  }, 600_000);
 });

@@ -13,6 +13,7 @@ import { ENV, campaignQueue, campaignRequestRule, campaignSteps, campaignWaitSta
 import { anyAboveZeroAlarm } from './alarms';
 import { audienceBucketNamePattern } from '../names';
 import { CouponFunction } from './coupon-function';
+import { targetDeadLetters } from './target-dead-letters';
 
 export interface CouponCampaignsProps {
   readonly stage: string;
@@ -162,7 +163,7 @@ export class CouponCampaigns extends Construct {
     new Rule(this, 'CampaignRequested', {
       eventBus: props.bus,
       eventPattern: { source: [campaignRequestRule.source], detailType: [campaignRequestRule.detailType] },
-      targets: [new SfnStateMachine(this.stateMachine)],
+      targets: [new SfnStateMachine(this.stateMachine, { retryAttempts: 3, deadLetterQueue: targetDeadLetters(this) })],
     });
 
     anyAboveZeroAlarm(this, 'ChunkDeadLettersAlarm', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 'Campaign chunks the worker could not read or finish after every delivery');

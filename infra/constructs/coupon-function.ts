@@ -12,6 +12,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../../lib/http/route';
 import { globalSecondaryIndexes } from '../../lib/table';
+import { targetDeadLetters } from './target-dead-letters';
 import { ENV } from '../../lib/topology';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -87,7 +88,7 @@ export class CouponFunction extends NodejsFunction {
 
   /** Runs the function on a schedule (an EventBridge rule; a failed run is retried twice), every `everyMinutes`. */
   runEvery(everyMinutes: number): this {
-    new Rule(this, 'Schedule', { schedule: Schedule.rate(Duration.minutes(everyMinutes)), targets: [new LambdaFunction(this, { retryAttempts: 2 })] });
+    new Rule(this, 'Schedule', { schedule: Schedule.rate(Duration.minutes(everyMinutes)), targets: [new LambdaFunction(this, { retryAttempts: 2, deadLetterQueue: targetDeadLetters(this) })] });
     return this;
   }
 

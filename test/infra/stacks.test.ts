@@ -265,7 +265,7 @@ describe('operability', () => {
     service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
-  it('alarms on every dead-letter queue (of queues and of stream consumers)', () => {
+  it('alarms on every dead-letter queue (of queues, of stream consumers, of every event rule target)', () => {
     const queueIds = new Set(resources(service, 'AWS::SQS::Queue').map(([id]) => id));
     const deadLetterIds = new Set<string>();
     for (const [, queue] of resources(service, 'AWS::SQS::Queue')) {
@@ -276,7 +276,14 @@ describe('operability', () => {
       const target = mapping.Properties.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0];
       if (target) deadLetterIds.add(target);
     }
-    expect(deadLetterIds.size).toBe(3);
+    for (const [, rule] of resources(service, 'AWS::Events::Rule')) {
+      for (const target of rule.Properties.Targets) {
+        const dlq = target.DeadLetterConfig?.Arn?.['Fn::GetAtt']?.[0];
+        expect(dlq, JSON.stringify(target)).toBeDefined();
+        deadLetterIds.add(dlq);
+      }
+    }
+    expect(deadLetterIds.size).toBe(4);
     for (const id of deadLetterIds) {
       expect(queueIds.has(id)).toBe(true);
       const watching = alarms().filter((a) => JSON.stringify(a.Dimensions ?? a.Metrics ?? []).includes(`"${id}"`) && /ApproximateNumberOfMessages/.test(JSON.stringify(a)));

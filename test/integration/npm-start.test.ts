@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,4 +117,50 @@ curl() { local out; out=$(command curl -w '\\n%{http_code}' "$@"); echo "\${out#
     expect(transcript).toContain('"balanced":true');
     rmSync(work, { recursive: true, force: true });
   }, 600_000);
+});
+
+describe('npm run dev', () => {
+  it('restarts the stack on a change to the code while DynamoDB Local, and its data, keep running', async () => {
+    const [port, dynamodbPort] = [await freePort(), await freePort()];
+    const child = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--dynamodb-port', String(dynamodbPort)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const starts = () => output.split('Coupon platform running').length - 1;
+    const until = async (what: () => boolean, label: string) => {
+      const deadline = Date.now() + 90_000;
+      while (!what()) {
+        if (Date.now() > deadline) throw new Error(`${label}:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    };
+    try {
+      await until(() => starts() === 1, 'no first start');
+      const admin = { authorization: `Bearer ${/ADMIN=(\S+)/.exec(output)?.[1]}`, 'content-type': 'application/json' };
+      const created = await fetch(`http://127.0.0.1:${port}/v1/admin/templates`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ name: 'survives a reload', currency: 'EUR', effect: { type: 'amount_off', amountOff: 100 }, validity: { type: 'relative', days: 7 }, stock: { total: 10 } }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const touched = path.join(repoRoot, 'lib/http/cors.ts');
+      utimesSync(touched, new Date(), new Date());
+      await until(() => starts() === 2, 'no restart after a change');
+      expect(output).toContain('table existed: nothing seeded');
+      const deadline = Date.now() + 30_000;
+      let again: Response | undefined;
+      while (Date.now() < deadline && !again?.ok) {
+        again = await fetch(`http://127.0.0.1:${port}/v1/admin/templates/${id}`, { headers: admin }).catch(() => undefined);
+        if (!again?.ok) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(again?.status, output).toBe(200);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(-child.pid!, 'SIGINT');
+      await exited;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await expect(fetch(`http://127.0.0.1:${dynamodbPort}`)).rejects.toThrow();
+  }, 150_000);
 });

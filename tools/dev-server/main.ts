@@ -18,13 +18,16 @@ import { startLocalStack } from '../local/stack';
  * a browser app on that origin call the API.
  */
 const { values } = parseArgs({
-  options: { data: { type: 'string' }, port: { type: 'string' }, 'dynamodb-port': { type: 'string' }, table: { type: 'string' }, 'cors-origins': { type: 'string' } },
+  options: { data: { type: 'string' }, port: { type: 'string' }, 'dynamodb-port': { type: 'string' }, 'dynamodb-endpoint': { type: 'string' }, table: { type: 'string' }, 'cors-origins': { type: 'string' } },
   strict: true,
 });
 const port = Number(values.port ?? 3000);
 const tableName = values.table ?? 'coupons-local';
 
-const dynamodb = await startDynamoDbLocal({ dataDir: values.data, ...(values['dynamodb-port'] ? { port: Number(values['dynamodb-port']) } : {}) });
+// `npm run dev` keeps one DynamoDB Local across restarts and passes its endpoint; otherwise start our own.
+const dynamodb = values['dynamodb-endpoint']
+  ? { endpoint: values['dynamodb-endpoint'], stop: async () => undefined }
+  : await startDynamoDbLocal({ dataDir: values.data, ...(values['dynamodb-port'] ? { port: Number(values['dynamodb-port']) } : {}) });
 const client = createClients({ ...defaultSettings, endpoints: { dynamodb: dynamodb.endpoint } }).dynamodb();
 const created = await createTable(client as never, tableName);
 

@@ -4,7 +4,11 @@ import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { type CampaignProgress, ENDED_STATUSES, MAX_INLINE_AUDIENCE } from '../lib/campaigns/campaign';
+import { couponApiClient, type paths } from '../clients/typescript';
 import { signDevToken } from './local/dev-auth';
+
+/** The audience of a campaign request, as the API's generated types say. */
+type CampaignAudience = paths['/v1/admin/campaigns']['post']['requestBody']['content']['application/json']['audience'];
 
 /**
  * `npm run campaign -- --template <id> --users <file>`: starts a campaign against the local stack (or a
@@ -41,51 +45,44 @@ export async function runCampaignCli(options: CliOptions, write: (text: string) 
   const campaignId = options.campaign ?? `cli-${Date.now()}`;
   const userIds = readFileSync(options.users, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
 
-  let audience: unknown;
+  let audience: CampaignAudience;
   if (options.s3) {
     const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(options.s3) ?? [];
     if (!bucket || !key) throw new Error('--s3 must look like s3://bucket/key');
-    audience = { type: 's3', bucket, key };
+    audience = { type: 's3' as const, bucket, key };
   } else if (userIds.length <= MAX_INLINE_AUDIENCE) {
-    audience = { type: 'inline', userIds };
+    audience = { type: 'inline' as const, userIds };
   } else if (local && stack) {
     // Larger lists go through S3, as on AWS: here the local S3 of `npm start`.
     const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const key = `audiences/${campaignId}${path.extname(options.users) || '.txt'}`;
     await new Upload({ client: s3, params: { Bucket: stack.audienceBucket, Key: key, Body: readFileSync(options.users) }, partSize: 8 * 1024 * 1024 }).done();
     s3.destroy();
-    audience = { type: 's3', bucket: stack.audienceBucket, key };
+    audience = { type: 's3' as const, bucket: stack.audienceBucket, key };
   } else {
     throw new Error(`more than ${MAX_INLINE_AUDIENCE} users: upload the file to the audience bucket and pass --s3 s3://bucket/key`);
   }
 
-  const call = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${api}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await response.json()) as Record<string, unknown>;
-    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  await call('POST', '/v1/admin/campaigns', {
-    campaignId,
-    templateId: options.template,
-    audience,
-    // What is not given takes the API's defaults (lib/campaigns/campaign.ts RateControls).
-    rate: { ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.concurrency ? { maxConcurrency: options.concurrency } : {}) },
+  const client = couponApiClient(api, token);
+  const requested = await client.POST('/v1/admin/campaigns', {
+    body: {
+      campaignId,
+      templateId: options.template,
+      audience,
+      // What is not given takes the API's defaults (lib/campaigns/campaign.ts RateControls).
+      rate: { ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.concurrency ? { maxConcurrency: options.concurrency } : {}) },
+    },
   });
+  if (requested.error) throw new Error(`POST /v1/admin/campaigns: ${requested.response.status} ${JSON.stringify(requested.error)}`);
   write(`campaign ${campaignId}: ${userIds.length.toLocaleString('en-US')} users, template ${options.template}\n`);
 
   const started = Date.now();
   let progress: Progress | undefined;
   for (;;) {
-    try {
-      progress = (await call('GET', `/v1/admin/campaigns/${campaignId}`)) as unknown as Progress;
-    } catch (error) {
-      if (!String(error).includes(' 404 ')) throw error; // not recorded yet: the state machine is starting
-    }
+    const read = await client.GET('/v1/admin/campaigns/{campaignId}', { params: { path: { campaignId } } });
+    // 404: not recorded yet, the state machine is starting.
+    if (read.data) progress = read.data;
+    else if (read.response.status !== 404) throw new Error(`GET /v1/admin/campaigns/${campaignId}: ${read.response.status} ${JSON.stringify(read.error)}`);
     if (progress) {
       const rate = progress.issued / Math.max(0.001, (Date.now() - started) / 1000);
       write(`\r${progressBar(progress)} ${progress.processed.toLocaleString('en-US')}/${progress.total.toLocaleString('en-US')} issued ${progress.issued} skipped ${progress.skipped} failed ${progress.failed} (${Math.round(rate)} coupons/s)`);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { couponApiClient, errorCode } from '../../clients/typescript';
 import { activeTemplate } from '../support/claims';
 import { testContainer } from '../support/container';
 import { createTestTable, type TestTable } from '../support/dynamodb';
@@ -21,34 +22,38 @@ const claim = (token: string, templateIds: string[], key?: string) =>
   api.request('POST', '/v1/coupons/claim', { token, body: { templateIds }, headers: key ? { 'idempotency-key': key } : {} });
 
 describe('claiming and the wallet over the local HTTP API', () => {
-  it('claims, replays with the same key, refuses the key with another body, lists the wallet, hides it from another user', async () => {
+  it('claims, replays with the same key, refuses the key with another body, lists the wallet, hides it from another user (typed client)', async () => {
     const templateId = await activeTemplate(table, { perUserLimit: 2 });
     const other = await activeTemplate(table);
+    // The generated client: paths, headers, bodies and answers are checked by the compiler.
+    const asAlice = couponApiClient(api.baseUrl, alice);
+    const asBob = couponApiClient(api.baseUrl, bob);
+    const claimAs = (templateIds: string[], key: string) => asAlice.POST('/v1/coupons/claim', { params: { header: { 'Idempotency-Key': key } }, body: { templateIds } });
 
-    const first = await claim(alice, [templateId], 'checkout-1');
-    expect(first.status).toBe(201);
-    expect(first.body.coupons).toHaveLength(1);
-    const coupon = first.body.coupons[0];
+    const first = await claimAs([templateId], 'checkout-1');
+    expect(first.response.status).toBe(201);
+    expect(first.data?.coupons).toHaveLength(1);
+    const coupon = first.data!.coupons[0]!;
     expect(coupon).toMatchObject({ templateId, status: 'available' });
 
-    const replay = await claim(alice, [templateId], 'checkout-1');
-    expect(replay.status).toBe(201);
-    expect(replay.body).toEqual(first.body);
-    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const replay = await claimAs([templateId], 'checkout-1');
+    expect(replay.response.status).toBe(201);
+    expect(replay.data).toEqual(first.data);
+    expect(replay.response.headers.get('idempotent-replayed')).toBe('true');
 
-    const reused = await claim(alice, [other], 'checkout-1');
-    expect(reused.status).toBe(422);
-    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const reused = await claimAs([other], 'checkout-1');
+    expect(reused.response.status).toBe(422);
+    expect(errorCode(reused.error)).toBe('IDEMPOTENCY_KEY_REUSED');
 
-    const wallet = await api.request('GET', '/v1/coupons?status=available', { token: alice });
-    expect(wallet.status).toBe(200);
-    expect(wallet.body.items.map((c: { id: string }) => c.id)).toEqual([coupon.id]);
+    const wallet = await asAlice.GET('/v1/coupons', { params: { query: { status: 'available' } } });
+    expect(wallet.response.status).toBe(200);
+    expect(wallet.data?.items.map((c) => c.id)).toEqual([coupon.id]);
 
-    expect((await api.request('GET', `/v1/coupons/${coupon.id}`, { token: alice })).body.id).toBe(coupon.id);
-    const stolen = await api.request('GET', `/v1/coupons/${coupon.id}`, { token: bob });
-    expect(stolen.status).toBe(404);
-    expect(stolen.body.error.code).toBe('COUPON_NOT_FOUND');
-    expect((await api.request('GET', '/v1/coupons', { token: bob })).body.items).toEqual([]);
+    expect((await asAlice.GET('/v1/coupons/{couponId}', { params: { path: { couponId: coupon.id } } })).data?.id).toBe(coupon.id);
+    const stolen = await asBob.GET('/v1/coupons/{couponId}', { params: { path: { couponId: coupon.id } } });
+    expect(stolen.response.status).toBe(404);
+    expect(errorCode(stolen.error)).toBe('COUPON_NOT_FOUND');
+    expect((await asBob.GET('/v1/coupons')).data?.items).toEqual([]);
   });
 
   it('answers 409 with a reason per template, 404 for an unknown one, 400 without a key', async () => {

@@ -1,0 +1,3077 @@
+// Generated from the API's OpenAPI document by `npm run openapi:types` (openapi-typescript). Do not edit.
+
+export interface paths {
+    "/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness check */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This API described as OpenAPI 3 */
+        get: operations["openapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List templates, optionally by status, a page at a time */
+        get: operations["listTemplates"];
+        put?: never;
+        /** Create a coupon template (as a draft) with its stock; with an Idempotency-Key a retry answers the same template */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/templates/{templateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a template with its remaining stock */
+        get: operations["getTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a template; coupon rules only while it is a draft */
+        patch: operations["updateTemplate"];
+        trace?: never;
+    };
+    "/v1/admin/templates/{templateId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a template along draft -> active <-> paused -> ended; its campaigns pause with it and resume with it */
+        post: operations["changeTemplateStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/templates/{templateId}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add stock, spread over the template's shards (with an Idempotency-Key a retry never adds twice) */
+        post: operations["addTemplateStock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/blocklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The global product block list (no coupon ever applies to these products) */
+        get: operations["getBlocklist"];
+        /** Replace the global product block list */
+        put: operations["putBlocklist"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{userId}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's audience tags */
+        get: operations["getUserTags"];
+        /** Replace a user's audience tags */
+        put: operations["putUserTags"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim one or several coupons, all or nothing (Idempotency-Key required; a retry within 24 h returns the first answer) */
+        post: operations["claimCoupons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What I can claim now: active, in its claim window, for my audience, not sold out, under my limit */
+        get: operations["listClaimableTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My wallet, newest first, optionally by status (expired is derived from validity) */
+        get: operations["listCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/{couponId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my coupons (another user's is 404) */
+        get: operations["getCoupon"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which of my coupons fit this cart, what each saves and why others do not, and the best combination */
+        post: operations["quoteCoupons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's coupon lock: state, coupons, pricing, refunds */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check the coupons against the cart and lock them for this order, all or none (replay-safe per order id) */
+        post: operations["lockOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Payment succeeded: the locked coupons become used */
+        post: operations["confirmOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The order was cancelled: its coupons go back to the wallet (or expire if their validity ended) */
+        post: operations["cancelOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund: give the named coupons (all, without a body) back while valid and returnable; others stay used */
+        post: operations["refundOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/templates/{templateId}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Issued / available / locked / used / expired now, and lock, use, release and return totals */
+        get: operations["getTemplateStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/templates/{templateId}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stock ledger: added = left in the shards + issued by every path + reserved by campaigns and not yet issued or given back, term by term, and whether it balances */
+        get: operations["getStockLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaigns, newest first, optionally of one template and in one status, a page at a time */
+        get: operations["listCampaigns"];
+        put?: never;
+        /** Send coupons of a template to a list of users (inline up to 10,000, or an S3 object of one id per line); the same id with the same template and audience answers the existing campaign, with anything else 409 */
+        post: operations["requestCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's status with its reason and history, progress (processed, issued, skipped by reason, failed) and stock (reserved, given back, outstanding) */
+        get: operations["getCampaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/campaigns/{campaignId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a running campaign: no new coupons within one visibility timeout; its stock stays reserved (pausing again is a no-op) */
+        post: operations["pauseCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/campaigns/{campaignId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused campaign where it stopped (its template must be active) */
+        post: operations["resumeCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/campaigns/{campaignId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a campaign that has not ended and give back exactly the stock it did not issue; on a completed campaign, give back what it holds for failed users */
+        post: operations["cancelCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/campaigns/{campaignId}/retry-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send every user the campaign gave up on back to the workers (retrying twice equals retrying once) */
+        post: operations["retryCampaignFailures"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            error: {
+                /** @description Stable machine-readable code */
+                code: string;
+                message: string;
+                details?: unknown;
+            };
+        };
+    };
+    responses: {
+        /** @description Bad input: malformed JSON, a wrong or unknown field, a malformed path, a bad cursor or header */
+        Error400: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No bearer token, an invalid one, or one whose subject cannot be a user id (1 to 128 characters, no "#" or whitespace) */
+        Error401: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The token lacks the scope this route needs */
+        Error403: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such resource (or not yours) */
+        Error404: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request contradicts the current state; the code and details say which */
+        Error409: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is larger than this route accepts */
+        Error413: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not sent as application/json */
+        Error415: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The Idempotency-Key was used before with a different body */
+        Error422: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Throttled by API Gateway (stage or route limit); back off and retry. The body is API Gateway's own: {"message": "Too Many Requests"} */
+        Error429: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    message?: string;
+                };
+            };
+        };
+        /** @description Internal error (nothing about it is exposed) */
+        Error500: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Too much contention on the same items right now; retry after the Retry-After seconds */
+        Error503: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: {
+        /** @description Seconds to wait before retrying */
+        RetryAfter: number;
+        /** @description "true" when this answer is the stored outcome of an earlier request with the same Idempotency-Key */
+        IdempotentReplayed: "true";
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service is up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                        time: string;
+                    };
+                };
+            };
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: {
+                status?: "draft" | "active" | "paused" | "ended";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            /** @enum {string} */
+                            status: "draft" | "active" | "paused" | "ended";
+                            name: string;
+                            description?: string;
+                            currency: string;
+                            effect: {
+                                /** @constant */
+                                type: "amount_off";
+                                amountOff: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "percent_off";
+                                percentOffBps: number;
+                                maxDiscount?: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_amount";
+                                bonus: number;
+                                minPayout?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_percent";
+                                bonusBps: number;
+                                maxBonus?: number;
+                                minPayout?: number;
+                            };
+                            validity: {
+                                /** @constant */
+                                type: "fixed";
+                                from: unknown;
+                                until: unknown;
+                            } | {
+                                /** @constant */
+                                type: "relative";
+                                days: number;
+                            };
+                            claimWindow?: {
+                                from?: unknown;
+                                until?: unknown;
+                            };
+                            stock: {
+                                total: number;
+                                shards: number;
+                                remaining?: number;
+                            };
+                            perUserLimit: number;
+                            scope: {
+                                include?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                                exclude?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                            };
+                            stacking: {
+                                /** @constant */
+                                type: "exclusive";
+                            } | {
+                                /** @constant */
+                                type: "group";
+                                group: string;
+                            };
+                            audience?: {
+                                allOfTags?: string[];
+                                anyOfTags?: string[];
+                            };
+                            returnOnRefund: boolean;
+                            claimable: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    currency: string;
+                    effect: {
+                        /** @constant */
+                        type: "amount_off";
+                        amountOff: number;
+                        minSpend?: number;
+                    } | {
+                        /** @constant */
+                        type: "percent_off";
+                        percentOffBps: number;
+                        maxDiscount?: number;
+                        minSpend?: number;
+                    } | {
+                        /** @constant */
+                        type: "payout_amount";
+                        bonus: number;
+                        minPayout?: number;
+                    } | {
+                        /** @constant */
+                        type: "payout_percent";
+                        bonusBps: number;
+                        maxBonus?: number;
+                        minPayout?: number;
+                    };
+                    validity: {
+                        /** @constant */
+                        type: "fixed";
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        until: string;
+                    } | {
+                        /** @constant */
+                        type: "relative";
+                        days: number;
+                    };
+                    claimWindow?: {
+                        /** Format: date-time */
+                        from?: string;
+                        /** Format: date-time */
+                        until?: string;
+                    };
+                    stock: {
+                        total: number;
+                        shards?: number;
+                    };
+                    /** @default 1 */
+                    perUserLimit?: number;
+                    /** @default {} */
+                    scope?: {
+                        include?: {
+                            productIds?: string[];
+                            categoryIds?: string[];
+                            merchantIds?: string[];
+                        };
+                        exclude?: {
+                            productIds?: string[];
+                            categoryIds?: string[];
+                            merchantIds?: string[];
+                        };
+                    };
+                    /**
+                     * @default {
+                     *       "type": "group",
+                     *       "group": "default"
+                     *     }
+                     */
+                    stacking?: {
+                        /** @constant */
+                        type: "exclusive";
+                    } | {
+                        /** @constant */
+                        type: "group";
+                        group: string;
+                    };
+                    audience?: {
+                        allOfTags?: string[];
+                        anyOfTags?: string[];
+                    };
+                    /** @default true */
+                    returnOnRefund?: boolean;
+                    /** @default true */
+                    claimable?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The resource created earlier under this Idempotency-Key (a replay) */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "paused" | "ended";
+                        name: string;
+                        description?: string;
+                        currency: string;
+                        effect: {
+                            /** @constant */
+                            type: "amount_off";
+                            amountOff: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "percent_off";
+                            percentOffBps: number;
+                            maxDiscount?: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_amount";
+                            bonus: number;
+                            minPayout?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_percent";
+                            bonusBps: number;
+                            maxBonus?: number;
+                            minPayout?: number;
+                        };
+                        validity: {
+                            /** @constant */
+                            type: "fixed";
+                            from: unknown;
+                            until: unknown;
+                        } | {
+                            /** @constant */
+                            type: "relative";
+                            days: number;
+                        };
+                        claimWindow?: {
+                            from?: unknown;
+                            until?: unknown;
+                        };
+                        stock: {
+                            total: number;
+                            shards: number;
+                            remaining?: number;
+                        };
+                        perUserLimit: number;
+                        scope: {
+                            include?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                            exclude?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                        };
+                        stacking: {
+                            /** @constant */
+                            type: "exclusive";
+                        } | {
+                            /** @constant */
+                            type: "group";
+                            group: string;
+                        };
+                        audience?: {
+                            allOfTags?: string[];
+                            anyOfTags?: string[];
+                        };
+                        returnOnRefund: boolean;
+                        claimable: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The new template */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "paused" | "ended";
+                        name: string;
+                        description?: string;
+                        currency: string;
+                        effect: {
+                            /** @constant */
+                            type: "amount_off";
+                            amountOff: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "percent_off";
+                            percentOffBps: number;
+                            maxDiscount?: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_amount";
+                            bonus: number;
+                            minPayout?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_percent";
+                            bonusBps: number;
+                            maxBonus?: number;
+                            minPayout?: number;
+                        };
+                        validity: {
+                            /** @constant */
+                            type: "fixed";
+                            from: unknown;
+                            until: unknown;
+                        } | {
+                            /** @constant */
+                            type: "relative";
+                            days: number;
+                        };
+                        claimWindow?: {
+                            from?: unknown;
+                            until?: unknown;
+                        };
+                        stock: {
+                            total: number;
+                            shards: number;
+                            remaining?: number;
+                        };
+                        perUserLimit: number;
+                        scope: {
+                            include?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                            exclude?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                        };
+                        stacking: {
+                            /** @constant */
+                            type: "exclusive";
+                        } | {
+                            /** @constant */
+                            type: "group";
+                            group: string;
+                        };
+                        audience?: {
+                            allOfTags?: string[];
+                            anyOfTags?: string[];
+                        };
+                        returnOnRefund: boolean;
+                        claimable: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "paused" | "ended";
+                        name: string;
+                        description?: string;
+                        currency: string;
+                        effect: {
+                            /** @constant */
+                            type: "amount_off";
+                            amountOff: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "percent_off";
+                            percentOffBps: number;
+                            maxDiscount?: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_amount";
+                            bonus: number;
+                            minPayout?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_percent";
+                            bonusBps: number;
+                            maxBonus?: number;
+                            minPayout?: number;
+                        };
+                        validity: {
+                            /** @constant */
+                            type: "fixed";
+                            from: unknown;
+                            until: unknown;
+                        } | {
+                            /** @constant */
+                            type: "relative";
+                            days: number;
+                        };
+                        claimWindow?: {
+                            from?: unknown;
+                            until?: unknown;
+                        };
+                        stock: {
+                            total: number;
+                            shards: number;
+                            remaining?: number;
+                        };
+                        perUserLimit: number;
+                        scope: {
+                            include?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                            exclude?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                        };
+                        stacking: {
+                            /** @constant */
+                            type: "exclusive";
+                        } | {
+                            /** @constant */
+                            type: "group";
+                            group: string;
+                        };
+                        audience?: {
+                            allOfTags?: string[];
+                            anyOfTags?: string[];
+                        };
+                        returnOnRefund: boolean;
+                        claimable: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string;
+                    claimWindow?: {
+                        /** Format: date-time */
+                        from?: string;
+                        /** Format: date-time */
+                        until?: string;
+                    };
+                    perUserLimit?: number;
+                    audience?: {
+                        allOfTags?: string[];
+                        anyOfTags?: string[];
+                    } | null;
+                    currency?: string;
+                    effect?: {
+                        /** @constant */
+                        type: "amount_off";
+                        amountOff: number;
+                        minSpend?: number;
+                    } | {
+                        /** @constant */
+                        type: "percent_off";
+                        percentOffBps: number;
+                        maxDiscount?: number;
+                        minSpend?: number;
+                    } | {
+                        /** @constant */
+                        type: "payout_amount";
+                        bonus: number;
+                        minPayout?: number;
+                    } | {
+                        /** @constant */
+                        type: "payout_percent";
+                        bonusBps: number;
+                        maxBonus?: number;
+                        minPayout?: number;
+                    };
+                    validity?: {
+                        /** @constant */
+                        type: "fixed";
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        until: string;
+                    } | {
+                        /** @constant */
+                        type: "relative";
+                        days: number;
+                    };
+                    scope?: {
+                        include?: {
+                            productIds?: string[];
+                            categoryIds?: string[];
+                            merchantIds?: string[];
+                        };
+                        exclude?: {
+                            productIds?: string[];
+                            categoryIds?: string[];
+                            merchantIds?: string[];
+                        };
+                    };
+                    stacking?: {
+                        /** @constant */
+                        type: "exclusive";
+                    } | {
+                        /** @constant */
+                        type: "group";
+                        group: string;
+                    };
+                    returnOnRefund?: boolean;
+                    claimable?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The changed template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "paused" | "ended";
+                        name: string;
+                        description?: string;
+                        currency: string;
+                        effect: {
+                            /** @constant */
+                            type: "amount_off";
+                            amountOff: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "percent_off";
+                            percentOffBps: number;
+                            maxDiscount?: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_amount";
+                            bonus: number;
+                            minPayout?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_percent";
+                            bonusBps: number;
+                            maxBonus?: number;
+                            minPayout?: number;
+                        };
+                        validity: {
+                            /** @constant */
+                            type: "fixed";
+                            from: unknown;
+                            until: unknown;
+                        } | {
+                            /** @constant */
+                            type: "relative";
+                            days: number;
+                        };
+                        claimWindow?: {
+                            from?: unknown;
+                            until?: unknown;
+                        };
+                        stock: {
+                            total: number;
+                            shards: number;
+                            remaining?: number;
+                        };
+                        perUserLimit: number;
+                        scope: {
+                            include?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                            exclude?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                        };
+                        stacking: {
+                            /** @constant */
+                            type: "exclusive";
+                        } | {
+                            /** @constant */
+                            type: "group";
+                            group: string;
+                        };
+                        audience?: {
+                            allOfTags?: string[];
+                            anyOfTags?: string[];
+                        };
+                        returnOnRefund: boolean;
+                        claimable: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    changeTemplateStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "draft" | "active" | "paused" | "ended";
+                };
+            };
+        };
+        responses: {
+            /** @description The template in its new status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "paused" | "ended";
+                        name: string;
+                        description?: string;
+                        currency: string;
+                        effect: {
+                            /** @constant */
+                            type: "amount_off";
+                            amountOff: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "percent_off";
+                            percentOffBps: number;
+                            maxDiscount?: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_amount";
+                            bonus: number;
+                            minPayout?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_percent";
+                            bonusBps: number;
+                            maxBonus?: number;
+                            minPayout?: number;
+                        };
+                        validity: {
+                            /** @constant */
+                            type: "fixed";
+                            from: unknown;
+                            until: unknown;
+                        } | {
+                            /** @constant */
+                            type: "relative";
+                            days: number;
+                        };
+                        claimWindow?: {
+                            from?: unknown;
+                            until?: unknown;
+                        };
+                        stock: {
+                            total: number;
+                            shards: number;
+                            remaining?: number;
+                        };
+                        perUserLimit: number;
+                        scope: {
+                            include?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                            exclude?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                        };
+                        stacking: {
+                            /** @constant */
+                            type: "exclusive";
+                        } | {
+                            /** @constant */
+                            type: "group";
+                            group: string;
+                        };
+                        audience?: {
+                            allOfTags?: string[];
+                            anyOfTags?: string[];
+                        };
+                        returnOnRefund: boolean;
+                        claimable: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    addTemplateStock: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    quantity: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The template with its new stock */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "paused" | "ended";
+                        name: string;
+                        description?: string;
+                        currency: string;
+                        effect: {
+                            /** @constant */
+                            type: "amount_off";
+                            amountOff: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "percent_off";
+                            percentOffBps: number;
+                            maxDiscount?: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_amount";
+                            bonus: number;
+                            minPayout?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_percent";
+                            bonusBps: number;
+                            maxBonus?: number;
+                            minPayout?: number;
+                        };
+                        validity: {
+                            /** @constant */
+                            type: "fixed";
+                            from: unknown;
+                            until: unknown;
+                        } | {
+                            /** @constant */
+                            type: "relative";
+                            days: number;
+                        };
+                        claimWindow?: {
+                            from?: unknown;
+                            until?: unknown;
+                        };
+                        stock: {
+                            total: number;
+                            shards: number;
+                            remaining?: number;
+                        };
+                        perUserLimit: number;
+                        scope: {
+                            include?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                            exclude?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                        };
+                        stacking: {
+                            /** @constant */
+                            type: "exclusive";
+                        } | {
+                            /** @constant */
+                            type: "group";
+                            group: string;
+                        };
+                        audience?: {
+                            allOfTags?: string[];
+                            anyOfTags?: string[];
+                        };
+                        returnOnRefund: boolean;
+                        claimable: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getBlocklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The block list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        productIds: string[];
+                        updatedAt?: string;
+                    };
+                };
+            };
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    putBlocklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    productIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The new block list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        productIds: string[];
+                        updatedAt?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getUserTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        userId: string;
+                        tags: string[];
+                        updatedAt?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    putUserTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tags: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The new tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        userId: string;
+                        tags: string[];
+                        updatedAt?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    claimCoupons: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    templateIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The coupons issued */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        coupons: {
+                            id: string;
+                            templateId: string;
+                            /** @enum {string} */
+                            status: "available" | "locked" | "used" | "expired";
+                            name: string;
+                            currency: string;
+                            effect: {
+                                /** @constant */
+                                type: "amount_off";
+                                amountOff: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "percent_off";
+                                percentOffBps: number;
+                                maxDiscount?: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_amount";
+                                bonus: number;
+                                minPayout?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_percent";
+                                bonusBps: number;
+                                maxBonus?: number;
+                                minPayout?: number;
+                            };
+                            scope: {
+                                include?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                                exclude?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                            };
+                            stacking: {
+                                /** @constant */
+                                type: "exclusive";
+                            } | {
+                                /** @constant */
+                                type: "group";
+                                group: string;
+                            };
+                            validFrom: string;
+                            validUntil: string;
+                            issuedAt: string;
+                            /** @enum {string} */
+                            source: "claim" | "campaign" | "code";
+                            orderId?: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    listClaimableTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Claimable templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            description?: string;
+                            currency: string;
+                            effect: {
+                                /** @constant */
+                                type: "amount_off";
+                                amountOff: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "percent_off";
+                                percentOffBps: number;
+                                maxDiscount?: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_amount";
+                                bonus: number;
+                                minPayout?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_percent";
+                                bonusBps: number;
+                                maxBonus?: number;
+                                minPayout?: number;
+                            };
+                            validity: {
+                                /** @constant */
+                                type: "fixed";
+                                from: unknown;
+                                until: unknown;
+                            } | {
+                                /** @constant */
+                                type: "relative";
+                                days: number;
+                            };
+                            claimWindow?: {
+                                from?: unknown;
+                                until?: unknown;
+                            };
+                            scope: {
+                                include?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                                exclude?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                            };
+                            stacking: {
+                                /** @constant */
+                                type: "exclusive";
+                            } | {
+                                /** @constant */
+                                type: "group";
+                                group: string;
+                            };
+                            audience?: {
+                                allOfTags?: string[];
+                                anyOfTags?: string[];
+                            };
+                            perUserLimit: number;
+                            claimedByMe: number;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Error401"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    listCoupons: {
+        parameters: {
+            query?: {
+                status?: "available" | "locked" | "used" | "expired";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of my coupons */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            templateId: string;
+                            /** @enum {string} */
+                            status: "available" | "locked" | "used" | "expired";
+                            name: string;
+                            currency: string;
+                            effect: {
+                                /** @constant */
+                                type: "amount_off";
+                                amountOff: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "percent_off";
+                                percentOffBps: number;
+                                maxDiscount?: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_amount";
+                                bonus: number;
+                                minPayout?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_percent";
+                                bonusBps: number;
+                                maxBonus?: number;
+                                minPayout?: number;
+                            };
+                            scope: {
+                                include?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                                exclude?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                            };
+                            stacking: {
+                                /** @constant */
+                                type: "exclusive";
+                            } | {
+                                /** @constant */
+                                type: "group";
+                                group: string;
+                            };
+                            validFrom: string;
+                            validUntil: string;
+                            issuedAt: string;
+                            /** @enum {string} */
+                            source: "claim" | "campaign" | "code";
+                            orderId?: string;
+                        }[];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    getCoupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                couponId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The coupon */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        status: "available" | "locked" | "used" | "expired";
+                        name: string;
+                        currency: string;
+                        effect: {
+                            /** @constant */
+                            type: "amount_off";
+                            amountOff: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "percent_off";
+                            percentOffBps: number;
+                            maxDiscount?: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_amount";
+                            bonus: number;
+                            minPayout?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_percent";
+                            bonusBps: number;
+                            maxBonus?: number;
+                            minPayout?: number;
+                        };
+                        scope: {
+                            include?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                            exclude?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                        };
+                        stacking: {
+                            /** @constant */
+                            type: "exclusive";
+                        } | {
+                            /** @constant */
+                            type: "group";
+                            group: string;
+                        };
+                        validFrom: string;
+                        validUntil: string;
+                        issuedAt: string;
+                        /** @enum {string} */
+                        source: "claim" | "campaign" | "code";
+                        orderId?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    quoteCoupons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default purchase
+                     * @enum {string}
+                     */
+                    kind?: "purchase" | "payout";
+                    currency: string;
+                    lines: {
+                        productId: string;
+                        categoryId: string;
+                        merchantId: string;
+                        unitPrice: number;
+                        quantity: number;
+                    }[];
+                    couponIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Verdicts per coupon and the best combination with totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "purchase" | "payout";
+                        currency: string;
+                        subtotal: number;
+                        verdicts: {
+                            couponId: string;
+                            applicable: boolean;
+                            selected: boolean;
+                            reasons: ({
+                                /** @constant */
+                                code: "NOT_AVAILABLE";
+                                /** @enum {string} */
+                                status: "available" | "locked" | "used" | "expired";
+                            } | {
+                                /** @constant */
+                                code: "NOT_YET_VALID";
+                                validFrom: string;
+                            } | {
+                                /** @constant */
+                                code: "EXPIRED";
+                                validUntil: string;
+                            } | {
+                                /** @constant */
+                                code: "CURRENCY_MISMATCH";
+                                currency: string;
+                            } | {
+                                /** @constant */
+                                code: "WRONG_KIND";
+                                /** @enum {string} */
+                                appliesTo: "purchase" | "payout";
+                            } | {
+                                /** @constant */
+                                code: "OUT_OF_SCOPE";
+                            } | {
+                                /** @constant */
+                                code: "BLOCKED_PRODUCT";
+                                productIds: string[];
+                            } | {
+                                /** @constant */
+                                code: "BELOW_MINIMUM";
+                                minimum: number;
+                                eligibleAmount: number;
+                                missing: number;
+                            } | {
+                                /** @constant */
+                                code: "STACKING_CONFLICT";
+                                conflictsWith: string[];
+                            } | {
+                                /** @constant */
+                                code: "TOO_MANY_COUPONS";
+                                maximum: number;
+                            } | {
+                                /** @constant */
+                                code: "NO_EXTRA_SAVING";
+                            })[];
+                            saving: number;
+                            allocations: {
+                                line: number;
+                                amount: number;
+                            }[];
+                        }[];
+                        best: {
+                            couponIds: string[];
+                            applied: {
+                                couponId: string;
+                                saving: number;
+                                allocations: {
+                                    line: number;
+                                    amount: number;
+                                }[];
+                            }[];
+                            saving: number;
+                            totals: {
+                                subtotal: number;
+                                adjustment: number;
+                                total: number;
+                            };
+                            lines: {
+                                line: number;
+                                amount: number;
+                                adjustment: number;
+                                final: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            404: components["responses"]["Error404"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orderId: string;
+                        userId: string;
+                        /** @enum {string} */
+                        state: "locked" | "confirmed" | "partially_refunded" | "refunded" | "cancelled" | "released";
+                        couponIds: string[];
+                        currency: string;
+                        /** @enum {string} */
+                        kind: "purchase" | "payout";
+                        pricing: {
+                            couponIds: string[];
+                            applied: {
+                                couponId: string;
+                                saving: number;
+                                allocations: {
+                                    line: number;
+                                    amount: number;
+                                }[];
+                            }[];
+                            saving: number;
+                            totals: {
+                                subtotal: number;
+                                adjustment: number;
+                                total: number;
+                            };
+                            lines: {
+                                line: number;
+                                amount: number;
+                                adjustment: number;
+                                final: number;
+                            }[];
+                        };
+                        lockedAt: string;
+                        lockExpiresAt: string;
+                        confirmedAt?: string;
+                        cancelledAt?: string;
+                        releasedAt?: string;
+                        refunds: {
+                            couponId: string;
+                            /** @enum {string} */
+                            outcome: "returned" | "kept";
+                            /** @enum {string} */
+                            reason?: "EXPIRED" | "NOT_RETURNABLE";
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    lockOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    userId: string;
+                    couponIds: string[];
+                    /**
+                     * @default purchase
+                     * @enum {string}
+                     */
+                    kind?: "purchase" | "payout";
+                    currency: string;
+                    items: {
+                        productId: string;
+                        categoryId: string;
+                        merchantId: string;
+                        unitPrice: number;
+                        quantity: number;
+                    }[];
+                    lockMinutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The locked order with its pricing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orderId: string;
+                        userId: string;
+                        /** @enum {string} */
+                        state: "locked" | "confirmed" | "partially_refunded" | "refunded" | "cancelled" | "released";
+                        couponIds: string[];
+                        currency: string;
+                        /** @enum {string} */
+                        kind: "purchase" | "payout";
+                        pricing: {
+                            couponIds: string[];
+                            applied: {
+                                couponId: string;
+                                saving: number;
+                                allocations: {
+                                    line: number;
+                                    amount: number;
+                                }[];
+                            }[];
+                            saving: number;
+                            totals: {
+                                subtotal: number;
+                                adjustment: number;
+                                total: number;
+                            };
+                            lines: {
+                                line: number;
+                                amount: number;
+                                adjustment: number;
+                                final: number;
+                            }[];
+                        };
+                        lockedAt: string;
+                        lockExpiresAt: string;
+                        confirmedAt?: string;
+                        cancelledAt?: string;
+                        releasedAt?: string;
+                        refunds: {
+                            couponId: string;
+                            /** @enum {string} */
+                            outcome: "returned" | "kept";
+                            /** @enum {string} */
+                            reason?: "EXPIRED" | "NOT_RETURNABLE";
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    confirmOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmed order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orderId: string;
+                        userId: string;
+                        /** @enum {string} */
+                        state: "locked" | "confirmed" | "partially_refunded" | "refunded" | "cancelled" | "released";
+                        couponIds: string[];
+                        currency: string;
+                        /** @enum {string} */
+                        kind: "purchase" | "payout";
+                        pricing: {
+                            couponIds: string[];
+                            applied: {
+                                couponId: string;
+                                saving: number;
+                                allocations: {
+                                    line: number;
+                                    amount: number;
+                                }[];
+                            }[];
+                            saving: number;
+                            totals: {
+                                subtotal: number;
+                                adjustment: number;
+                                total: number;
+                            };
+                            lines: {
+                                line: number;
+                                amount: number;
+                                adjustment: number;
+                                final: number;
+                            }[];
+                        };
+                        lockedAt: string;
+                        lockExpiresAt: string;
+                        confirmedAt?: string;
+                        cancelledAt?: string;
+                        releasedAt?: string;
+                        refunds: {
+                            couponId: string;
+                            /** @enum {string} */
+                            outcome: "returned" | "kept";
+                            /** @enum {string} */
+                            reason?: "EXPIRED" | "NOT_RETURNABLE";
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    cancelOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orderId: string;
+                        userId: string;
+                        /** @enum {string} */
+                        state: "locked" | "confirmed" | "partially_refunded" | "refunded" | "cancelled" | "released";
+                        couponIds: string[];
+                        currency: string;
+                        /** @enum {string} */
+                        kind: "purchase" | "payout";
+                        pricing: {
+                            couponIds: string[];
+                            applied: {
+                                couponId: string;
+                                saving: number;
+                                allocations: {
+                                    line: number;
+                                    amount: number;
+                                }[];
+                            }[];
+                            saving: number;
+                            totals: {
+                                subtotal: number;
+                                adjustment: number;
+                                total: number;
+                            };
+                            lines: {
+                                line: number;
+                                amount: number;
+                                adjustment: number;
+                                final: number;
+                            }[];
+                        };
+                        lockedAt: string;
+                        lockExpiresAt: string;
+                        confirmedAt?: string;
+                        cancelledAt?: string;
+                        releasedAt?: string;
+                        refunds: {
+                            couponId: string;
+                            /** @enum {string} */
+                            outcome: "returned" | "kept";
+                            /** @enum {string} */
+                            reason?: "EXPIRED" | "NOT_RETURNABLE";
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    refundOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    couponIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The order with each coupon's refund outcome */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orderId: string;
+                        userId: string;
+                        /** @enum {string} */
+                        state: "locked" | "confirmed" | "partially_refunded" | "refunded" | "cancelled" | "released";
+                        couponIds: string[];
+                        currency: string;
+                        /** @enum {string} */
+                        kind: "purchase" | "payout";
+                        pricing: {
+                            couponIds: string[];
+                            applied: {
+                                couponId: string;
+                                saving: number;
+                                allocations: {
+                                    line: number;
+                                    amount: number;
+                                }[];
+                            }[];
+                            saving: number;
+                            totals: {
+                                subtotal: number;
+                                adjustment: number;
+                                total: number;
+                            };
+                            lines: {
+                                line: number;
+                                amount: number;
+                                adjustment: number;
+                                final: number;
+                            }[];
+                        };
+                        lockedAt: string;
+                        lockExpiresAt: string;
+                        confirmedAt?: string;
+                        cancelledAt?: string;
+                        releasedAt?: string;
+                        refunds: {
+                            couponId: string;
+                            /** @enum {string} */
+                            outcome: "returned" | "kept";
+                            /** @enum {string} */
+                            reason?: "EXPIRED" | "NOT_RETURNABLE";
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getTemplateStatistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template's statistics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        templateId: string;
+                        stock: {
+                            total: number;
+                            remaining: number;
+                        };
+                        counters: {
+                            issued: number;
+                            available: number;
+                            locked: number;
+                            used: number;
+                            expired: number;
+                            lockedTotal: number;
+                            usedTotal: number;
+                            releasedTotal: number;
+                            returnedTotal: number;
+                            expiredTotal: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    getStockLedger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ledger */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        templateId: string;
+                        added: number;
+                        inShards: number;
+                        issued: {
+                            claims: number;
+                            campaigns: number;
+                            total: number;
+                        };
+                        reservedOutstanding: number;
+                        difference: number;
+                        balanced: boolean;
+                        checks: {
+                            name: string;
+                            ok: boolean;
+                            detail: string;
+                        }[];
+                        campaigns: {
+                            campaignId: string;
+                            status: string;
+                            reserved: number;
+                            issued: number;
+                            givenBack: number;
+                            outstanding: number;
+                            pool: number;
+                            inFlight: number;
+                        }[];
+                        couponsCounted: number;
+                        checkedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    listCampaigns: {
+        parameters: {
+            query?: {
+                templateId?: string;
+                status?: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of campaigns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            campaignId: string;
+                            templateId: string;
+                            /** @enum {string} */
+                            status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                            /** @enum {string} */
+                            reason?: "OPERATOR" | "TEMPLATE_NOT_ACTIVE" | "TEMPLATE_NOT_FOUND" | "VALIDITY_ENDED" | "EMPTY_AUDIENCE" | "INSUFFICIENT_STOCK" | "STOCK_CONTENTION" | "DEADLINE" | "HELD_STOCK_RELEASED";
+                            total: number;
+                            reserved: number;
+                            requestedAt: string;
+                            startedAt?: string;
+                            endedAt?: string;
+                        }[];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    requestCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    campaignId: string;
+                    templateId: string;
+                    audience: {
+                        /** @constant */
+                        type: "inline";
+                        userIds: string[];
+                    } | {
+                        /** @constant */
+                        type: "s3";
+                        bucket: string;
+                        key: string;
+                    };
+                    /**
+                     * @default {
+                     *       "batchSize": 500,
+                     *       "maxConcurrency": 10
+                     *     }
+                     */
+                    rate?: {
+                        /** @default 500 */
+                        batchSize?: number;
+                        /** @default 10 */
+                        maxConcurrency?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted (or the existing campaign); follow it at GET /v1/admin/campaigns/{campaignId} */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        /** @enum {string} */
+                        status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        processed: number;
+                        issued: number;
+                        skipped: number;
+                        failed: number;
+                        campaignId: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                        /** @enum {string} */
+                        reason?: "OPERATOR" | "TEMPLATE_NOT_ACTIVE" | "TEMPLATE_NOT_FOUND" | "VALIDITY_ENDED" | "EMPTY_AUDIENCE" | "INSUFFICIENT_STOCK" | "STOCK_CONTENTION" | "DEADLINE" | "HELD_STOCK_RELEASED";
+                        total: number;
+                        skippedByReason: {
+                            DUPLICATE: number;
+                            LIMIT_REACHED: number;
+                            VALIDITY_ENDED: number;
+                        };
+                        stock: {
+                            reserved: number;
+                            givenBack: number;
+                            outstanding: number;
+                        };
+                        requestedAt: string;
+                        startedAt: string;
+                        completedAt?: string;
+                        endedAt?: string;
+                        history: {
+                            /** @enum {string} */
+                            status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                            /** @enum {string} */
+                            reason?: "OPERATOR" | "TEMPLATE_NOT_ACTIVE" | "TEMPLATE_NOT_FOUND" | "VALIDITY_ENDED" | "EMPTY_AUDIENCE" | "INSUFFICIENT_STOCK" | "STOCK_CONTENTION" | "DEADLINE" | "HELD_STOCK_RELEASED";
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    pauseCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The paused campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        processed: number;
+                        issued: number;
+                        skipped: number;
+                        failed: number;
+                        campaignId: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                        /** @enum {string} */
+                        reason?: "OPERATOR" | "TEMPLATE_NOT_ACTIVE" | "TEMPLATE_NOT_FOUND" | "VALIDITY_ENDED" | "EMPTY_AUDIENCE" | "INSUFFICIENT_STOCK" | "STOCK_CONTENTION" | "DEADLINE" | "HELD_STOCK_RELEASED";
+                        total: number;
+                        skippedByReason: {
+                            DUPLICATE: number;
+                            LIMIT_REACHED: number;
+                            VALIDITY_ENDED: number;
+                        };
+                        stock: {
+                            reserved: number;
+                            givenBack: number;
+                            outstanding: number;
+                        };
+                        requestedAt: string;
+                        startedAt: string;
+                        completedAt?: string;
+                        endedAt?: string;
+                        history: {
+                            /** @enum {string} */
+                            status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                            /** @enum {string} */
+                            reason?: "OPERATOR" | "TEMPLATE_NOT_ACTIVE" | "TEMPLATE_NOT_FOUND" | "VALIDITY_ENDED" | "EMPTY_AUDIENCE" | "INSUFFICIENT_STOCK" | "STOCK_CONTENTION" | "DEADLINE" | "HELD_STOCK_RELEASED";
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    resumeCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The running campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        processed: number;
+                        issued: number;
+                        skipped: number;
+                        failed: number;
+                        campaignId: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                        /** @enum {string} */
+                        reason?: "OPERATOR" | "TEMPLATE_NOT_ACTIVE" | "TEMPLATE_NOT_FOUND" | "VALIDITY_ENDED" | "EMPTY_AUDIENCE" | "INSUFFICIENT_STOCK" | "STOCK_CONTENTION" | "DEADLINE" | "HELD_STOCK_RELEASED";
+                        total: number;
+                        skippedByReason: {
+                            DUPLICATE: number;
+                            LIMIT_REACHED: number;
+                            VALIDITY_ENDED: number;
+                        };
+                        stock: {
+                            reserved: number;
+                            givenBack: number;
+                            outstanding: number;
+                        };
+                        requestedAt: string;
+                        startedAt: string;
+                        completedAt?: string;
+                        endedAt?: string;
+                        history: {
+                            /** @enum {string} */
+                            status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                            /** @enum {string} */
+                            reason?: "OPERATOR" | "TEMPLATE_NOT_ACTIVE" | "TEMPLATE_NOT_FOUND" | "VALIDITY_ENDED" | "EMPTY_AUDIENCE" | "INSUFFICIENT_STOCK" | "STOCK_CONTENTION" | "DEADLINE" | "HELD_STOCK_RELEASED";
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    cancelCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        processed: number;
+                        issued: number;
+                        skipped: number;
+                        failed: number;
+                        campaignId: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                        /** @enum {string} */
+                        reason?: "OPERATOR" | "TEMPLATE_NOT_ACTIVE" | "TEMPLATE_NOT_FOUND" | "VALIDITY_ENDED" | "EMPTY_AUDIENCE" | "INSUFFICIENT_STOCK" | "STOCK_CONTENTION" | "DEADLINE" | "HELD_STOCK_RELEASED";
+                        total: number;
+                        skippedByReason: {
+                            DUPLICATE: number;
+                            LIMIT_REACHED: number;
+                            VALIDITY_ENDED: number;
+                        };
+                        stock: {
+                            reserved: number;
+                            givenBack: number;
+                            outstanding: number;
+                        };
+                        requestedAt: string;
+                        startedAt: string;
+                        completedAt?: string;
+                        endedAt?: string;
+                        history: {
+                            /** @enum {string} */
+                            status: "requested" | "preparing" | "running" | "paused" | "completed" | "cancelled" | "failed";
+                            /** @enum {string} */
+                            reason?: "OPERATOR" | "TEMPLATE_NOT_ACTIVE" | "TEMPLATE_NOT_FOUND" | "VALIDITY_ENDED" | "EMPTY_AUDIENCE" | "INSUFFICIENT_STOCK" | "STOCK_CONTENTION" | "DEADLINE" | "HELD_STOCK_RELEASED";
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    retryCampaignFailures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many users were sent again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        retried: number;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+}

@@ -3,8 +3,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll } from '../dynamodb/batch';
 import { Entity, entityItem } from '../entities';
 import { campaignAudienceChunkKey, campaignRepeatsKey } from '../keys';
-import type { AudiencePage, AudienceStore, RepeatFilterRef } from './audience-store';
-import type { AudienceLocation } from './campaign';
+import type { AudiencePage, AudienceStore } from './audience-store';
+import type { AudienceLocation, RepeatFilterRef } from './campaign';
 import { BloomFilter } from './repeat-filter';
 
 /** Bytes of a repeat filter per item (an item holds at most 400 KB). */

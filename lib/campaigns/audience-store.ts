@@ -1,4 +1,4 @@
-import type { AudienceLocation } from './campaign';
+import type { AudienceLocation, RepeatFilterRef } from './campaign';
 import type { BloomFilter } from './repeat-filter';
 
 /** One page of an audience; no `nextCursor` means it was the last. */
@@ -20,11 +20,4 @@ export interface AudienceStore {
   /** Keeps the campaign's repeat filter; answers how many parts it took. Storing it again is harmless. */
   storeRepeats(campaignId: string, filter: BloomFilter): Promise<RepeatFilterRef>;
   readRepeats(campaignId: string, ref: RepeatFilterRef): Promise<BloomFilter>;
-}
-
-/** Where a campaign's repeat filter is and its shape. */
-export interface RepeatFilterRef {
-  readonly parts: number;
-  readonly size: number;
-  readonly probes: number;
 }

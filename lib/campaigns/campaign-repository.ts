@@ -18,8 +18,7 @@ import {
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import { indexes } from '../table';
 import { addToShard, takeFromShard } from '../templates/stock-items';
-import type { Campaign, CampaignReason, CampaignStatus, StatusChange } from './campaign';
-import type { RepeatFilterRef } from './audience-store';
+import type { Campaign, CampaignReason, CampaignStatus, RepeatFilterRef, StatusChange } from './campaign';
 import { createReservationShard, type ReservationShard, type ReservationState, reservationShardOf, settleReservation } from './reservation-items';
 
 /** What starting a campaign writes besides its record: its counts, and where its reservation comes from and goes. */

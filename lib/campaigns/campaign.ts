@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { CampaignCounts } from '../events/event-catalog';
 import { ulidString, userIdString } from '../ids';
-import type { RepeatFilterRef } from './audience-store';
 
 export const MAX_INLINE_AUDIENCE = 10_000;
 
@@ -87,6 +86,13 @@ export interface StatusChange {
   readonly status: CampaignStatus;
   readonly reason?: CampaignReason;
   readonly at: string;
+}
+
+/** Where a campaign's repeat filter is and its shape. */
+export interface RepeatFilterRef {
+  readonly parts: number;
+  readonly size: number;
+  readonly probes: number;
 }
 
 export interface Campaign {

@@ -87,7 +87,7 @@ function operation(route: RouteDefinition): JsonSchema {
     'x-required-scope': route.scope,
     security: route.scope === 'public' ? [] : [{ bearer: route.scope === 'user' ? [] : [route.scope] }],
     parameters: parameters(route),
-    ...(route.request.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.request.body, 'input') } } } } : {}),
+    ...(route.request.body ? { requestBody: { required: !route.request.bodyOptional, content: { 'application/json': { schema: toSchema(route.request.body, 'input') } } } } : {}),
     responses,
   };
 }

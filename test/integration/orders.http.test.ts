@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { couponApiClient, errorCode } from '../../clients/typescript';
 import { activeTemplate } from '../support/claims';
 import { testContainer } from '../support/container';
 import { createTestTable, type TestTable } from '../support/dynamodb';
@@ -27,35 +28,40 @@ describe('quote and the order flow over the local HTTP API', () => {
       stacking: { type: 'group', group: 'category' },
     });
     const hats = await activeTemplate(table, { name: 'hats only', scope: { include: { categoryIds: ['hats'] } } });
-    const claimed = await api.request('POST', '/v1/coupons/claim', { token: user, body: { templateIds: [fiveOff, tenPercentShoes, hats] }, headers: { 'idempotency-key': 'wallet' } });
-    expect(claimed.status).toBe(201);
-    const idOf = (templateId: string) => claimed.body.coupons.find((c: { templateId: string }) => c.templateId === templateId).id;
+    // The generated client: paths, bodies and answers are checked by the compiler.
+    const asUser = couponApiClient(api.baseUrl, user);
+    const asOrders = couponApiClient(api.baseUrl, orders);
+    const claimed = await asUser.POST('/v1/coupons/claim', { params: { header: { 'Idempotency-Key': 'wallet' } }, body: { templateIds: [fiveOff, tenPercentShoes, hats] } });
+    expect(claimed.response.status).toBe(201);
+    const idOf = (templateId: string) => claimed.data!.coupons.find((c) => c.templateId === templateId)!.id;
 
-    const quote = await api.request('POST', '/v1/coupons/quote', { token: user, body: { currency: 'EUR', lines: items } });
-    expect(quote.status).toBe(200);
-    expect(quote.body.best.couponIds.sort()).toEqual([idOf(fiveOff), idOf(tenPercentShoes)].sort());
+    const quote = await asUser.POST('/v1/coupons/quote', { body: { currency: 'EUR', lines: items } });
+    expect(quote.response.status).toBe(200);
+    const best = quote.data!.best!;
+    expect([...best.couponIds].sort()).toEqual([idOf(fiveOff), idOf(tenPercentShoes)].sort());
     // 500 off 8,000, then 10% of what is left of the 6,000 sneaker line (6,000 - 375 = 5,625): 562
-    expect(quote.body.best.totals).toEqual({ subtotal: 8000, adjustment: 1062, total: 6938 });
-    expect(quote.body.verdicts.find((v: { couponId: string }) => v.couponId === idOf(hats)).reasons).toEqual([{ code: 'OUT_OF_SCOPE' }]);
+    expect(best.totals).toEqual({ subtotal: 8000, adjustment: 1062, total: 6938 });
+    expect(quote.data!.verdicts.find((v) => v.couponId === idOf(hats))!.reasons).toEqual([{ code: 'OUT_OF_SCOPE' }]);
 
-    const lockBody = { userId: 'shopper', couponIds: quote.body.best.couponIds, currency: 'EUR', items };
-    expect((await api.request('POST', '/v1/orders/web-1001/lock', { token: user, body: lockBody })).status).toBe(403);
-    const locked = await api.request('POST', '/v1/orders/web-1001/lock', { token: orders, body: lockBody });
-    expect(locked.status).toBe(200);
-    expect(locked.body).toMatchObject({ state: 'locked', pricing: { totals: { total: 6938 } } });
-    expect((await api.request('GET', '/v1/coupons?status=locked', { token: user })).body.items).toHaveLength(2);
+    const lock = { params: { path: { orderId: 'web-1001' } }, body: { userId: 'shopper', couponIds: best.couponIds, currency: 'EUR', items } };
+    expect((await asUser.POST('/v1/orders/{orderId}/lock', lock)).response.status).toBe(403);
+    const locked = await asOrders.POST('/v1/orders/{orderId}/lock', lock);
+    expect(locked.response.status).toBe(200);
+    expect(locked.data).toMatchObject({ state: 'locked', pricing: { totals: { total: 6938 } } });
+    expect((await asUser.GET('/v1/coupons', { params: { query: { status: 'locked' } } })).data!.items).toHaveLength(2);
 
-    const confirmed = await api.request('POST', '/v1/orders/web-1001/confirm', { token: orders });
-    expect(confirmed.body.state).toBe('confirmed');
-    const cancelAfterConfirm = await api.request('POST', '/v1/orders/web-1001/cancel', { token: orders });
-    expect(cancelAfterConfirm.status).toBe(409);
-    expect(cancelAfterConfirm.body.error).toMatchObject({ code: 'INVALID_ORDER_STATE', details: { state: 'confirmed' } });
+    const order = { params: { path: { orderId: 'web-1001' } } };
+    const confirmed = await asOrders.POST('/v1/orders/{orderId}/confirm', order);
+    expect(confirmed.data!.state).toBe('confirmed');
+    const cancelAfterConfirm = await asOrders.POST('/v1/orders/{orderId}/cancel', order);
+    expect(cancelAfterConfirm.response.status).toBe(409);
+    expect(cancelAfterConfirm.error).toMatchObject({ error: { code: 'INVALID_ORDER_STATE', details: { state: 'confirmed' } } });
 
-    const refunded = await api.request('POST', '/v1/orders/web-1001/refund', { token: orders });
-    expect(refunded.status).toBe(200);
-    expect(refunded.body.state).toBe('refunded');
-    expect((await api.request('GET', '/v1/coupons?status=available', { token: user })).body.items).toHaveLength(3);
-    expect((await api.request('GET', '/v1/orders/web-1001', { token: orders })).body.refunds).toHaveLength(2);
-    expect((await api.request('GET', '/v1/orders/nope', { token: orders })).status).toBe(404);
+    const refunded = await asOrders.POST('/v1/orders/{orderId}/refund', order);
+    expect(refunded.response.status).toBe(200);
+    expect(refunded.data!.state).toBe('refunded');
+    expect((await asUser.GET('/v1/coupons', { params: { query: { status: 'available' } } })).data!.items).toHaveLength(3);
+    expect((await asOrders.GET('/v1/orders/{orderId}', order)).data!.refunds).toHaveLength(2);
+    expect(errorCode((await asOrders.GET('/v1/orders/{orderId}', { params: { path: { orderId: 'nope' } } })).error)).toBe('ORDER_NOT_FOUND');
   });
 });

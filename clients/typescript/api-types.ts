@@ -592,6 +592,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "time": "2026-11-23T02:44:18.750Z"
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         status: "ok";
@@ -642,6 +648,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "description": "Spring sale, shoes only",
+                     *           "returnOnRefund": true,
+                     *           "createdAt": "2026-11-23T02:44:18.784Z",
+                     *           "perUserLimit": 2,
+                     *           "effect": {
+                     *             "type": "amount_off",
+                     *             "minSpend": 10000,
+                     *             "amountOff": 2000
+                     *           },
+                     *           "scope": {
+                     *             "include": {
+                     *               "categoryIds": [
+                     *                 "shoes"
+                     *               ]
+                     *             },
+                     *             "exclude": {
+                     *               "productIds": [
+                     *                 "limited-sneaker"
+                     *               ]
+                     *             }
+                     *           },
+                     *           "name": "20 off 100 on shoes",
+                     *           "claimable": true,
+                     *           "currency": "EUR",
+                     *           "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "validity": {
+                     *             "type": "relative",
+                     *             "days": 30
+                     *           },
+                     *           "stock": {
+                     *             "shards": 4,
+                     *             "total": 1500
+                     *           },
+                     *           "stacking": {
+                     *             "type": "group",
+                     *             "group": "default"
+                     *           },
+                     *           "status": "active",
+                     *           "updatedAt": "2026-11-23T02:44:19.104Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTgzNE1GUFpDSjNHWUtIQlFYVFdQUTdZIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMDI6NDQ6MTguNzg0WiMwMU04MzRNRlBaQ0ozR1lLSEJRWFRXUFE3WSIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
+                     *     }
+                     */
                     "application/json": {
                         items: {
                             id: string;
@@ -744,6 +798,39 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "20 off 100 on shoes",
+                 *       "description": "Spring sale",
+                 *       "currency": "EUR",
+                 *       "effect": {
+                 *         "type": "amount_off",
+                 *         "amountOff": 2000,
+                 *         "minSpend": 10000
+                 *       },
+                 *       "validity": {
+                 *         "type": "relative",
+                 *         "days": 30
+                 *       },
+                 *       "stock": {
+                 *         "total": 1000,
+                 *         "shards": 4
+                 *       },
+                 *       "perUserLimit": 2,
+                 *       "scope": {
+                 *         "include": {
+                 *           "categoryIds": [
+                 *             "shoes"
+                 *           ]
+                 *         },
+                 *         "exclude": {
+                 *           "productIds": [
+                 *             "limited-sneaker"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     name: string;
                     description?: string;
@@ -841,6 +928,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "20 off 100 on shoes",
+                     *       "description": "Spring sale",
+                     *       "currency": "EUR",
+                     *       "effect": {
+                     *         "type": "amount_off",
+                     *         "amountOff": 2000,
+                     *         "minSpend": 10000
+                     *       },
+                     *       "validity": {
+                     *         "type": "relative",
+                     *         "days": 30
+                     *       },
+                     *       "perUserLimit": 2,
+                     *       "scope": {
+                     *         "include": {
+                     *           "categoryIds": [
+                     *             "shoes"
+                     *           ]
+                     *         },
+                     *         "exclude": {
+                     *           "productIds": [
+                     *             "limited-sneaker"
+                     *           ]
+                     *         }
+                     *       },
+                     *       "stacking": {
+                     *         "type": "group",
+                     *         "group": "default"
+                     *       },
+                     *       "returnOnRefund": true,
+                     *       "claimable": true,
+                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "status": "draft",
+                     *       "stock": {
+                     *         "total": 1000,
+                     *         "shards": 4,
+                     *         "remaining": 1000
+                     *       },
+                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "updatedAt": "2026-11-23T02:44:18.784Z"
+                     *     }
+                     */
                     "application/json": {
                         id: string;
                         /** @enum {string} */
@@ -929,6 +1060,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "20 off 100 on shoes",
+                     *       "description": "Spring sale",
+                     *       "currency": "EUR",
+                     *       "effect": {
+                     *         "type": "amount_off",
+                     *         "amountOff": 2000,
+                     *         "minSpend": 10000
+                     *       },
+                     *       "validity": {
+                     *         "type": "relative",
+                     *         "days": 30
+                     *       },
+                     *       "perUserLimit": 2,
+                     *       "scope": {
+                     *         "include": {
+                     *           "categoryIds": [
+                     *             "shoes"
+                     *           ]
+                     *         },
+                     *         "exclude": {
+                     *           "productIds": [
+                     *             "limited-sneaker"
+                     *           ]
+                     *         }
+                     *       },
+                     *       "stacking": {
+                     *         "type": "group",
+                     *         "group": "default"
+                     *       },
+                     *       "returnOnRefund": true,
+                     *       "claimable": true,
+                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "status": "draft",
+                     *       "stock": {
+                     *         "total": 1000,
+                     *         "shards": 4,
+                     *         "remaining": 1000
+                     *       },
+                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "updatedAt": "2026-11-23T02:44:18.784Z"
+                     *     }
+                     */
                     "application/json": {
                         id: string;
                         /** @enum {string} */
@@ -1038,6 +1213,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "description": "Spring sale, shoes only",
+                     *       "returnOnRefund": true,
+                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "perUserLimit": 2,
+                     *       "effect": {
+                     *         "type": "amount_off",
+                     *         "minSpend": 10000,
+                     *         "amountOff": 2000
+                     *       },
+                     *       "scope": {
+                     *         "include": {
+                     *           "categoryIds": [
+                     *             "shoes"
+                     *           ]
+                     *         },
+                     *         "exclude": {
+                     *           "productIds": [
+                     *             "limited-sneaker"
+                     *           ]
+                     *         }
+                     *       },
+                     *       "name": "20 off 100 on shoes",
+                     *       "claimable": true,
+                     *       "currency": "EUR",
+                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "validity": {
+                     *         "type": "relative",
+                     *         "days": 30
+                     *       },
+                     *       "stock": {
+                     *         "shards": 4,
+                     *         "total": 1500,
+                     *         "remaining": 1500
+                     *       },
+                     *       "stacking": {
+                     *         "type": "group",
+                     *         "group": "default"
+                     *       },
+                     *       "status": "active",
+                     *       "updatedAt": "2026-11-23T02:44:19.104Z"
+                     *     }
+                     */
                     "application/json": {
                         id: string;
                         /** @enum {string} */
@@ -1138,6 +1357,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Spring sale, shoes only"
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     description?: string;
@@ -1220,6 +1444,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "description": "Spring sale, shoes only",
+                     *       "returnOnRefund": true,
+                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "perUserLimit": 2,
+                     *       "effect": {
+                     *         "type": "amount_off",
+                     *         "minSpend": 10000,
+                     *         "amountOff": 2000
+                     *       },
+                     *       "scope": {
+                     *         "include": {
+                     *           "categoryIds": [
+                     *             "shoes"
+                     *           ]
+                     *         },
+                     *         "exclude": {
+                     *           "productIds": [
+                     *             "limited-sneaker"
+                     *           ]
+                     *         }
+                     *       },
+                     *       "name": "20 off 100 on shoes",
+                     *       "currency": "EUR",
+                     *       "claimable": true,
+                     *       "validity": {
+                     *         "type": "relative",
+                     *         "days": 30
+                     *       },
+                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "stock": {
+                     *         "shards": 4,
+                     *         "total": 1000
+                     *       },
+                     *       "stacking": {
+                     *         "type": "group",
+                     *         "group": "default"
+                     *       },
+                     *       "status": "draft",
+                     *       "updatedAt": "2026-11-23T02:44:18.923Z"
+                     *     }
+                     */
                     "application/json": {
                         id: string;
                         /** @enum {string} */
@@ -1324,6 +1591,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "active"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     status: "draft" | "active" | "paused" | "ended";
@@ -1337,6 +1609,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "description": "Spring sale, shoes only",
+                     *       "returnOnRefund": true,
+                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "perUserLimit": 2,
+                     *       "effect": {
+                     *         "type": "amount_off",
+                     *         "minSpend": 10000,
+                     *         "amountOff": 2000
+                     *       },
+                     *       "scope": {
+                     *         "include": {
+                     *           "categoryIds": [
+                     *             "shoes"
+                     *           ]
+                     *         },
+                     *         "exclude": {
+                     *           "productIds": [
+                     *             "limited-sneaker"
+                     *           ]
+                     *         }
+                     *       },
+                     *       "name": "20 off 100 on shoes",
+                     *       "currency": "EUR",
+                     *       "claimable": true,
+                     *       "validity": {
+                     *         "type": "relative",
+                     *         "days": 30
+                     *       },
+                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "stock": {
+                     *         "shards": 4,
+                     *         "total": 1000
+                     *       },
+                     *       "stacking": {
+                     *         "type": "group",
+                     *         "group": "default"
+                     *       },
+                     *       "status": "active",
+                     *       "updatedAt": "2026-11-23T02:44:19.001Z"
+                     *     }
+                     */
                     "application/json": {
                         id: string;
                         /** @enum {string} */
@@ -1443,6 +1758,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "quantity": 500
+                 *     }
+                 */
                 "application/json": {
                     quantity: number;
                 };
@@ -1456,6 +1776,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "description": "Spring sale, shoes only",
+                     *       "returnOnRefund": true,
+                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "perUserLimit": 2,
+                     *       "effect": {
+                     *         "type": "amount_off",
+                     *         "minSpend": 10000,
+                     *         "amountOff": 2000
+                     *       },
+                     *       "scope": {
+                     *         "include": {
+                     *           "categoryIds": [
+                     *             "shoes"
+                     *           ]
+                     *         },
+                     *         "exclude": {
+                     *           "productIds": [
+                     *             "limited-sneaker"
+                     *           ]
+                     *         }
+                     *       },
+                     *       "name": "20 off 100 on shoes",
+                     *       "claimable": true,
+                     *       "currency": "EUR",
+                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "validity": {
+                     *         "type": "relative",
+                     *         "days": 30
+                     *       },
+                     *       "stock": {
+                     *         "shards": 4,
+                     *         "total": 1500,
+                     *         "remaining": 1500
+                     *       },
+                     *       "stacking": {
+                     *         "type": "group",
+                     *         "group": "default"
+                     *       },
+                     *       "status": "active",
+                     *       "updatedAt": "2026-11-23T02:44:19.104Z"
+                     *     }
+                     */
                     "application/json": {
                         id: string;
                         /** @enum {string} */
@@ -1565,6 +1929,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "productIds": [
+                     *         "gift-card-50"
+                     *       ],
+                     *       "updatedAt": "2026-11-23T02:44:19.217Z"
+                     *     }
+                     */
                     "application/json": {
                         productIds: string[];
                         updatedAt?: string;
@@ -1586,6 +1958,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "productIds": [
+                 *         "gift-card-50"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     productIds: string[];
                 };
@@ -1598,6 +1977,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "productIds": [
+                     *         "gift-card-50"
+                     *       ],
+                     *       "updatedAt": "2026-11-23T02:44:19.217Z"
+                     *     }
+                     */
                     "application/json": {
                         productIds: string[];
                         updatedAt?: string;
@@ -1631,6 +2018,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "userId": "user-123",
+                     *       "tags": [
+                     *         "vip"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         userId: string;
                         tags: string[];
@@ -1656,6 +2051,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "tags": [
+                 *         "vip"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     tags: string[];
                 };
@@ -1668,6 +2070,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "userId": "user-123",
+                     *       "tags": [
+                     *         "vip"
+                     *       ],
+                     *       "updatedAt": "2026-11-23T02:44:19.255Z"
+                     *     }
+                     */
                     "application/json": {
                         userId: string;
                         tags: string[];
@@ -1696,6 +2107,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "templateIds": [
+                 *         "01M834MFPZCJ3GYKHBQXTWPQ7Y"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     templateIds: string[];
                 };
@@ -1709,6 +2127,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "coupons": [
+                     *         {
+                     *           "id": "01M834MG8G5C0X4VTH699GXFD8",
+                     *           "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "status": "available",
+                     *           "name": "20 off 100 on shoes",
+                     *           "currency": "EUR",
+                     *           "effect": {
+                     *             "type": "amount_off",
+                     *             "minSpend": 10000,
+                     *             "amountOff": 2000
+                     *           },
+                     *           "scope": {
+                     *             "include": {
+                     *               "categoryIds": [
+                     *                 "shoes"
+                     *               ]
+                     *             },
+                     *             "exclude": {
+                     *               "productIds": [
+                     *                 "limited-sneaker"
+                     *               ]
+                     *             }
+                     *           },
+                     *           "stacking": {
+                     *             "type": "group",
+                     *             "group": "default"
+                     *           },
+                     *           "validFrom": "2026-11-23T02:44:19.331Z",
+                     *           "validUntil": "2026-12-23T02:44:19.331Z",
+                     *           "issuedAt": "2026-11-23T02:44:19.331Z",
+                     *           "source": "claim"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         coupons: {
                             id: string;
@@ -1797,6 +2253,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "name": "20 off 100 on shoes",
+                     *           "description": "Spring sale, shoes only",
+                     *           "currency": "EUR",
+                     *           "effect": {
+                     *             "type": "amount_off",
+                     *             "minSpend": 10000,
+                     *             "amountOff": 2000
+                     *           },
+                     *           "validity": {
+                     *             "type": "relative",
+                     *             "days": 30
+                     *           },
+                     *           "scope": {
+                     *             "include": {
+                     *               "categoryIds": [
+                     *                 "shoes"
+                     *               ]
+                     *             },
+                     *             "exclude": {
+                     *               "productIds": [
+                     *                 "limited-sneaker"
+                     *               ]
+                     *             }
+                     *           },
+                     *           "stacking": {
+                     *             "type": "group",
+                     *             "group": "default"
+                     *           },
+                     *           "perUserLimit": 2,
+                     *           "claimedByMe": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: {
                             id: string;
@@ -1894,6 +2389,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01M834MG8G5C0X4VTH699GXFD8",
+                     *           "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "status": "available",
+                     *           "name": "20 off 100 on shoes",
+                     *           "currency": "EUR",
+                     *           "effect": {
+                     *             "type": "amount_off",
+                     *             "minSpend": 10000,
+                     *             "amountOff": 2000
+                     *           },
+                     *           "scope": {
+                     *             "include": {
+                     *               "categoryIds": [
+                     *                 "shoes"
+                     *               ]
+                     *             },
+                     *             "exclude": {
+                     *               "productIds": [
+                     *                 "limited-sneaker"
+                     *               ]
+                     *             }
+                     *           },
+                     *           "stacking": {
+                     *             "type": "group",
+                     *             "group": "default"
+                     *           },
+                     *           "validFrom": "2026-11-23T02:44:19.331Z",
+                     *           "validUntil": "2026-12-23T02:44:19.331Z",
+                     *           "issuedAt": "2026-11-23T02:44:19.331Z",
+                     *           "source": "claim"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: {
                             id: string;
@@ -1979,6 +2512,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01M834MG8G5C0X4VTH699GXFD8",
+                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "status": "available",
+                     *       "name": "20 off 100 on shoes",
+                     *       "currency": "EUR",
+                     *       "effect": {
+                     *         "type": "amount_off",
+                     *         "minSpend": 10000,
+                     *         "amountOff": 2000
+                     *       },
+                     *       "scope": {
+                     *         "include": {
+                     *           "categoryIds": [
+                     *             "shoes"
+                     *           ]
+                     *         },
+                     *         "exclude": {
+                     *           "productIds": [
+                     *             "limited-sneaker"
+                     *           ]
+                     *         }
+                     *       },
+                     *       "stacking": {
+                     *         "type": "group",
+                     *         "group": "default"
+                     *       },
+                     *       "validFrom": "2026-11-23T02:44:19.331Z",
+                     *       "validUntil": "2026-12-23T02:44:19.331Z",
+                     *       "issuedAt": "2026-11-23T02:44:19.331Z",
+                     *       "source": "claim"
+                     *     }
+                     */
                     "application/json": {
                         id: string;
                         templateId: string;
@@ -2054,6 +2621,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currency": "EUR",
+                 *       "lines": [
+                 *         {
+                 *           "productId": "boot-1",
+                 *           "categoryId": "shoes",
+                 *           "merchantId": "shop-1",
+                 *           "unitPrice": 12000,
+                 *           "quantity": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * @default purchase
@@ -2079,6 +2660,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "purchase",
+                     *       "currency": "EUR",
+                     *       "subtotal": 12000,
+                     *       "verdicts": [
+                     *         {
+                     *           "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *           "applicable": true,
+                     *           "reasons": [],
+                     *           "saving": 2000,
+                     *           "allocations": [
+                     *             {
+                     *               "line": 0,
+                     *               "amount": 2000
+                     *             }
+                     *           ],
+                     *           "selected": true
+                     *         }
+                     *       ],
+                     *       "best": {
+                     *         "couponIds": [
+                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *         ],
+                     *         "applied": [
+                     *           {
+                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "saving": 2000,
+                     *             "allocations": [
+                     *               {
+                     *                 "line": 0,
+                     *                 "amount": 2000
+                     *               }
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "saving": 2000,
+                     *         "totals": {
+                     *           "subtotal": 12000,
+                     *           "adjustment": 2000,
+                     *           "total": 10000
+                     *         },
+                     *         "lines": [
+                     *           {
+                     *             "line": 0,
+                     *             "amount": 12000,
+                     *             "adjustment": 2000,
+                     *             "final": 10000
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         kind: "purchase" | "payout";
@@ -2193,6 +2827,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "orderId": "web-1001",
+                     *       "kind": "purchase",
+                     *       "lockedAt": "2026-11-23T02:44:19.492Z",
+                     *       "userId": "user-123",
+                     *       "refunds": [],
+                     *       "lockExpiresAt": "2026-11-23T03:14:19.492Z",
+                     *       "currency": "EUR",
+                     *       "state": "locked",
+                     *       "pricing": {
+                     *         "saving": 2000,
+                     *         "couponIds": [
+                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *         ],
+                     *         "totals": {
+                     *           "subtotal": 12000,
+                     *           "adjustment": 2000,
+                     *           "total": 10000
+                     *         },
+                     *         "lines": [
+                     *           {
+                     *             "final": 10000,
+                     *             "amount": 12000,
+                     *             "adjustment": 2000,
+                     *             "line": 0
+                     *           }
+                     *         ],
+                     *         "applied": [
+                     *           {
+                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "allocations": [
+                     *               {
+                     *                 "line": 0,
+                     *                 "amount": 2000
+                     *               }
+                     *             ],
+                     *             "saving": 2000
+                     *           }
+                     *         ]
+                     *       },
+                     *       "couponIds": [
+                     *         "01M834MG8G5C0X4VTH699GXFD8"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         orderId: string;
                         userId: string;
@@ -2260,6 +2940,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "userId": "user-123",
+                 *       "couponIds": [
+                 *         "01M834MG8G5C0X4VTH699GXFD8"
+                 *       ],
+                 *       "currency": "EUR",
+                 *       "items": [
+                 *         {
+                 *           "productId": "boot-1",
+                 *           "categoryId": "shoes",
+                 *           "merchantId": "shop-1",
+                 *           "unitPrice": 12000,
+                 *           "quantity": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     userId: string;
                     couponIds: string[];
@@ -2287,6 +2985,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "orderId": "web-1001",
+                     *       "userId": "user-123",
+                     *       "state": "locked",
+                     *       "pricing": {
+                     *         "couponIds": [
+                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *         ],
+                     *         "applied": [
+                     *           {
+                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "saving": 2000,
+                     *             "allocations": [
+                     *               {
+                     *                 "line": 0,
+                     *                 "amount": 2000
+                     *               }
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "saving": 2000,
+                     *         "totals": {
+                     *           "subtotal": 12000,
+                     *           "adjustment": 2000,
+                     *           "total": 10000
+                     *         },
+                     *         "lines": [
+                     *           {
+                     *             "line": 0,
+                     *             "amount": 12000,
+                     *             "adjustment": 2000,
+                     *             "final": 10000
+                     *           }
+                     *         ]
+                     *       },
+                     *       "currency": "EUR",
+                     *       "kind": "purchase",
+                     *       "lockedAt": "2026-11-23T02:44:19.492Z",
+                     *       "lockExpiresAt": "2026-11-23T03:14:19.492Z",
+                     *       "refunds": [],
+                     *       "couponIds": [
+                     *         "01M834MG8G5C0X4VTH699GXFD8"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         orderId: string;
                         userId: string;
@@ -2364,6 +3108,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "orderId": "web-1001",
+                     *       "kind": "purchase",
+                     *       "lockedAt": "2026-11-23T02:44:19.492Z",
+                     *       "userId": "user-123",
+                     *       "refunds": [],
+                     *       "lockExpiresAt": "2026-11-23T03:14:19.492Z",
+                     *       "currency": "EUR",
+                     *       "state": "confirmed",
+                     *       "pricing": {
+                     *         "saving": 2000,
+                     *         "couponIds": [
+                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *         ],
+                     *         "totals": {
+                     *           "subtotal": 12000,
+                     *           "adjustment": 2000,
+                     *           "total": 10000
+                     *         },
+                     *         "lines": [
+                     *           {
+                     *             "final": 10000,
+                     *             "amount": 12000,
+                     *             "adjustment": 2000,
+                     *             "line": 0
+                     *           }
+                     *         ],
+                     *         "applied": [
+                     *           {
+                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "allocations": [
+                     *               {
+                     *                 "line": 0,
+                     *                 "amount": 2000
+                     *               }
+                     *             ],
+                     *             "saving": 2000
+                     *           }
+                     *         ]
+                     *       },
+                     *       "confirmedAt": "2026-11-23T02:44:19.563Z",
+                     *       "couponIds": [
+                     *         "01M834MG8G5C0X4VTH699GXFD8"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         orderId: string;
                         userId: string;
@@ -2439,6 +3230,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "orderId": "web-1002",
+                     *       "kind": "purchase",
+                     *       "lockedAt": "2026-11-23T02:44:19.660Z",
+                     *       "userId": "user-123",
+                     *       "refunds": [],
+                     *       "lockExpiresAt": "2026-11-23T03:14:19.660Z",
+                     *       "currency": "EUR",
+                     *       "state": "cancelled",
+                     *       "pricing": {
+                     *         "saving": 2000,
+                     *         "couponIds": [
+                     *           "01M834MGHFJRYABGFRG6CAP9QC"
+                     *         ],
+                     *         "totals": {
+                     *           "subtotal": 12000,
+                     *           "adjustment": 2000,
+                     *           "total": 10000
+                     *         },
+                     *         "lines": [
+                     *           {
+                     *             "final": 10000,
+                     *             "amount": 12000,
+                     *             "adjustment": 2000,
+                     *             "line": 0
+                     *           }
+                     *         ],
+                     *         "applied": [
+                     *           {
+                     *             "couponId": "01M834MGHFJRYABGFRG6CAP9QC",
+                     *             "allocations": [
+                     *               {
+                     *                 "line": 0,
+                     *                 "amount": 2000
+                     *               }
+                     *             ],
+                     *             "saving": 2000
+                     *           }
+                     *         ]
+                     *       },
+                     *       "cancelledAt": "2026-11-23T02:44:19.694Z",
+                     *       "couponIds": [
+                     *         "01M834MGHFJRYABGFRG6CAP9QC"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         orderId: string;
                         userId: string;
@@ -2508,6 +3346,13 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "couponIds": [
+                 *         "01M834MG8G5C0X4VTH699GXFD8"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     couponIds?: string[];
                 };
@@ -2520,6 +3365,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "orderId": "web-1001",
+                     *       "kind": "purchase",
+                     *       "lockedAt": "2026-11-23T02:44:19.492Z",
+                     *       "userId": "user-123",
+                     *       "refunds": [
+                     *         {
+                     *           "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *           "outcome": "returned",
+                     *           "at": "2026-11-23T02:44:19.614Z"
+                     *         }
+                     *       ],
+                     *       "lockExpiresAt": "2026-11-23T03:14:19.492Z",
+                     *       "currency": "EUR",
+                     *       "state": "refunded",
+                     *       "confirmedAt": "2026-11-23T02:44:19.563Z",
+                     *       "pricing": {
+                     *         "saving": 2000,
+                     *         "couponIds": [
+                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *         ],
+                     *         "totals": {
+                     *           "subtotal": 12000,
+                     *           "adjustment": 2000,
+                     *           "total": 10000
+                     *         },
+                     *         "lines": [
+                     *           {
+                     *             "final": 10000,
+                     *             "amount": 12000,
+                     *             "adjustment": 2000,
+                     *             "line": 0
+                     *           }
+                     *         ],
+                     *         "applied": [
+                     *           {
+                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "allocations": [
+                     *               {
+                     *                 "line": 0,
+                     *                 "amount": 2000
+                     *               }
+                     *             ],
+                     *             "saving": 2000
+                     *           }
+                     *         ]
+                     *       },
+                     *       "couponIds": [
+                     *         "01M834MG8G5C0X4VTH699GXFD8"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         orderId: string;
                         userId: string;
@@ -2597,6 +3495,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "stock": {
+                     *         "total": 1500,
+                     *         "remaining": 1498
+                     *       },
+                     *       "counters": {
+                     *         "issued": 0,
+                     *         "available": 0,
+                     *         "locked": 0,
+                     *         "used": 0,
+                     *         "expired": 0,
+                     *         "lockedTotal": 0,
+                     *         "usedTotal": 0,
+                     *         "releasedTotal": 0,
+                     *         "returnedTotal": 0,
+                     *         "expiredTotal": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         templateId: string;
                         stock: {
@@ -2643,6 +3562,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "added": 6500,
+                     *       "inShards": 6400,
+                     *       "issued": {
+                     *         "claims": 2,
+                     *         "campaigns": 98,
+                     *         "total": 100
+                     *       },
+                     *       "reservedOutstanding": 0,
+                     *       "difference": 0,
+                     *       "balanced": true,
+                     *       "checks": [
+                     *         {
+                     *           "name": "equation",
+                     *           "ok": true,
+                     *           "detail": "added 6500 = in shards 6400 + issued 100 + reserved 0"
+                     *         },
+                     *         {
+                     *           "name": "shards-added",
+                     *           "ok": true,
+                     *           "detail": "the shards received 6500, the template counts 6500"
+                     *         },
+                     *         {
+                     *           "name": "shard-flows",
+                     *           "ok": true,
+                     *           "detail": "every shard: added = available + claimed + reserved - returned"
+                     *         },
+                     *         {
+                     *           "name": "campaign-reservations",
+                     *           "ok": true,
+                     *           "detail": "shards reserved 2003 / campaigns 2003; shards got back 1905 / campaigns gave back 1905"
+                     *         },
+                     *         {
+                     *           "name": "campaign-outstanding",
+                     *           "ok": true,
+                     *           "detail": "every campaign: outstanding = pool + in flight, none negative"
+                     *         }
+                     *       ],
+                     *       "campaigns": [
+                     *         {
+                     *           "campaignId": "spring-vip",
+                     *           "status": "completed",
+                     *           "reserved": 3,
+                     *           "issued": 3,
+                     *           "givenBack": 0,
+                     *           "outstanding": 0,
+                     *           "pool": 0,
+                     *           "inFlight": 0
+                     *         },
+                     *         {
+                     *           "campaignId": "summer",
+                     *           "status": "cancelled",
+                     *           "reserved": 2000,
+                     *           "issued": 95,
+                     *           "givenBack": 1905,
+                     *           "outstanding": 0,
+                     *           "pool": 0,
+                     *           "inFlight": 0
+                     *         }
+                     *       ],
+                     *       "couponsCounted": 0,
+                     *       "checkedAt": "2026-11-23T02:44:23.477Z"
+                     *     }
+                     */
                     "application/json": {
                         templateId: string;
                         added: number;
@@ -2703,6 +3688,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "campaignId": "spring-vip",
+                     *           "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "status": "completed",
+                     *           "total": 3,
+                     *           "reserved": 3,
+                     *           "requestedAt": "2026-11-23T02:44:19.746Z",
+                     *           "startedAt": "2026-11-23T02:44:19.788Z",
+                     *           "endedAt": "2026-11-23T02:44:20.152Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: {
                             campaignId: string;
@@ -2737,6 +3738,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "campaignId": "spring-vip",
+                 *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                 *       "audience": {
+                 *         "type": "inline",
+                 *         "userIds": [
+                 *           "user-1",
+                 *           "user-2",
+                 *           "user-3"
+                 *         ]
+                 *       },
+                 *       "rate": {
+                 *         "batchSize": 500,
+                 *         "maxConcurrency": 4
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     campaignId: string;
                     templateId: string;
@@ -2772,6 +3791,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "spring-vip",
+                     *       "status": "requested"
+                     *     }
+                     */
                     "application/json": {
                         campaignId: string;
                         /** @enum {string} */
@@ -2808,6 +3833,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "spring-vip",
+                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "status": "completed",
+                     *       "total": 3,
+                     *       "processed": 3,
+                     *       "issued": 3,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "skippedByReason": {
+                     *         "DUPLICATE": 0,
+                     *         "LIMIT_REACHED": 0,
+                     *         "VALIDITY_ENDED": 0
+                     *       },
+                     *       "stock": {
+                     *         "reserved": 3,
+                     *         "givenBack": 0,
+                     *         "outstanding": 0
+                     *       },
+                     *       "requestedAt": "2026-11-23T02:44:19.746Z",
+                     *       "startedAt": "2026-11-23T02:44:19.788Z",
+                     *       "completedAt": "2026-11-23T02:44:20.152Z",
+                     *       "endedAt": "2026-11-23T02:44:20.152Z",
+                     *       "history": [
+                     *         {
+                     *           "status": "requested",
+                     *           "at": "2026-11-23T02:44:19.746Z"
+                     *         },
+                     *         {
+                     *           "status": "preparing",
+                     *           "at": "2026-11-23T02:44:19.788Z"
+                     *         },
+                     *         {
+                     *           "status": "running",
+                     *           "at": "2026-11-23T02:44:19.788Z"
+                     *         },
+                     *         {
+                     *           "status": "completed",
+                     *           "at": "2026-11-23T02:44:20.152Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         processed: number;
                         issued: number;
@@ -2869,6 +3938,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "summer",
+                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "status": "paused",
+                     *       "reason": "OPERATOR",
+                     *       "total": 2000,
+                     *       "processed": 8,
+                     *       "issued": 8,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "skippedByReason": {
+                     *         "DUPLICATE": 0,
+                     *         "LIMIT_REACHED": 0,
+                     *         "VALIDITY_ENDED": 0
+                     *       },
+                     *       "stock": {
+                     *         "reserved": 2000,
+                     *         "givenBack": 0,
+                     *         "outstanding": 1992
+                     *       },
+                     *       "requestedAt": "2026-11-23T02:44:20.368Z",
+                     *       "startedAt": "2026-11-23T02:44:20.398Z",
+                     *       "history": [
+                     *         {
+                     *           "status": "requested",
+                     *           "at": "2026-11-23T02:44:20.368Z"
+                     *         },
+                     *         {
+                     *           "status": "preparing",
+                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *         },
+                     *         {
+                     *           "status": "running",
+                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *         },
+                     *         {
+                     *           "reason": "OPERATOR",
+                     *           "status": "paused",
+                     *           "at": "2026-11-23T02:44:21.017Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         processed: number;
                         issued: number;
@@ -2932,6 +4045,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "summer",
+                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "status": "running",
+                     *       "total": 2000,
+                     *       "processed": 31,
+                     *       "issued": 31,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "skippedByReason": {
+                     *         "DUPLICATE": 0,
+                     *         "LIMIT_REACHED": 0,
+                     *         "VALIDITY_ENDED": 0
+                     *       },
+                     *       "stock": {
+                     *         "reserved": 2000,
+                     *         "givenBack": 0,
+                     *         "outstanding": 1969
+                     *       },
+                     *       "requestedAt": "2026-11-23T02:44:20.368Z",
+                     *       "startedAt": "2026-11-23T02:44:20.398Z",
+                     *       "history": [
+                     *         {
+                     *           "status": "requested",
+                     *           "at": "2026-11-23T02:44:20.368Z"
+                     *         },
+                     *         {
+                     *           "status": "preparing",
+                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *         },
+                     *         {
+                     *           "status": "running",
+                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *         },
+                     *         {
+                     *           "reason": "OPERATOR",
+                     *           "status": "paused",
+                     *           "at": "2026-11-23T02:44:21.017Z"
+                     *         },
+                     *         {
+                     *           "status": "running",
+                     *           "at": "2026-11-23T02:44:21.504Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         processed: number;
                         issued: number;
@@ -2995,6 +4155,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "summer",
+                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "status": "cancelled",
+                     *       "reason": "OPERATOR",
+                     *       "total": 2000,
+                     *       "processed": 94,
+                     *       "issued": 94,
+                     *       "skipped": 0,
+                     *       "failed": 0,
+                     *       "skippedByReason": {
+                     *         "DUPLICATE": 0,
+                     *         "LIMIT_REACHED": 0,
+                     *         "VALIDITY_ENDED": 0
+                     *       },
+                     *       "stock": {
+                     *         "reserved": 2000,
+                     *         "givenBack": 1905,
+                     *         "outstanding": 1
+                     *       },
+                     *       "requestedAt": "2026-11-23T02:44:20.368Z",
+                     *       "startedAt": "2026-11-23T02:44:20.398Z",
+                     *       "endedAt": "2026-11-23T02:44:23.143Z",
+                     *       "history": [
+                     *         {
+                     *           "status": "requested",
+                     *           "at": "2026-11-23T02:44:20.368Z"
+                     *         },
+                     *         {
+                     *           "status": "preparing",
+                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *         },
+                     *         {
+                     *           "status": "running",
+                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *         },
+                     *         {
+                     *           "reason": "OPERATOR",
+                     *           "status": "paused",
+                     *           "at": "2026-11-23T02:44:21.017Z"
+                     *         },
+                     *         {
+                     *           "status": "running",
+                     *           "at": "2026-11-23T02:44:21.504Z"
+                     *         },
+                     *         {
+                     *           "reason": "OPERATOR",
+                     *           "status": "cancelled",
+                     *           "at": "2026-11-23T02:44:23.143Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         processed: number;
                         issued: number;
@@ -3058,6 +4272,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "spring-vip",
+                     *       "retried": 0
+                     *     }
+                     */
                     "application/json": {
                         campaignId: string;
                         retried: number;

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../http/api-handler';
 import { errorStatusDescription } from '../http/error-mapping';
 import { allRoutes } from './api';
+import recordedExamples from './examples.json';
 import type { RouteDefinition } from '../http/route';
 
 type JsonSchema = Record<string, unknown>;
@@ -72,8 +73,14 @@ function errorResponses(): Record<string, JsonSchema> {
   return responses;
 }
 
+/** One recorded exchange per route (`npm run openapi:examples`): what was sent and what came back. */
+export const routeExamples: Readonly<Record<string, { readonly request?: unknown; readonly response?: unknown }>> = recordedExamples;
+
 function operation(route: RouteDefinition): JsonSchema {
-  const content = route.response.schema ? { content: { 'application/json': { schema: toSchema(route.response.schema, 'output') } } } : {};
+  const example = routeExamples[route.id];
+  const content = route.response.schema
+    ? { content: { 'application/json': { schema: toSchema(route.response.schema, 'output'), ...(example?.response === undefined ? {} : { example: example.response }) } } }
+    : {};
   // A route with an Idempotency-Key says when an answer is the replay of an earlier request.
   const replayHeader = route.request.idempotencyKey ? { headers: { 'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' } } } : {};
   const responses: Record<string, JsonSchema> = { [route.response.status]: { description: route.response.description, ...replayHeader, ...content } };
@@ -87,7 +94,9 @@ function operation(route: RouteDefinition): JsonSchema {
     'x-required-scope': route.scope,
     security: route.scope === 'public' ? [] : [{ bearer: route.scope === 'user' ? [] : [route.scope] }],
     parameters: parameters(route),
-    ...(route.request.body ? { requestBody: { required: !route.request.bodyOptional, content: { 'application/json': { schema: toSchema(route.request.body, 'input') } } } } : {}),
+    ...(route.request.body
+      ? { requestBody: { required: !route.request.bodyOptional, content: { 'application/json': { schema: toSchema(route.request.body, 'input'), ...(example?.request === undefined ? {} : { example: example.request }) } } } }
+      : {}),
     responses,
   };
 }

@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { allRoutes } from '../lib/api/api';
+import { repoRoot } from '../tools/local/dynamodb-local';
+import { startCampaignStack } from './support/campaign-stack';
+
+/**
+ * `npm run openapi:examples`: one real exchange per route, recorded on the local stack (templates, a
+ * claim, an order's lock/confirm/refund/cancel, campaigns and their lifecycle), written to
+ * lib/api/examples.json for the OpenAPI document. test/unit/api-examples.test.ts checks they still fit.
+ */
+it('records one example per route', async () => {
+  const env = await startCampaignStack('examples');
+  const recorded: Record<string, { request?: unknown; response?: unknown }> = {};
+  const admin = env.admin;
+  const { tokens } = await import('./support/local-api');
+  const user = await tokens.user('user-123');
+  const orders = await tokens.orders();
+  const call = async (id: string, method: string, path: string, token: string | undefined, body?: unknown, headers?: Record<string, string>) => {
+    const result = await env.api.request(method, path, { token, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
+    if (result.status >= 300) throw new Error(`${id} ${result.status} ${JSON.stringify(result.body)}`);
+    recorded[id] ??= { ...(body !== undefined ? { request: body } : {}), response: result.body };
+    return result.body;
+  };
+  await call('health', 'GET', '/v1/health', undefined);
+  const templateBody = {
+    name: '20 off 100 on shoes', description: 'Spring sale', currency: 'EUR',
+    effect: { type: 'amount_off', amountOff: 2000, minSpend: 10000 },
+    validity: { type: 'relative', days: 30 },
+    stock: { total: 1000, shards: 4 }, perUserLimit: 2,
+    scope: { include: { categoryIds: ['shoes'] }, exclude: { productIds: ['limited-sneaker'] } },
+  };
+  const tpl = await call('createTemplate', 'POST', '/v1/admin/templates', admin, templateBody, { 'idempotency-key': 'create-spring-1' });
+  await call('updateTemplate', 'PATCH', `/v1/admin/templates/${tpl.id}`, admin, { description: 'Spring sale, shoes only' });
+  await call('changeTemplateStatus', 'POST', `/v1/admin/templates/${tpl.id}/status`, admin, { status: 'active' });
+  await call('addTemplateStock', 'POST', `/v1/admin/templates/${tpl.id}/stock`, admin, { quantity: 500 }, { 'idempotency-key': 'restock-1' });
+  await call('listTemplates', 'GET', '/v1/admin/templates?status=active&limit=1', admin);
+  await call('getTemplate', 'GET', `/v1/admin/templates/${tpl.id}`, admin);
+  await call('putBlocklist', 'PUT', '/v1/admin/blocklist', admin, { productIds: ['gift-card-50'] });
+  await call('getBlocklist', 'GET', '/v1/admin/blocklist', admin);
+  await call('putUserTags', 'PUT', '/v1/admin/users/user-123/tags', admin, { tags: ['vip'] });
+  await call('getUserTags', 'GET', '/v1/admin/users/user-123/tags', admin);
+  await call('listClaimableTemplates', 'GET', '/v1/templates?limit=1', user);
+  const claimed = await call('claimCoupons', 'POST', '/v1/coupons/claim', user, { templateIds: [tpl.id] }, { 'idempotency-key': 'claim-1' });
+  await call('listCoupons', 'GET', '/v1/coupons?status=available', user);
+  await call('getCoupon', 'GET', `/v1/coupons/${claimed.coupons[0].id}`, user);
+  const lines = [{ productId: 'boot-1', categoryId: 'shoes', merchantId: 'shop-1', unitPrice: 12000, quantity: 1 }];
+  await call('quoteCoupons', 'POST', '/v1/coupons/quote', user, { currency: 'EUR', lines });
+  await call('lockOrder', 'POST', '/v1/orders/web-1001/lock', orders, { userId: 'user-123', couponIds: [claimed.coupons[0].id], currency: 'EUR', items: lines });
+  await call('getOrder', 'GET', '/v1/orders/web-1001', orders);
+  await call('confirmOrder', 'POST', '/v1/orders/web-1001/confirm', orders);
+  await call('refundOrder', 'POST', '/v1/orders/web-1001/refund', orders, { couponIds: [claimed.coupons[0].id] });
+  const second = await call('claimCoupons', 'POST', '/v1/coupons/claim', user, { templateIds: [tpl.id] }, { 'idempotency-key': 'claim-2' });
+  await call('lockOrder', 'POST', '/v1/orders/web-1002/lock', orders, { userId: 'user-123', couponIds: [second.coupons[0].id], currency: 'EUR', items: lines });
+  await call('cancelOrder', 'POST', '/v1/orders/web-1002/cancel', orders);
+  await call('getTemplateStatistics', 'GET', `/v1/admin/templates/${tpl.id}/stats`, admin);
+  await call('requestCampaign', 'POST', '/v1/admin/campaigns', admin, { campaignId: 'spring-vip', templateId: tpl.id, audience: { type: 'inline', userIds: ['user-1', 'user-2', 'user-3'] }, rate: { batchSize: 500, maxConcurrency: 4 } });
+  await env.waitForCampaign('spring-vip');
+  await call('getCampaign', 'GET', '/v1/admin/campaigns/spring-vip', admin);
+  await call('listCampaigns', 'GET', `/v1/admin/campaigns?templateId=${tpl.id}`, admin);
+  await call('retryCampaignFailures', 'POST', '/v1/admin/campaigns/spring-vip/retry-failed', admin);
+  // Enough stock for a campaign that is still running when it is paused (one chunk per user).
+  await call('addTemplateStock', 'POST', `/v1/admin/templates/${tpl.id}/stock`, admin, { quantity: 5000 }, { 'idempotency-key': 'restock-2' });
+  await call('requestCampaign', 'POST', '/v1/admin/campaigns', admin, { campaignId: 'summer', templateId: tpl.id, audience: { type: 'inline', userIds: Array.from({ length: 2_000 }, (_, i) => `u-${i}`) }, rate: { batchSize: 1, maxConcurrency: 2 } });
+  await env.waitForCampaign('summer', (p) => p.status === 'running');
+  await call('pauseCampaign', 'POST', '/v1/admin/campaigns/summer/pause', admin);
+  await call('resumeCampaign', 'POST', '/v1/admin/campaigns/summer/resume', admin);
+  await call('cancelCampaign', 'POST', '/v1/admin/campaigns/summer/cancel', admin);
+  await call('getStockLedger', 'GET', `/v1/admin/templates/${tpl.id}/ledger`, admin);
+  const missing = allRoutes.filter((r) => !recorded[r.id] && r.id !== 'openapi').map((r) => r.id);
+  expect(missing).toEqual([]);
+  writeFileSync(path.join(repoRoot, 'lib/api/examples.json'), `${JSON.stringify(recorded, null, 2)}\n`);
+  await env.stop();
+}, 300_000);

@@ -60,7 +60,25 @@ export class AudienceRepository implements AudienceStore {
     return { parts, size: filter.size, probes: filter.probes };
   }
 
+  /**
+   * A stored filter never changes, and the enqueue step reads it once per page: the last one read is kept
+   * for the environment (one campaign's at a time: at 100 M users it is ~2.4 MB).
+   */
   async readRepeats(campaignId: string, ref: RepeatFilterRef): Promise<BloomFilter> {
+    if (this.lastRepeats?.campaignId !== campaignId) {
+      const filter = this.loadRepeats(campaignId, ref);
+      // A failed read is not kept: the next page reads again.
+      filter.catch(() => {
+        if (this.lastRepeats?.filter === filter) this.lastRepeats = undefined;
+      });
+      this.lastRepeats = { campaignId, filter };
+    }
+    return this.lastRepeats.filter;
+  }
+
+  private lastRepeats: { readonly campaignId: string; readonly filter: Promise<BloomFilter> } | undefined;
+
+  private async loadRepeats(campaignId: string, ref: RepeatFilterRef): Promise<BloomFilter> {
     const keys = Array.from({ length: ref.parts }, (_, part) => campaignRepeatsKey(campaignId, part));
     const items = await batchGetAll(this.client, this.tableName, keys, { consistent: true, maxAttempts: 8, baseDelayMs: 50 });
     const byKey = new Map(items.map((item) => [String(item.sk), item.bits as Uint8Array]));

@@ -1,12 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { couponPut } from '../claims/claim-repository';
-import { type BatchRetries, batchGetAll, batchWriteAll } from '../dynamodb/batch';
+import { type BatchRetries, batchGetAll, batchWriteAll, gateOf } from '../dynamodb/batch';
 import { isThrottling } from '../dynamodb/errors';
 import { conditionFailed, isContention, transactWrite } from '../dynamodb/transaction';
 import { Entity, entityItem } from '../entities';
 import { userClaimCounterKey, userCouponKey } from '../keys';
 import { untilDone } from '../retry';
-import type { CampaignCoupon, CampaignCouponStore, IssueOptions, IssueResult } from './campaign-coupons';
+import { type CampaignCoupon, type CampaignCouponStore, holderIn, type IssueOptions, type IssueResult } from './campaign-coupons';
 
 /** Per-user transactions a chunk starts at once (counted templates); the process-wide gate bounds them all. */
 const PARALLEL_TRANSACTIONS = 25;
@@ -45,9 +45,10 @@ export class CampaignCouponRepository implements CampaignCouponStore {
     const holders = unknown.length > 0 ? await this.holders(unknown) : new Map<string, string>();
     const requests = coupons.filter((c) => !holders.has(c.userId)).map((coupon) => ({ PutRequest: { Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon) } }));
     const unwritten = new Set((await batchWriteAll(this.client, this.tableName, requests, this.retries)).map((request) => String(request.PutRequest!.Item!.userId)));
+    const holder = holderIn(holders, chunk ?? '');
     return {
-      issued: coupons.filter((c) => (holders.has(c.userId) ? holders.get(c.userId) === chunk : !unwritten.has(c.userId))).map((c) => c.userId),
-      heldElsewhere: coupons.filter((c) => holders.has(c.userId) && holders.get(c.userId) !== chunk).map((c) => c.userId),
+      issued: coupons.filter((c) => holder(c.userId) === 'this-chunk' || (holder(c.userId) === 'nobody' && !unwritten.has(c.userId))).map((c) => c.userId),
+      heldElsewhere: coupons.filter((c) => holder(c.userId) === 'another-chunk').map((c) => c.userId),
       limitReached: [],
       unwritten: [...unwritten],
     };
@@ -71,7 +72,7 @@ export class CampaignCouponRepository implements CampaignCouponStore {
   private async issueOne(coupon: CampaignCoupon, perUserLimit: number): Promise<keyof IssueResult> {
     let kind: keyof IssueResult = 'unwritten';
     await untilDone([coupon], this.retries.maxAttempts, this.retries, async () => {
-      const outcome = await (this.retries.inFlight ?? ((call) => call()))(() => transactWrite(this.client, [
+      const outcome = await gateOf(this.retries)(() => transactWrite(this.client, [
         {
           role: 'counter',
           item: {

@@ -25,6 +25,12 @@ export interface IssueOptions {
   readonly onlyHere?: ReadonlySet<string>;
 }
 
+/** Who holds a user's campaign coupon, given what `holders` read: the chunk asking, another chunk, or nobody yet. */
+export const holderIn = (holders: ReadonlyMap<string, string>, chunk: string) => (userId: string): 'this-chunk' | 'another-chunk' | 'nobody' => {
+  const holder = holders.get(userId);
+  return holder === undefined ? 'nobody' : holder === chunk ? 'this-chunk' : 'another-chunk';
+};
+
 /**
  * Where the worker writes a campaign's coupons, one per user. `counted`: each coupon goes through the
  * user's per-template counter in the same transaction (claimable templates); otherwise the coupon alone

@@ -5,7 +5,7 @@ import { validityEnded } from '../issuance/issuance-policy';
 import { waitBeforeAttempt } from '../retry';
 import { type Clock, toIso } from '../time';
 import { type Campaign, type ChunkMessage, type CounterDeltas, campaignCouponId, noSkips } from './campaign';
-import type { CampaignCouponStore, IssueResult } from './campaign-coupons';
+import { type CampaignCouponStore, holderIn, type IssueResult } from './campaign-coupons';
 import type { CampaignRepository } from './campaign-repository';
 import type { ChunkMarker, ChunkRepository } from './chunk-repository';
 import { homeShardOf } from './reservation-items';
@@ -134,15 +134,12 @@ const onlyHere = (users: readonly string[], mayRepeat: readonly string[]): Set<s
  */
 async function confirmUnwritten(deps: WorkerDeps, coupons: ReadonlyArray<{ id: string; userId: string; campaignChunk: string }>, result: IssueResult): Promise<IssueResult> {
   const unwritten = new Set(result.unwritten);
-  const holders = await deps.coupons.holders(coupons.filter((coupon) => unwritten.has(coupon.userId)));
-  const chunk = coupons[0]!.campaignChunk;
-  const fromHere = result.unwritten.filter((userId) => holders.get(userId) === chunk);
-  const elsewhere = result.unwritten.filter((userId) => holders.has(userId) && holders.get(userId) !== chunk);
+  const holder = holderIn(await deps.coupons.holders(coupons.filter((coupon) => unwritten.has(coupon.userId))), coupons[0]!.campaignChunk);
   return {
-    issued: [...result.issued, ...fromHere],
-    heldElsewhere: [...result.heldElsewhere, ...elsewhere],
+    issued: [...result.issued, ...result.unwritten.filter((userId) => holder(userId) === 'this-chunk')],
+    heldElsewhere: [...result.heldElsewhere, ...result.unwritten.filter((userId) => holder(userId) === 'another-chunk')],
     limitReached: result.limitReached,
-    unwritten: result.unwritten.filter((userId) => !holders.has(userId)),
+    unwritten: result.unwritten.filter((userId) => holder(userId) === 'nobody'),
   };
 }
 

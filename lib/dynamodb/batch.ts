@@ -11,7 +11,8 @@ const BATCH_GET_MAX = 100;
 /** Lets a call run when a slot is free (a p-limit limiter): bounds the calls a process has in flight. */
 export type CallGate = <T>(call: () => Promise<T>) => Promise<T>;
 
-const ungated: CallGate = (call) => call();
+/** The gate these retries go through: their shared limiter, or none. */
+export const gateOf = (retries: Pick<BatchRetries, 'inFlight'>): CallGate => retries.inFlight ?? ((call) => call());
 
 export interface BatchRetries extends Backoff {
   /** Calls per group of items before what is left is handed back (writes) or refused (reads). */
@@ -32,7 +33,7 @@ const groupsOf = <T>(items: readonly T[], size: number): T[][] => {
  * silently.
  */
 export async function batchWriteAll(client: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[], retries: BatchRetries): Promise<WriteRequest[]> {
-  const gate = retries.inFlight ?? ungated;
+  const gate = gateOf(retries);
   const leftovers = await Promise.all(
     groupsOf(requests, BATCH_WRITE_MAX).map((group) =>
       untilDone(group, retries.maxAttempts, retries, async (pending) => {
@@ -60,7 +61,7 @@ export async function batchGetAll(
   options: BatchRetries & { readonly consistent: boolean; readonly projection?: string },
 ): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
-  const gate = options.inFlight ?? ungated;
+  const gate = gateOf(options);
   const unread = await Promise.all(
     groupsOf(keys, BATCH_GET_MAX).map((group) =>
       untilDone<Record<string, unknown>>(

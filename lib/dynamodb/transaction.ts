@@ -39,6 +39,11 @@ const codeOf = (raw: string | undefined): CancellationCode => {
   }
 };
 
+/** A record written only if absent; when it was there, the cancellation carries it (`old`): idempotency records. */
+export const putOnce = (tableName: string, item: Record<string, unknown>): TransactWriteItem => ({
+  Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+});
+
 /**
  * TransactWriteItems whose cancellation comes back as typed outcomes, one per failed item with its
  * role (and its old image where asked). Errors that are not a cancellation are thrown as they are.

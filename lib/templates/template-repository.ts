@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure } from '../dynamodb/errors';
 import { queryAll, queryPrefix } from '../dynamodb/query';
-import { conditionFailed, isContention, transactWrite } from '../dynamodb/transaction';
+import { conditionFailed, isContention, putOnce, transactWrite } from '../dynamodb/transaction';
 import { Entity, entityItem, withoutKeys } from '../entities';
 import { ConflictError, ContentionError, IdempotencyKeyReusedError, NotFoundError } from '../errors';
 import { indexes } from '../table';
@@ -62,14 +62,10 @@ export class TemplateRepository {
         ? [
             {
               role: 'record' as const,
-              item: {
-                Put: {
-                  TableName: this.tableName,
-                  Item: entityItem(Entity.templateCreation, templateCreationKey(idempotency.caller, idempotency.key), { templateId: template.id, requestHash: idempotency.requestHash, createdAt: template.createdAt }),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-                },
-              },
+              item: putOnce(
+                this.tableName,
+                entityItem(Entity.templateCreation, templateCreationKey(idempotency.caller, idempotency.key), { templateId: template.id, requestHash: idempotency.requestHash, createdAt: template.createdAt }),
+              ),
             },
           ]
         : []),
@@ -209,17 +205,7 @@ export class TemplateRepository {
       },
       ...(idempotencyKey
         ? [
-            {
-              role: 'record' as const,
-              item: {
-                Put: {
-                  TableName: this.tableName,
-                  Item: entityItem(Entity.stockAddition, stockAdditionKey(template.id, idempotencyKey), { quantity, createdAt: nowIso }),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-                },
-              },
-            },
+            { role: 'record' as const, item: putOnce(this.tableName, entityItem(Entity.stockAddition, stockAdditionKey(template.id, idempotencyKey), { quantity, createdAt: nowIso })) },
           ]
         : []),
       ...portions.flatMap((quantity, shard) => (quantity === 0 ? [] : [{ role: 'shard' as const, item: addToShard(this.tableName, template.id, { shard, quantity }, 'restock') }])),

@@ -26,9 +26,11 @@ describe('npm start', () => {
     try {
       const deadline = Date.now() + 60_000;
       let health: Response | undefined;
-      while (Date.now() < deadline && !health?.ok) {
-        health = await fetch(`http://127.0.0.1:${port}/v1/health`).catch(() => undefined);
-        if (!health?.ok) await new Promise((resolve) => setTimeout(resolve, 250));
+      // Serving, and the banner it prints once listening has come through the pipe.
+      const up = () => health?.ok && output.includes('Ctrl-C stops everything.');
+      while (Date.now() < deadline && !up()) {
+        if (!health?.ok) health = await fetch(`http://127.0.0.1:${port}/v1/health`).catch(() => undefined);
+        if (!up()) await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(health?.status, output).toBe(200);
       expect(output).toContain('seeded 4 demo templates');

@@ -1,3 +1,4 @@
+import { campaignDeps } from '../lib/container';
 /**
  * npm run bench:campaign [-- --small 200000 --users 1000000] — campaigns end to end on the local stack
  * (S3 audience -> event bus -> the synthesized state machine -> SQS FIFO lanes -> worker -> DynamoDB
@@ -48,7 +49,7 @@ for (let i = 0; i < 100; i++) {
 
 const eventsFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-campaign-')), 'events.jsonl');
 const stack = await startLocalStack({ dynamodbEndpoint: table.dynamodb.endpoint, tableName: table.tableName, eventsFile, queues: { fauxqsEndpoint }, workerConcurrency: CONCURRENCY, campaignWaitMs: 500, streams: false });
-const flow = stack.container.campaigns();
+const flow = campaignDeps(stack.container);
 const campaignOnly = await benchTemplate(table, { name: 'campaign bench', stock: { total: 3 * USERS + WARM_UP, shards: 16 }, claimable: false });
 const counted = await benchTemplate(table, { name: 'counted campaign bench', stock: { total: 3 * COUNTED_USERS, shards: 16 }, perUserLimit: 2 });
 

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClaimDeps } from '../lib/claims/claim-service';
 import { defaultSettings, type SettingsOverrides, withSettings } from '../lib/config';
-import { type Container, createContainer } from '../lib/container';
+import { type Container, claimDeps, createContainer, templateStatusDeps } from '../lib/container';
 import type { Template } from '../lib/templates/template';
 import { CreateTemplateInput } from '../lib/templates/template-schema';
 import { changeTemplateStatus, createTemplate } from '../lib/templates/template-service';
@@ -27,7 +27,7 @@ export async function benchTable(tableName: string, overrides: SettingsOverrides
 
 /** Creates and activates a template (amount off 5 EUR over 20 EUR unless told otherwise). */
 export async function benchTemplate(table: BenchTable, overrides: Record<string, unknown>): Promise<Template> {
-  const deps = table.container.templateService();
+  const deps = templateStatusDeps(table.container);
   const input = CreateTemplateInput.parse({
     name: 'bench',
     currency: 'EUR',
@@ -41,4 +41,4 @@ export async function benchTemplate(table: BenchTable, overrides: Record<string,
 }
 
 /** Claim dependencies as a warm Lambda environment has them; audience tags are not read. */
-export const benchClaimDeps = (table: BenchTable): ClaimDeps => ({ ...table.container.claims(), tags: { tagsOf: async () => [] } });
+export const benchClaimDeps = (table: BenchTable): ClaimDeps => ({ ...claimDeps(table.container), tags: { tagsOf: async () => [] } });

@@ -1,3 +1,4 @@
+import { orderDeps } from '../lib/container';
 /**
  * npm run bench:quote — the pricing engine on a wallet of 50 coupons against a 30-line cart, and the
  * DynamoDB round trips and AWS write units of lock, confirm, cancel and refund. Writes its section of
@@ -54,7 +55,7 @@ const { client, tableName, dynamodb } = table;
 const trips = countRoundTrips(client);
 const template = await benchTemplate(table, { name: '5 off 20', stock: { total: 1000 }, perUserLimit: 10 });
 const claimDeps = benchClaimDeps(table);
-const orderDeps = table.container.orders();
+const deps = orderDeps(table.container);
 const orderItems = lines.slice(0, 3);
 const steps: Array<{ step: string; trips: number; writes: string; wcu: number }> = [];
 async function measureStep(step: string, run: () => Promise<unknown>, wcuOf: () => Promise<{ formula: string; wcu: number }>) {
@@ -73,13 +74,13 @@ const lifecycleCost = async (gsiWrites: number) => {
   const coupon = Math.ceil((await sizeOf(userCouponKey('bench-user', couponId))) / 1024);
   return { formula: `2 x (order ${order} KB + coupon ${coupon} KB)${gsiWrites ? ` + ${gsiWrites} GSI write` : ''}`, wcu: writeUnits(order * 1024, true) + writeUnits(coupon * 1024, true) + gsiWrites * order };
 };
-await measureStep('lock (1 coupon)', () => lockCouponsForOrder(orderDeps, 'bench-1', lockInput), () => lifecycleCost(1));
-await measureStep('confirm', () => confirmOrder(orderDeps, 'bench-1'), () => lifecycleCost(1));
-await measureStep('refund (coupon returned)', () => refundOrder(orderDeps, 'bench-1'), () => lifecycleCost(0));
+await measureStep('lock (1 coupon)', () => lockCouponsForOrder(deps, 'bench-1', lockInput), () => lifecycleCost(1));
+await measureStep('confirm', () => confirmOrder(deps, 'bench-1'), () => lifecycleCost(1));
+await measureStep('refund (coupon returned)', () => refundOrder(deps, 'bench-1'), () => lifecycleCost(0));
 const second = await claimCoupons(claimDeps, { userId: 'bench-user', templateIds: [template.id], idempotencyKey: 'k2' });
-await lockCouponsForOrder(orderDeps, 'bench-2', { ...lockInput, couponIds: [second.coupons[0]!.id] });
-await measureStep('cancel', () => cancelOrder(orderDeps, 'bench-2'), () => lifecycleCost(1));
-await measureStep('replayed confirm (already confirmed)', () => confirmOrder(orderDeps, 'bench-1'), async () => ({ formula: 'no write', wcu: 0 }));
+await lockCouponsForOrder(deps, 'bench-2', { ...lockInput, couponIds: [second.coupons[0]!.id] });
+await measureStep('cancel', () => cancelOrder(deps, 'bench-2'), () => lifecycleCost(1));
+await measureStep('replayed confirm (already confirmed)', () => confirmOrder(deps, 'bench-1'), async () => ({ formula: 'no write', wcu: 0 }));
 await dynamodb.stop();
 
 const markdown = `

@@ -34,7 +34,7 @@ import { cachedBlocklist } from './settings/blocklist-cache';
 import { BlocklistRepository } from './settings/blocklist-repository';
 import { StatisticsRepository } from './statistics/statistics-repository';
 import { TemplateRepository } from './templates/template-repository';
-import type { TemplateServiceDeps } from './templates/template-service';
+import type { TemplateServiceDeps, TemplateStatusDeps } from './templates/template-service';
 import { RESERVATION_SHARDS_MAX } from './keys';
 import { noTelemetry, type Telemetry } from './telemetry';
 import { type Clock, systemClock } from './time';
@@ -52,145 +52,193 @@ export interface ContainerOptions {
 }
 
 /**
- * The composition root: every capability's dependencies, built by a plain function of settings and
- * clients. Each part is built on first use and then shared, so a Lambda function builds only what its
- * handler asks for, once per environment. Lambda (lib/lambda.ts), the local stack, the tests and the
- * benchmarks all wire the product through this function.
+ * The composition root. `createContainer` holds what every part shares (settings, clients, clock,
+ * telemetry, the ports a caller supplied); each part below is a function of the container, built on
+ * first use and then kept in it, so one container serves a Lambda environment, the local stack, a test
+ * or a benchmark alike. A part is reached through its own function rather than a property so that a
+ * function bundle holds only the capabilities its handler asks for (esbuild drops the parts, and the
+ * modules behind them, that an entry point never names).
  */
 export function createContainer(settings: Settings, options: ContainerOptions = {}) {
-  const clients = options.clients ?? createClients(settings);
-  const clock = options.clock ?? systemClock;
-  const telemetry = options.telemetry ?? noTelemetry;
-  const once = <T>(make: () => T): (() => T) => {
-    let built: { value: T } | undefined;
-    return () => (built ??= { value: make() }).value;
-  };
-  const { tableName } = settings;
-  const dynamodb = () => clients.dynamodb();
-
-  const templateRepository = once(() => new TemplateRepository(dynamodb(), tableName));
-  const couponRepository = once(() => new CouponRepository(dynamodb(), tableName));
-  const claimRepository = once(() => new ClaimRepository(dynamodb(), tableName));
-  const campaignRepository = once(() => new CampaignRepository(dynamodb(), tableName));
-  const chunkRepository = once(() => new ChunkRepository(dynamodb(), tableName));
-  const blocklist = once(() => new BlocklistRepository(dynamodb(), tableName));
-  const tags = once(() => new TagRepository(dynamodb(), tableName));
-  const statistics = once(() => new StatisticsRepository(dynamodb(), tableName));
-  const events = once((): EventSink => new EventBridgeSink(clients.eventBridge, settings.eventBusName));
-  const blockedProductIds = once(() => cachedBlocklist(blocklist(), settings.orders.blocklistCacheTtlMs, clock));
-  const resilientTags = once(
-    () =>
-      new ResilientTagReader(
-        tags(),
-        new CircuitBreaker({ timeoutMs: settings.claims.tagTimeoutMs, failureThreshold: settings.claims.tagBreakerFailureThreshold, openMs: settings.claims.tagBreakerOpenMs }, clock),
-        (error) => logger.warn('audience tags unavailable: targeted templates are refused until they answer', { error: error as Error }),
-      ),
-  );
-  const chunkQueue = once(
-    (): ChunkQueue =>
-      options.chunkQueue ??
-      (settings.campaignQueueUrl
-        ? new SqsChunkQueue(clients.sqs, settings.campaignQueueUrl)
-        : // Only the functions that send chunks are given a queue URL; the others never send.
-          { send: () => Promise.reject(new Error('no campaign queue is configured (campaignQueueUrl)')) }),
-  );
-  const workerConcurrency = once(
-    (): WorkerConcurrency =>
-      options.workerConcurrency ?? (settings.workerMappingId ? new EventSourceMappingConcurrency(clients.lambda, settings.workerMappingId) : { set: async () => undefined }),
-  );
-
-  const campaigns = once(
-    (): CampaignDeps => ({
-      campaigns: campaignRepository(),
-      chunks: chunkRepository(),
-      templates: templateRepository(),
-      audiences: new AudienceRepository(dynamodb(), tableName, clients.s3, settings.campaigns.audiencePageBytes),
-      queue: chunkQueue(),
-      events: events(),
-      workerConcurrency: workerConcurrency(),
-      clock,
-      random: Math.random,
-      deadlineHours: settings.campaigns.deadlineHours,
-      reserveAttempts: settings.campaigns.reserveAttempts,
-      maxReservationShards: RESERVATION_SHARDS_MAX,
-    }),
-  );
-
   return {
     settings,
-    clients,
-    telemetry,
-    templateService: once(
-      (): TemplateServiceDeps => ({
-        templates: templateRepository(),
-        clock,
-        newId,
-        // Campaigns pause with their template, and those it paused resume with it.
-        statusChanged: async (templateId, status) => {
-          if (status === 'active') await resumeCampaignsOfTemplate(campaigns(), templateId);
-          else if (status === 'paused' || status === 'ended') await pauseCampaignsOfTemplate(campaigns(), templateId);
-        },
-      }),
-    ),
-    claims: once(
-      (): ClaimDeps => ({
-        templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.claims.templateCacheTtlMs, clock),
-        stock: templateRepository(),
-        claims: claimRepository(),
-        coupons: couponRepository(),
-        tags: resilientTags(),
-        clock,
-        newId,
-        random: Math.random,
-        sleep,
-        maxAttempts: settings.claims.maxAttempts,
-        telemetry,
-      }),
-    ),
-    claimable: once(
-      (): ClaimableDeps => ({
-        catalog: new ActiveTemplateCatalog(templateRepository(), settings.claims.templateCacheTtlMs, clock),
-        claimCounts: (userId) => claimRepository().claimCounts(userId),
-        tags: resilientTags(),
-        clock,
-      }),
-    ),
-    wallet: once((): WalletDeps => ({ coupons: couponRepository(), clock })),
-    quotes: once((): QuoteDeps => ({ coupons: couponRepository(), blockedProductIds: blockedProductIds(), clock, maxCouponsPerOrder: settings.orders.maxCouponsPerOrder, telemetry })),
-    orders: once(
-      (): OrderDeps => ({
-        orders: new OrderRepository(dynamodb(), tableName),
-        coupons: couponRepository(),
-        blockedProductIds: blockedProductIds(),
-        clock,
-        maxCouponsPerOrder: settings.orders.maxCouponsPerOrder,
-        defaultLockMinutes: settings.orders.lockTimeoutMinutes,
-        releaseBatchPerShard: settings.orders.releaseBatchPerShard,
-        telemetry,
-      }),
-    ),
-    statistics,
-    blocklist,
-    tags,
-    events,
-    campaigns,
-    ledger: once((): LedgerDeps => ({ templates: templateRepository(), campaigns: campaignRepository(), chunks: chunkRepository(), statistics: statistics(), events: events(), clock })),
-    campaignWorker: once(
-      (): WorkerDeps => ({
-        campaigns: campaignRepository(),
-        startedCampaign: memoizeStarted((id) => campaignRepository().get(id)),
-        chunks: chunkRepository(),
-        coupons: new CampaignCouponRepository(dynamodb(), tableName, { maxAttempts: settings.campaigns.writeAttempts, baseDelayMs: settings.campaigns.writeBaseDelayMs, inFlight: pLimit(settings.campaigns.writeCallsInFlight) }),
-        templates: new TemplateCache((id) => templateRepository().get(id, { consistent: false }), settings.campaigns.workerTemplateCacheTtlMs, clock),
-        clock,
-        random: Math.random,
-        giveUpAtReceiveCount: settings.campaigns.giveUpAtReceiveCount,
-      }),
-    ),
+    clients: options.clients ?? createClients(settings),
+    clock: options.clock ?? systemClock,
+    telemetry: options.telemetry ?? noTelemetry,
+    options,
+    /** The parts built so far, by name (see `part`). */
+    parts: new Map<string, unknown>(),
   };
 }
 
 export type Container = ReturnType<typeof createContainer>;
+
+/** One part of the container: made on first use, then shared by everything that asks for it. */
+function part<T>(container: Container, name: string, make: () => T): T {
+  if (!container.parts.has(name)) container.parts.set(name, make());
+  return container.parts.get(name) as T;
+}
+
+const dynamodb = (container: Container) => container.clients.dynamodb();
+
+export const templateRepository = (c: Container) => part(c, 'templateRepository', () => new TemplateRepository(dynamodb(c), c.settings.tableName));
+export const couponRepository = (c: Container) => part(c, 'couponRepository', () => new CouponRepository(dynamodb(c), c.settings.tableName));
+const claimRepository = (c: Container) => part(c, 'claimRepository', () => new ClaimRepository(dynamodb(c), c.settings.tableName));
+const campaignRepository = (c: Container) => part(c, 'campaignRepository', () => new CampaignRepository(dynamodb(c), c.settings.tableName));
+const chunkRepository = (c: Container) => part(c, 'chunkRepository', () => new ChunkRepository(dynamodb(c), c.settings.tableName));
+export const blocklistRepository = (c: Container) => part(c, 'blocklist', () => new BlocklistRepository(dynamodb(c), c.settings.tableName));
+export const tagRepository = (c: Container) => part(c, 'tags', () => new TagRepository(dynamodb(c), c.settings.tableName));
+export const statisticsRepository = (c: Container) => part(c, 'statistics', () => new StatisticsRepository(dynamodb(c), c.settings.tableName));
+export const eventSink = (c: Container) => part(c, 'events', (): EventSink => new EventBridgeSink(c.clients.eventBridge, c.settings.eventBusName));
+
+const blockedProductIds = (c: Container) => part(c, 'blockedProductIds', () => cachedBlocklist(blocklistRepository(c), c.settings.orders.blocklistCacheTtlMs, c.clock));
+
+const resilientTags = (c: Container) =>
+  part(
+    c,
+    'resilientTags',
+    () =>
+      new ResilientTagReader(
+        tagRepository(c),
+        new CircuitBreaker({ timeoutMs: c.settings.claims.tagTimeoutMs, failureThreshold: c.settings.claims.tagBreakerFailureThreshold, openMs: c.settings.claims.tagBreakerOpenMs }, c.clock),
+        (error) => logger.warn('audience tags unavailable: targeted templates are refused until they answer', { error: error as Error }),
+      ),
+  );
+
+const chunkQueue = (c: Container) =>
+  part(
+    c,
+    'chunkQueue',
+    (): ChunkQueue =>
+      c.options.chunkQueue ??
+      (c.settings.campaignQueueUrl
+        ? new SqsChunkQueue(c.clients.sqs, c.settings.campaignQueueUrl)
+        : // Only the functions that send chunks are given a queue URL; the others never send.
+          { send: () => Promise.reject(new Error('no campaign queue is configured (campaignQueueUrl)')) }),
+  );
+
+const workerConcurrency = (c: Container) =>
+  part(
+    c,
+    'workerConcurrency',
+    (): WorkerConcurrency =>
+      c.options.workerConcurrency ?? (c.settings.workerMappingId ? new EventSourceMappingConcurrency(c.clients.lambda, c.settings.workerMappingId) : { set: async () => undefined }),
+  );
+
+export const campaignDeps = (c: Container) =>
+  part(
+    c,
+    'campaigns',
+    (): CampaignDeps => ({
+      campaigns: campaignRepository(c),
+      chunks: chunkRepository(c),
+      templates: templateRepository(c),
+      audiences: new AudienceRepository(dynamodb(c), c.settings.tableName, c.clients.s3, c.settings.campaigns.audiencePageBytes),
+      queue: chunkQueue(c),
+      events: eventSink(c),
+      workerConcurrency: workerConcurrency(c),
+      clock: c.clock,
+      random: Math.random,
+      deadlineHours: c.settings.campaigns.deadlineHours,
+      reserveAttempts: c.settings.campaigns.reserveAttempts,
+      maxReservationShards: RESERVATION_SHARDS_MAX,
+    }),
+  );
+
+export const templateServiceDeps = (c: Container) => part(c, 'templateService', (): TemplateServiceDeps => ({ templates: templateRepository(c), clock: c.clock, newId }));
+
+/** The template service for status changes: campaigns pause with their template, and those it paused resume with it. */
+export const templateStatusDeps = (c: Container) =>
+  part(
+    c,
+    'templateStatus',
+    (): TemplateStatusDeps => ({
+      ...templateServiceDeps(c),
+      statusChanged: async (templateId, status) => {
+        if (status === 'active') await resumeCampaignsOfTemplate(campaignDeps(c), templateId);
+        else if (status === 'paused' || status === 'ended') await pauseCampaignsOfTemplate(campaignDeps(c), templateId);
+      },
+    }),
+  );
+
+export const claimDeps = (c: Container) =>
+  part(
+    c,
+    'claims',
+    (): ClaimDeps => ({
+      templates: new TemplateCache((id) => templateRepository(c).get(id, { consistent: false }), c.settings.claims.templateCacheTtlMs, c.clock),
+      stock: templateRepository(c),
+      claims: claimRepository(c),
+      coupons: couponRepository(c),
+      tags: resilientTags(c),
+      clock: c.clock,
+      newId,
+      random: Math.random,
+      sleep,
+      maxAttempts: c.settings.claims.maxAttempts,
+      telemetry: c.telemetry,
+    }),
+  );
+
+export const claimableDeps = (c: Container) =>
+  part(
+    c,
+    'claimable',
+    (): ClaimableDeps => ({
+      catalog: new ActiveTemplateCatalog(templateRepository(c), c.settings.claims.templateCacheTtlMs, c.clock),
+      claimCounts: (userId) => claimRepository(c).claimCounts(userId),
+      tags: resilientTags(c),
+      clock: c.clock,
+    }),
+  );
+
+export const walletDeps = (c: Container) => part(c, 'wallet', (): WalletDeps => ({ coupons: couponRepository(c), clock: c.clock }));
+
+export const quoteDeps = (c: Container) =>
+  part(c, 'quotes', (): QuoteDeps => ({ coupons: couponRepository(c), blockedProductIds: blockedProductIds(c), clock: c.clock, maxCouponsPerOrder: c.settings.orders.maxCouponsPerOrder, telemetry: c.telemetry }));
+
+export const orderDeps = (c: Container) =>
+  part(
+    c,
+    'orders',
+    (): OrderDeps => ({
+      orders: new OrderRepository(dynamodb(c), c.settings.tableName),
+      coupons: couponRepository(c),
+      blockedProductIds: blockedProductIds(c),
+      clock: c.clock,
+      maxCouponsPerOrder: c.settings.orders.maxCouponsPerOrder,
+      defaultLockMinutes: c.settings.orders.lockTimeoutMinutes,
+      releaseBatchPerShard: c.settings.orders.releaseBatchPerShard,
+      telemetry: c.telemetry,
+    }),
+  );
+
+export const ledgerDeps = (c: Container) =>
+  part(
+    c,
+    'ledger',
+    (): LedgerDeps => ({ templates: templateRepository(c), campaigns: campaignRepository(c), chunks: chunkRepository(c), statistics: statisticsRepository(c), events: eventSink(c), clock: c.clock }),
+  );
+
+export const campaignWorkerDeps = (c: Container) =>
+  part(
+    c,
+    'campaignWorker',
+    (): WorkerDeps => ({
+      campaigns: campaignRepository(c),
+      startedCampaign: memoizeStarted((id) => campaignRepository(c).get(id)),
+      chunks: chunkRepository(c),
+      coupons: new CampaignCouponRepository(dynamodb(c), c.settings.tableName, {
+        maxAttempts: c.settings.campaigns.writeAttempts,
+        baseDelayMs: c.settings.campaigns.writeBaseDelayMs,
+        inFlight: pLimit(c.settings.campaigns.writeCallsInFlight),
+      }),
+      templates: new TemplateCache((id) => templateRepository(c).get(id, { consistent: false }), c.settings.campaigns.workerTemplateCacheTtlMs, c.clock),
+      clock: c.clock,
+      random: Math.random,
+      giveUpAtReceiveCount: c.settings.campaigns.giveUpAtReceiveCount,
+    }),
+  );
 
 /** Remembers campaigns once they started (their shape no longer changes), so the worker reads one once per environment. */
 function memoizeStarted(load: (campaignId: string) => Promise<Campaign | undefined>): (campaignId: string) => Promise<Campaign | undefined> {

@@ -1,9 +1,9 @@
 import { completeCampaignStep } from '../../lib/campaigns/campaign-steps';
-import type { Container } from '../../lib/container';
+import { type Container, campaignDeps } from '../../lib/container';
 import { onLambda } from '../../lib/lambda';
 
 export const build = (container: Container) => {
-  const deps = container.campaigns();
+  const deps = campaignDeps(container);
   return (state: { campaignId: string }) => completeCampaignStep(deps, state);
 };
 

@@ -1,11 +1,11 @@
 import { campaignProgress } from '../../lib/campaigns/campaign-requests';
 import { campaignRoutes } from '../../lib/campaigns/campaign-routes';
-import type { Container } from '../../lib/container';
+import { type Container, campaignDeps } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
 import { onLambda } from '../../lib/lambda';
 
 export const build = (container: Container) => {
-  const deps = container.campaigns();
+  const deps = campaignDeps(container);
   return apiHandler(campaignRoutes.getCampaign, async ({ path }) => ({ body: await campaignProgress(deps, path.campaignId) }));
 };
 

@@ -1,7 +1,7 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseChunkMessage } from '../../lib/campaigns/campaign';
 import { issueCampaignChunk } from '../../lib/campaigns/campaign-worker';
-import type { Container } from '../../lib/container';
+import { type Container, campaignWorkerDeps } from '../../lib/container';
 import { onLambda } from '../../lib/lambda';
 import { logger } from '../../lib/observability';
 import { BusinessMetric } from '../../lib/telemetry';
@@ -15,7 +15,7 @@ import { BusinessMetric } from '../../lib/telemetry';
 const IN_PROCESS_ATTEMPTS = 3;
 
 export const build = (container: Container) => {
-  const deps = container.campaignWorker();
+  const deps = campaignWorkerDeps(container);
   const { telemetry } = container;
   // A message that fails blocks its lane until its visibility timeout ends: a failure that may be
   // passing (a timeout, a dropped connection) is tried again at once, a few times, before that.

@@ -1,10 +1,10 @@
 import { prepareCampaign } from '../../lib/campaigns/campaign-steps';
-import type { Container } from '../../lib/container';
+import { type Container, campaignDeps } from '../../lib/container';
 import { onLambda } from '../../lib/lambda';
 
 /** State "Prepare campaign": its input is the CampaignRequested event the rule matched. */
 export const build = (container: Container) => {
-  const deps = container.campaigns();
+  const deps = campaignDeps(container);
   return (event: { detail: { data: unknown } }) => prepareCampaign(deps, event.detail.data);
 };
 

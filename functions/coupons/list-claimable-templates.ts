@@ -1,11 +1,11 @@
 import { claimRoutes } from '../../lib/claims/claim-routes';
 import { listClaimableTemplates } from '../../lib/claims/claimable-templates';
-import type { Container } from '../../lib/container';
+import { type Container, claimableDeps } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
 import { onLambda } from '../../lib/lambda';
 
 export const build = (container: Container) => {
-  const deps = container.claimable();
+  const deps = claimableDeps(container);
   return apiHandler(claimRoutes.listClaimableTemplates, async ({ identity }) => ({ body: { items: await listClaimableTemplates(deps, identity.subject) } }));
 };
 

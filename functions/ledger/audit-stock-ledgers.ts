@@ -1,4 +1,4 @@
-import type { Container } from '../../lib/container';
+import { type Container, ledgerDeps } from '../../lib/container';
 import { onLambda } from '../../lib/lambda';
 import { auditStockLedgers } from '../../lib/ledger/ledger-service';
 import { logger } from '../../lib/observability';
@@ -10,7 +10,7 @@ import { BusinessMetric } from '../../lib/telemetry';
  * alarm on it.
  */
 export const build = (container: Container) => {
-  const deps = container.ledger();
+  const deps = ledgerDeps(container);
   const { telemetry } = container;
   return async (): Promise<{ checked: number; imbalanced: string[] }> => {
     const result = await auditStockLedgers(deps);

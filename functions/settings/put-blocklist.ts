@@ -1,11 +1,11 @@
-import type { Container } from '../../lib/container';
+import { type Container, blocklistRepository } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
 import { onLambda } from '../../lib/lambda';
 import { settingsRoutes } from '../../lib/settings/settings-routes';
 import { systemClock, toIso } from '../../lib/time';
 
 export const build = (container: Container) => {
-  const blocklist = container.blocklist();
+  const blocklist = blocklistRepository(container);
   return apiHandler(settingsRoutes.putBlocklist, async ({ body }) => ({ body: await blocklist.put(body, toIso(systemClock())) }));
 };
 

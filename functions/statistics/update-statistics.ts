@@ -1,5 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Container } from '../../lib/container';
+import { type Container, statisticsRepository } from '../../lib/container';
 import type { Coupon } from '../../lib/coupons/coupon';
 import { changesOf, type StreamRecord } from '../../lib/dynamodb/stream';
 import { Entity } from '../../lib/entities';
@@ -13,7 +13,7 @@ import { statisticsDeltas } from '../../lib/statistics/statistics';
  * and the stream retries from there (bisecting a batch that keeps failing).
  */
 export const build = (container: Container) => {
-  const statistics = container.statistics();
+  const statistics = statisticsRepository(container);
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const records = event.Records as StreamRecord[];
     const deltas = statisticsDeltas(changesOf<Coupon>(records, Entity.coupon));

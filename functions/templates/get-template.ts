@@ -1,11 +1,11 @@
-import type { Container } from '../../lib/container';
+import { type Container, templateServiceDeps } from '../../lib/container';
 import { apiHandler } from '../../lib/http/api-handler';
 import { onLambda } from '../../lib/lambda';
 import { templateRoutes } from '../../lib/templates/template-routes';
 import { getTemplate } from '../../lib/templates/template-service';
 
 export const build = (container: Container) => {
-  const deps = container.templateService();
+  const deps = templateServiceDeps(container);
   return apiHandler(templateRoutes.getTemplate, async ({ path }) => ({ body: await getTemplate(deps, path.templateId) }));
 };
 

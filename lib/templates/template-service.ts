@@ -11,8 +11,12 @@ export interface TemplateServiceDeps {
   readonly templates: TemplateRepository;
   readonly clock: Clock;
   readonly newId: IdGenerator;
+}
+
+/** What a status change needs besides: whoever must follow the template's status. */
+export interface TemplateStatusDeps extends TemplateServiceDeps {
   /** Told after every status change (and on a repeated one, so an interrupted change is finished): campaigns pause and resume with their template. */
-  readonly statusChanged?: (templateId: string, status: TemplateStatus) => Promise<void>;
+  readonly statusChanged: (templateId: string, status: TemplateStatus) => Promise<void>;
 }
 
 export type TemplateViewModel = Omit<Template, 'stock'> & { stock: { total: number; shards: number; remaining?: number } };
@@ -67,10 +71,10 @@ export async function updateTemplate(deps: TemplateServiceDeps, templateId: stri
 }
 
 /** Asking for the status a template already has is a successful no-op, so a retried call is harmless. */
-export async function changeTemplateStatus(deps: TemplateServiceDeps, templateId: string, status: TemplateStatus): Promise<TemplateViewModel> {
+export async function changeTemplateStatus(deps: TemplateStatusDeps, templateId: string, status: TemplateStatus): Promise<TemplateViewModel> {
   const current = await deps.templates.require(templateId);
   const changed = current.status === status ? current : (assertStatusTransition(current.status, status), await deps.templates.changeStatus(current, status, toIso(deps.clock())));
-  await deps.statusChanged?.(templateId, status);
+  await deps.statusChanged(templateId, status);
   return view(changed);
 }
 

@@ -1,3 +1,4 @@
+import { campaignDeps } from '../../lib/container';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,7 +145,7 @@ describe('campaign integrity (local HTTP API, synthesized state machine, FIFO la
     expect(await env.campaignCoupons('f7')).toHaveLength(60);
     await env.expectLedgerBalances(templateId);
     // Prepare kept the file's repeat filter: every one of these users is flagged, so every chunk looked them up.
-    const campaigns = env.stack.container.campaigns();
+    const campaigns = campaignDeps(env.stack.container);
     const started = await campaigns.campaigns.get('f7');
     expect(started?.repeats).toBeDefined();
     const repeats = await campaigns.audiences.readRepeats('f7', started!.repeats!);

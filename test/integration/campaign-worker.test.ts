@@ -1,3 +1,4 @@
+import { campaignDeps } from '../../lib/container';
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Campaign, type ChunkMessage, campaignCouponId, countsOf } from '../../lib/campaigns/campaign';
@@ -22,7 +23,7 @@ beforeAll(async () => {
 
 const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 const start = (campaignId: string, audience: string[]) => runningCampaign(table, { campaignId, templateId, userIds: audience });
-const chunks = { totals: (id: string) => testContainer(table).campaigns().chunks.totals(id), failedUsers: (id: string) => testContainer(table).campaigns().chunks.failedUsers(id) };
+const chunks = { totals: (id: string) => campaignDeps(testContainer(table)).chunks.totals(id), failedUsers: (id: string) => campaignDeps(testContainer(table)).chunks.failedUsers(id) };
 
 /** After a fault test: each user holds exactly one coupon of the campaign, and the counters match the items. */
 async function expectBooksBalance(campaignId: string, audience: string[], expected: { skipped?: number; failed?: number } = {}) {
@@ -155,7 +156,7 @@ describe('campaign worker under faults (DynamoDB Local)', () => {
     expect(failedBefore.length).toBeGreaterThan(0);
 
     const sent: ChunkMessage[] = [];
-    const deps = testContainer(table, {}, { chunkQueue: { send: async (messages) => void sent.push(...messages) } }).campaigns();
+    const deps = campaignDeps(testContainer(table, {}, { chunkQueue: { send: async (messages) => void sent.push(...messages) } }));
     expect(await retryFailedUsers(deps, 'c-twice')).toEqual({ campaignId: 'c-twice', retried: failedBefore.length });
     await new Promise((resolve) => setTimeout(resolve, 5)); // another round: other chunk ids, same users
     await retryFailedUsers(deps, 'c-twice');

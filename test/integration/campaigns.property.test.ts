@@ -10,7 +10,7 @@ import { campaignProgress, requestCampaign } from '../../lib/campaigns/campaign-
 import { issueCampaignChunk } from '../../lib/campaigns/campaign-worker';
 import { messageGroupOf } from '../../lib/campaigns/chunk-queue';
 import { claimCoupons } from '../../lib/claims/claim-service';
-import type { Container } from '../../lib/container';
+import { type Container, campaignDeps, campaignWorkerDeps, claimDeps, ledgerDeps, templateStatusDeps } from '../../lib/container';
 import { ConflictError } from '../../lib/errors';
 import { templateLedger } from '../../lib/ledger/ledger-service';
 import { CreateTemplateInput } from '../../lib/templates/template-schema';
@@ -46,7 +46,7 @@ const queue: Array<{ message: ChunkMessage; receives: number }> = [];
 const deadLetters: Array<{ message: ChunkMessage; receives: number }> = [];
 const faults: Faults = {};
 let container: Container;
-let worker: ReturnType<Container['campaignWorker']>;
+let worker: ReturnType<typeof campaignWorkerDeps>;
 const executions = new Map<string, Promise<unknown>>();
 
 beforeAll(async () => {
@@ -63,7 +63,7 @@ beforeAll(async () => {
   const chunkQueue = { send: async (messages: readonly ChunkMessage[]) => void queue.push(...messages.map((message) => ({ message, receives: 0 }))) };
   container = testContainer(table, settings, { chunkQueue, clock });
   // The worker alone writes through the fault-injecting client.
-  worker = testContainer(table, settings, { chunkQueue, clock, dynamodb: faultyClient(table.client, faults, 11) }).campaignWorker();
+  worker = campaignWorkerDeps(testContainer(table, settings, { chunkQueue, clock, dynamodb: faultyClient(table.client, faults, 11) }));
   const run = await campaignStateMachine(container, 3);
   bus.addRule({ ...campaignRequestRule, target: (event) => void executions.set((event.detail as { data: { campaignId: string } }).data.campaignId, run(event)) });
 }, 120_000);
@@ -127,8 +127,8 @@ async function deliver(laneIndex: number, fault: string) {
 async function runScenario(run: number, s: Scenario) {
   const campaignId = `run-${run}`;
   const userOf = (i: number) => `r${run}u${i}`;
-  const deps = container.campaigns();
-  const templates = container.templateService();
+  const deps = campaignDeps(container);
+  const templates = templateStatusDeps(container);
   const validUntil = new Date(clock() + 10 * 86_400_000).toISOString();
   const { template } = await createTemplate(
     templates,
@@ -143,8 +143,8 @@ async function runScenario(run: number, s: Scenario) {
     }),
   );
   await changeTemplateStatus(templates, template.id, 'active');
-  const claimDeps = container.claims();
-  for (const [i, user] of s.claimsBefore.entries()) await claimCoupons(claimDeps, { userId: userOf(user), templateIds: [template.id], idempotencyKey: `before${i}` }).catch(() => undefined);
+  const claiming = claimDeps(container);
+  for (const [i, user] of s.claimsBefore.entries()) await claimCoupons(claiming, { userId: userOf(user), templateIds: [template.id], idempotencyKey: `before${i}` }).catch(() => undefined);
   const userIds = s.audience.map(userOf);
   const audience = s.s3 ? { type: 's3' as const, bucket: LOCAL_AUDIENCE_BUCKET, key: `${campaignId}.txt` } : { type: 'inline' as const, userIds };
   if (s.s3) await queues.s3.send(new PutObjectCommand({ Bucket: LOCAL_AUDIENCE_BUCKET, Key: `${campaignId}.txt`, Body: userIds.join('\n') }));
@@ -182,7 +182,7 @@ async function runScenario(run: number, s: Scenario) {
         break;
       case 'claim':
         // Concurrent with what follows: a user claiming the same template while the campaign issues it.
-        pending.push(claimCoupons(claimDeps, { userId: userOf(action.user), templateIds: [template.id], idempotencyKey: `k${i}` }).catch(() => undefined));
+        pending.push(claimCoupons(claiming, { userId: userOf(action.user), templateIds: [template.id], idempotencyKey: `k${i}` }).catch(() => undefined));
         break;
       case 'deadline':
         offsetMs += 25 * 3_600_000;
@@ -221,13 +221,13 @@ async function executionSettled(campaignId: string): Promise<boolean> {
 }
 
 async function expectInvariants(s: Scenario, run: { campaignId: string; template: { id: string; perUserLimit: number }; userIds: string[] }) {
-  const deps = container.campaigns();
+  const deps = campaignDeps(container);
   const progress = await campaignProgress(deps, run.campaignId);
   expect(ENDED_STATUSES, `campaign still ${progress.status} after settling: ${JSON.stringify(progress)}`).toContain(progress.status);
   expect(queue).toEqual([]);
 
   // The stock ledger balances, and its issued count is the coupons that exist.
-  const ledger = await templateLedger(container.ledger(), run.template.id);
+  const ledger = await templateLedger(ledgerDeps(container), run.template.id);
   expect(ledger.checks.filter((check) => !check.ok)).toEqual([]);
   const items = await scanAll(table);
   const coupons = items.filter((item) => item.entity === 'coupon' && item.templateId === run.template.id);

@@ -1,3 +1,4 @@
+import { templateStatusDeps } from '../../lib/container';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../../tools/local/dev-auth';
 import { seedDemoTemplates } from '../../tools/local/seed';
@@ -13,7 +14,7 @@ let adminToken: string;
 beforeAll(async () => {
   table = await createTestTable('local-api');
   const container = testContainer(table);
-  await seedDemoTemplates(container.templateService());
+  await seedDemoTemplates(templateStatusDeps(container));
   api = await startLocalApi(container);
   adminToken = await tokens.admin();
 });

@@ -1,3 +1,4 @@
+import { campaignDeps, campaignWorkerDeps } from '../../lib/container';
 import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import type { Campaign, ChunkMessage } from '../../lib/campaigns/campaign';
@@ -9,7 +10,7 @@ import type { TestTable } from './dynamodb';
 
 /** A campaign started as the state machine's first step starts it (record, reservation), without the machine: tests deliver its chunks themselves. */
 export async function runningCampaign(table: TestTable, request: { campaignId: string; templateId: string; userIds: readonly string[]; batchSize?: number }): Promise<Campaign> {
-  const deps = testContainer(table).campaigns();
+  const deps = campaignDeps(testContainer(table));
   const started = await prepareCampaign(deps, { campaignId: request.campaignId, templateId: request.templateId, audience: { type: 'inline', userIds: request.userIds }, rate: { batchSize: request.batchSize ?? 100, maxConcurrency: 2 } });
   expect(started.status).toBe('running');
   return (await deps.campaigns.get(request.campaignId))!;
@@ -20,7 +21,7 @@ export const chunksFor = (campaign: Campaign, userIds: readonly string[], page =
 
 /** The campaign worker on the test table, with short backoff; `client` injects faults, `writeAttempts` bounds its BatchWriteItem retries. */
 export function workerDepsFor(table: TestTable, options: { client?: DynamoDBDocumentClient; writeAttempts?: number } = {}): WorkerDeps {
-  return testContainer(table, { campaigns: { writeAttempts: options.writeAttempts ?? 4, writeBaseDelayMs: 1 } }, { dynamodb: options.client }).campaignWorker();
+  return campaignWorkerDeps(testContainer(table, { campaigns: { writeAttempts: options.writeAttempts ?? 4, writeBaseDelayMs: 1 } }, { dynamodb: options.client }));
 }
 
 export interface Faults {

@@ -1,3 +1,4 @@
+import { templateStatusDeps } from '../../lib/container';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,7 +44,7 @@ const stack = await startLocalStack({
   schedules: true,
   corsOrigins: parseCorsOrigins(values['cors-origins']),
 });
-const seeded = created ? await seedDemoTemplates(stack.container.templateService()) : [];
+const seeded = created ? await seedDemoTemplates(templateStatusDeps(stack.container)) : [];
 await new Promise<void>((resolve, reject) => {
   stack.api.once('error', reject);
   stack.api.listen(port, '127.0.0.1', resolve);

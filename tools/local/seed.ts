@@ -1,5 +1,5 @@
 import { CreateTemplateInput } from '../../lib/templates/template-schema';
-import { changeTemplateStatus, createTemplate, type TemplateServiceDeps } from '../../lib/templates/template-service';
+import { changeTemplateStatus, createTemplate, type TemplateStatusDeps } from '../../lib/templates/template-service';
 
 /** Demo templates for the local stack: the first three are active and claimable by anyone. */
 const demoTemplates: Array<{ input: unknown; activate: boolean }> = [
@@ -53,7 +53,7 @@ const demoTemplates: Array<{ input: unknown; activate: boolean }> = [
   },
 ];
 
-export async function seedDemoTemplates(deps: TemplateServiceDeps): Promise<string[]> {
+export async function seedDemoTemplates(deps: TemplateStatusDeps): Promise<string[]> {
   const ids: string[] = [];
   for (const demo of demoTemplates) {
     const { template } = await createTemplate(deps, CreateTemplateInput.parse(demo.input));

@@ -28,6 +28,7 @@ import { logger } from './observability';
 import type { LedgerDeps } from './ledger/ledger-service';
 import { OrderRepository } from './orders/order-repository';
 import type { OrderDeps } from './orders/order-service';
+import type { ProductOfferDeps } from './pricing/product-offers';
 import type { QuoteDeps } from './pricing/quote-service';
 import { sleep } from './retry';
 import { cachedBlocklist } from './settings/blocklist-cache';
@@ -180,12 +181,29 @@ export const claimDeps = (c: Container) =>
     }),
   );
 
+/** The in-process catalog of active templates with their remaining stock, shared by the claimable list and the product page. */
+const activeTemplateCatalog = (c: Container) => part(c, 'activeTemplateCatalog', () => new ActiveTemplateCatalog(templateRepository(c), c.settings.claims.templateCacheTtlMs, c.clock));
+
+export const productOfferDeps = (c: Container) =>
+  part(
+    c,
+    'productOffers',
+    (): ProductOfferDeps => ({
+      catalog: activeTemplateCatalog(c),
+      myCouponsAndClaims: (userId, nowIso) => couponRepository(c).availableWithClaimCounts(userId, nowIso),
+      tags: resilientTags(c),
+      blockedProductIds: blockedProductIds(c),
+      clock: c.clock,
+      cacheSeconds: Math.max(1, Math.ceil(c.settings.claims.templateCacheTtlMs / 1000)),
+    }),
+  );
+
 export const claimableDeps = (c: Container) =>
   part(
     c,
     'claimable',
     (): ClaimableDeps => ({
-      catalog: new ActiveTemplateCatalog(templateRepository(c), c.settings.claims.templateCacheTtlMs, c.clock),
+      catalog: activeTemplateCatalog(c),
       claimCounts: (userId) => claimRepository(c).claimCounts(userId),
       tags: resilientTags(c),
       clock: c.clock,

@@ -47,6 +47,10 @@ it('records one example per route', async () => {
   await call('getCoupon', 'GET', `/v1/coupons/${claimed.coupons[0].id}`, user);
   const lines = [{ productId: 'boot-1', categoryId: 'shoes', merchantId: 'shop-1', unitPrice: 12000, quantity: 1 }];
   await call('quoteCoupons', 'POST', '/v1/coupons/quote', user, { currency: 'EUR', lines });
+  const product = '/v1/products/boot-1';
+  const productQuery = 'categoryId=shoes&merchantId=shop-1&unitPrice=12000&currency=EUR';
+  await call('getProductOffers', 'GET', `${product}/offers?${productQuery}`, undefined);
+  await call('getMyProductCoupons', 'GET', `${product}/coupons?${productQuery}`, user);
   await call('lockOrder', 'POST', '/v1/orders/web-1001/lock', orders, { userId: 'user-123', couponIds: [claimed.coupons[0].id], currency: 'EUR', items: lines });
   await call('getOrder', 'GET', '/v1/orders/web-1001', orders);
   await call('confirmOrder', 'POST', '/v1/orders/web-1001/confirm', orders);

@@ -226,6 +226,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/products/{productId}/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The coupons anyone can claim for this product and what each saves at this price: the same answer for every visitor, cacheable by a CDN for maxAgeSeconds (sold-out and paused templates drop out within that time) */
+        get: operations["getProductOffers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{productId}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For this product: the offers I can still claim (under my limit, for my audience) and my available coupons that apply, each with its saving at this price */
+        get: operations["getMyProductCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{orderId}": {
         parameters: {
             query?: never;
@@ -595,7 +629,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "time": "2026-11-23T02:44:18.750Z"
+                     *       "time": "2026-11-23T04:28:46.253Z"
                      *     }
                      */
                     "application/json": {
@@ -654,7 +688,7 @@ export interface operations {
                      *         {
                      *           "description": "Spring sale, shoes only",
                      *           "returnOnRefund": true,
-                     *           "createdAt": "2026-11-23T02:44:18.784Z",
+                     *           "createdAt": "2026-11-23T04:28:46.283Z",
                      *           "perUserLimit": 2,
                      *           "effect": {
                      *             "type": "amount_off",
@@ -676,7 +710,7 @@ export interface operations {
                      *           "name": "20 off 100 on shoes",
                      *           "claimable": true,
                      *           "currency": "EUR",
-                     *           "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "id": "01M83AKRABHY792F11VFXKB60N",
                      *           "validity": {
                      *             "type": "relative",
                      *             "days": 30
@@ -690,10 +724,10 @@ export interface operations {
                      *             "group": "default"
                      *           },
                      *           "status": "active",
-                     *           "updatedAt": "2026-11-23T02:44:19.104Z"
+                     *           "updatedAt": "2026-11-23T04:28:46.510Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTgzNE1GUFpDSjNHWUtIQlFYVFdQUTdZIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMDI6NDQ6MTguNzg0WiMwMU04MzRNRlBaQ0ozR1lLSEJRWFRXUFE3WSIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
+                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTgzQUtSQUJIWTc5MkYxMVZGWEtCNjBOIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMDQ6Mjg6NDYuMjgzWiMwMU04M0FLUkFCSFk3OTJGMTFWRlhLQjYwTiIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
                      *     }
                      */
                     "application/json": {
@@ -961,15 +995,15 @@ export interface operations {
                      *       },
                      *       "returnOnRefund": true,
                      *       "claimable": true,
-                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "id": "01M83AKRABHY792F11VFXKB60N",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T02:44:18.784Z",
-                     *       "updatedAt": "2026-11-23T02:44:18.784Z"
+                     *       "createdAt": "2026-11-23T04:28:46.283Z",
+                     *       "updatedAt": "2026-11-23T04:28:46.283Z"
                      *     }
                      */
                     "application/json": {
@@ -1093,15 +1127,15 @@ export interface operations {
                      *       },
                      *       "returnOnRefund": true,
                      *       "claimable": true,
-                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "id": "01M83AKRABHY792F11VFXKB60N",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T02:44:18.784Z",
-                     *       "updatedAt": "2026-11-23T02:44:18.784Z"
+                     *       "createdAt": "2026-11-23T04:28:46.283Z",
+                     *       "updatedAt": "2026-11-23T04:28:46.283Z"
                      *     }
                      */
                     "application/json": {
@@ -1217,7 +1251,7 @@ export interface operations {
                      * @example {
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "createdAt": "2026-11-23T04:28:46.283Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1239,7 +1273,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "id": "01M83AKRABHY792F11VFXKB60N",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -1254,7 +1288,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T02:44:19.104Z"
+                     *       "updatedAt": "2026-11-23T04:28:46.510Z"
                      *     }
                      */
                     "application/json": {
@@ -1448,7 +1482,7 @@ export interface operations {
                      * @example {
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "createdAt": "2026-11-23T04:28:46.283Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1474,7 +1508,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "id": "01M83AKRABHY792F11VFXKB60N",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1484,7 +1518,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "draft",
-                     *       "updatedAt": "2026-11-23T02:44:18.923Z"
+                     *       "updatedAt": "2026-11-23T04:28:46.390Z"
                      *     }
                      */
                     "application/json": {
@@ -1613,7 +1647,7 @@ export interface operations {
                      * @example {
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "createdAt": "2026-11-23T04:28:46.283Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1639,7 +1673,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "id": "01M83AKRABHY792F11VFXKB60N",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1649,7 +1683,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T02:44:19.001Z"
+                     *       "updatedAt": "2026-11-23T04:28:46.429Z"
                      *     }
                      */
                     "application/json": {
@@ -1780,7 +1814,7 @@ export interface operations {
                      * @example {
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T02:44:18.784Z",
+                     *       "createdAt": "2026-11-23T04:28:46.283Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1802,7 +1836,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "id": "01M83AKRABHY792F11VFXKB60N",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -1817,7 +1851,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T02:44:19.104Z"
+                     *       "updatedAt": "2026-11-23T04:28:46.510Z"
                      *     }
                      */
                     "application/json": {
@@ -1934,7 +1968,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T02:44:19.217Z"
+                     *       "updatedAt": "2026-11-23T04:28:46.632Z"
                      *     }
                      */
                     "application/json": {
@@ -1982,7 +2016,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T02:44:19.217Z"
+                     *       "updatedAt": "2026-11-23T04:28:46.632Z"
                      *     }
                      */
                     "application/json": {
@@ -2076,7 +2110,7 @@ export interface operations {
                      *       "tags": [
                      *         "vip"
                      *       ],
-                     *       "updatedAt": "2026-11-23T02:44:19.255Z"
+                     *       "updatedAt": "2026-11-23T04:28:46.660Z"
                      *     }
                      */
                     "application/json": {
@@ -2110,7 +2144,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "templateIds": [
-                 *         "01M834MFPZCJ3GYKHBQXTWPQ7Y"
+                 *         "01M83AKRABHY792F11VFXKB60N"
                  *       ]
                  *     }
                  */
@@ -2131,8 +2165,8 @@ export interface operations {
                      * @example {
                      *       "coupons": [
                      *         {
-                     *           "id": "01M834MG8G5C0X4VTH699GXFD8",
-                     *           "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "id": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2157,9 +2191,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T02:44:19.331Z",
-                     *           "validUntil": "2026-12-23T02:44:19.331Z",
-                     *           "issuedAt": "2026-11-23T02:44:19.331Z",
+                     *           "validFrom": "2026-11-23T04:28:46.712Z",
+                     *           "validUntil": "2026-12-23T04:28:46.712Z",
+                     *           "issuedAt": "2026-11-23T04:28:46.712Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2257,7 +2291,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "id": "01M83AKRABHY792F11VFXKB60N",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "currency": "EUR",
@@ -2393,8 +2427,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M834MG8G5C0X4VTH699GXFD8",
-                     *           "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "id": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2419,9 +2453,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T02:44:19.331Z",
-                     *           "validUntil": "2026-12-23T02:44:19.331Z",
-                     *           "issuedAt": "2026-11-23T02:44:19.331Z",
+                     *           "validFrom": "2026-11-23T04:28:46.712Z",
+                     *           "validUntil": "2026-12-23T04:28:46.712Z",
+                     *           "issuedAt": "2026-11-23T04:28:46.712Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2514,8 +2548,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M834MG8G5C0X4VTH699GXFD8",
-                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "id": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -2540,9 +2574,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T02:44:19.331Z",
-                     *       "validUntil": "2026-12-23T02:44:19.331Z",
-                     *       "issuedAt": "2026-11-23T02:44:19.331Z",
+                     *       "validFrom": "2026-11-23T04:28:46.712Z",
+                     *       "validUntil": "2026-12-23T04:28:46.712Z",
+                     *       "issuedAt": "2026-11-23T04:28:46.712Z",
                      *       "source": "claim"
                      *     }
                      */
@@ -2667,7 +2701,7 @@ export interface operations {
                      *       "subtotal": 12000,
                      *       "verdicts": [
                      *         {
-                     *           "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *           "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
                      *           "applicable": true,
                      *           "reasons": [],
                      *           "saving": 2000,
@@ -2682,11 +2716,11 @@ export interface operations {
                      *       ],
                      *       "best": {
                      *         "couponIds": [
-                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -2710,7 +2744,8 @@ export interface operations {
                      *             "final": 10000
                      *           }
                      *         ]
-                     *       }
+                     *       },
+                     *       "optimal": true
                      *     }
                      */
                     "application/json": {
@@ -2798,6 +2833,8 @@ export interface operations {
                                 final: number;
                             }[];
                         };
+                        /** @description True when the search proved that no combination saves more (or as much with fewer coupons); false only if its node budget ran out first */
+                        optimal: boolean;
                     };
                 };
             };
@@ -2806,6 +2843,426 @@ export interface operations {
             404: components["responses"]["Error404"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    getProductOffers: {
+        parameters: {
+            query: {
+                categoryId: string;
+                merchantId: string;
+                unitPrice: number;
+                currency: string;
+            };
+            header?: never;
+            path: {
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Offers for the product, the largest saving first; Cache-Control: public */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "productId": "boot-1",
+                     *       "offers": [
+                     *         {
+                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *           "name": "20 off 100 on shoes",
+                     *           "description": "Spring sale, shoes only",
+                     *           "effect": {
+                     *             "type": "amount_off",
+                     *             "minSpend": 10000,
+                     *             "amountOff": 2000
+                     *           },
+                     *           "scope": {
+                     *             "include": {
+                     *               "categoryIds": [
+                     *                 "shoes"
+                     *               ]
+                     *             },
+                     *             "exclude": {
+                     *               "productIds": [
+                     *                 "limited-sneaker"
+                     *               ]
+                     *             }
+                     *           },
+                     *           "stacking": {
+                     *             "type": "group",
+                     *             "group": "default"
+                     *           },
+                     *           "validUntil": "2026-12-23T04:28:46.839Z",
+                     *           "perUserLimit": 2,
+                     *           "applies": true,
+                     *           "saving": 2000,
+                     *           "reasons": []
+                     *         }
+                     *       ],
+                     *       "maxAgeSeconds": 2
+                     *     }
+                     */
+                    "application/json": {
+                        productId: string;
+                        offers: {
+                            templateId: string;
+                            name: string;
+                            description?: string;
+                            effect: {
+                                /** @constant */
+                                type: "amount_off";
+                                amountOff: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "percent_off";
+                                percentOffBps: number;
+                                maxDiscount?: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_amount";
+                                bonus: number;
+                                minPayout?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_percent";
+                                bonusBps: number;
+                                maxBonus?: number;
+                                minPayout?: number;
+                            };
+                            scope: {
+                                include?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                                exclude?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                            };
+                            stacking: {
+                                /** @constant */
+                                type: "exclusive";
+                            } | {
+                                /** @constant */
+                                type: "group";
+                                group: string;
+                            };
+                            /** @description When a coupon claimed now would end */
+                            validUntil: string;
+                            perUserLimit: number;
+                            /** @description Applies to one unit at this price on its own (a minimum spend may need more in the cart) */
+                            applies: boolean;
+                            /** @description What it saves on one unit at this price, on its own, in minor units */
+                            saving: number;
+                            /** @description Why it does not apply to one unit at this price (BELOW_MINIMUM says how much more to spend) */
+                            reasons: ({
+                                /** @constant */
+                                code: "NOT_AVAILABLE";
+                                /** @enum {string} */
+                                status: "available" | "locked" | "used" | "expired";
+                            } | {
+                                /** @constant */
+                                code: "NOT_YET_VALID";
+                                validFrom: string;
+                            } | {
+                                /** @constant */
+                                code: "EXPIRED";
+                                validUntil: string;
+                            } | {
+                                /** @constant */
+                                code: "CURRENCY_MISMATCH";
+                                currency: string;
+                            } | {
+                                /** @constant */
+                                code: "WRONG_KIND";
+                                /** @enum {string} */
+                                appliesTo: "purchase" | "payout";
+                            } | {
+                                /** @constant */
+                                code: "OUT_OF_SCOPE";
+                            } | {
+                                /** @constant */
+                                code: "BLOCKED_PRODUCT";
+                                productIds: string[];
+                            } | {
+                                /** @constant */
+                                code: "BELOW_MINIMUM";
+                                minimum: number;
+                                eligibleAmount: number;
+                                missing: number;
+                            } | {
+                                /** @constant */
+                                code: "STACKING_CONFLICT";
+                                conflictsWith: string[];
+                            } | {
+                                /** @constant */
+                                code: "TOO_MANY_COUPONS";
+                                maximum: number;
+                            } | {
+                                /** @constant */
+                                code: "NO_EXTRA_SAVING";
+                            })[];
+                        }[];
+                        maxAgeSeconds: number;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    getMyProductCoupons: {
+        parameters: {
+            query: {
+                categoryId: string;
+                merchantId: string;
+                unitPrice: number;
+                currency: string;
+            };
+            header?: never;
+            path: {
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What I can claim and what I hold for this product; Cache-Control: private */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "productId": "boot-1",
+                     *       "claimable": [
+                     *         {
+                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *           "name": "20 off 100 on shoes",
+                     *           "description": "Spring sale, shoes only",
+                     *           "effect": {
+                     *             "type": "amount_off",
+                     *             "minSpend": 10000,
+                     *             "amountOff": 2000
+                     *           },
+                     *           "scope": {
+                     *             "include": {
+                     *               "categoryIds": [
+                     *                 "shoes"
+                     *               ]
+                     *             },
+                     *             "exclude": {
+                     *               "productIds": [
+                     *                 "limited-sneaker"
+                     *               ]
+                     *             }
+                     *           },
+                     *           "stacking": {
+                     *             "type": "group",
+                     *             "group": "default"
+                     *           },
+                     *           "validUntil": "2026-12-23T04:28:46.845Z",
+                     *           "perUserLimit": 2,
+                     *           "applies": true,
+                     *           "saving": 2000,
+                     *           "reasons": [],
+                     *           "claimedByMe": 1
+                     *         }
+                     *       ],
+                     *       "mine": [
+                     *         {
+                     *           "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *           "name": "20 off 100 on shoes",
+                     *           "validUntil": "2026-12-23T04:28:46.712Z",
+                     *           "applies": true,
+                     *           "saving": 2000,
+                     *           "reasons": []
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        productId: string;
+                        claimable: {
+                            templateId: string;
+                            name: string;
+                            description?: string;
+                            effect: {
+                                /** @constant */
+                                type: "amount_off";
+                                amountOff: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "percent_off";
+                                percentOffBps: number;
+                                maxDiscount?: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_amount";
+                                bonus: number;
+                                minPayout?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_percent";
+                                bonusBps: number;
+                                maxBonus?: number;
+                                minPayout?: number;
+                            };
+                            scope: {
+                                include?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                                exclude?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                            };
+                            stacking: {
+                                /** @constant */
+                                type: "exclusive";
+                            } | {
+                                /** @constant */
+                                type: "group";
+                                group: string;
+                            };
+                            /** @description When a coupon claimed now would end */
+                            validUntil: string;
+                            perUserLimit: number;
+                            /** @description Applies to one unit at this price on its own (a minimum spend may need more in the cart) */
+                            applies: boolean;
+                            /** @description What it saves on one unit at this price, on its own, in minor units */
+                            saving: number;
+                            /** @description Why it does not apply to one unit at this price (BELOW_MINIMUM says how much more to spend) */
+                            reasons: ({
+                                /** @constant */
+                                code: "NOT_AVAILABLE";
+                                /** @enum {string} */
+                                status: "available" | "locked" | "used" | "expired";
+                            } | {
+                                /** @constant */
+                                code: "NOT_YET_VALID";
+                                validFrom: string;
+                            } | {
+                                /** @constant */
+                                code: "EXPIRED";
+                                validUntil: string;
+                            } | {
+                                /** @constant */
+                                code: "CURRENCY_MISMATCH";
+                                currency: string;
+                            } | {
+                                /** @constant */
+                                code: "WRONG_KIND";
+                                /** @enum {string} */
+                                appliesTo: "purchase" | "payout";
+                            } | {
+                                /** @constant */
+                                code: "OUT_OF_SCOPE";
+                            } | {
+                                /** @constant */
+                                code: "BLOCKED_PRODUCT";
+                                productIds: string[];
+                            } | {
+                                /** @constant */
+                                code: "BELOW_MINIMUM";
+                                minimum: number;
+                                eligibleAmount: number;
+                                missing: number;
+                            } | {
+                                /** @constant */
+                                code: "STACKING_CONFLICT";
+                                conflictsWith: string[];
+                            } | {
+                                /** @constant */
+                                code: "TOO_MANY_COUPONS";
+                                maximum: number;
+                            } | {
+                                /** @constant */
+                                code: "NO_EXTRA_SAVING";
+                            })[];
+                            claimedByMe: number;
+                        }[];
+                        mine: {
+                            couponId: string;
+                            templateId: string;
+                            name: string;
+                            validUntil: string;
+                            /** @description Applies to one unit at this price on its own (a minimum spend may need more in the cart) */
+                            applies: boolean;
+                            /** @description What it saves on one unit at this price, on its own, in minor units */
+                            saving: number;
+                            /** @description Why it does not apply to one unit at this price (BELOW_MINIMUM says how much more to spend) */
+                            reasons: ({
+                                /** @constant */
+                                code: "NOT_AVAILABLE";
+                                /** @enum {string} */
+                                status: "available" | "locked" | "used" | "expired";
+                            } | {
+                                /** @constant */
+                                code: "NOT_YET_VALID";
+                                validFrom: string;
+                            } | {
+                                /** @constant */
+                                code: "EXPIRED";
+                                validUntil: string;
+                            } | {
+                                /** @constant */
+                                code: "CURRENCY_MISMATCH";
+                                currency: string;
+                            } | {
+                                /** @constant */
+                                code: "WRONG_KIND";
+                                /** @enum {string} */
+                                appliesTo: "purchase" | "payout";
+                            } | {
+                                /** @constant */
+                                code: "OUT_OF_SCOPE";
+                            } | {
+                                /** @constant */
+                                code: "BLOCKED_PRODUCT";
+                                productIds: string[];
+                            } | {
+                                /** @constant */
+                                code: "BELOW_MINIMUM";
+                                minimum: number;
+                                eligibleAmount: number;
+                                missing: number;
+                            } | {
+                                /** @constant */
+                                code: "STACKING_CONFLICT";
+                                conflictsWith: string[];
+                            } | {
+                                /** @constant */
+                                code: "TOO_MANY_COUPONS";
+                                maximum: number;
+                            } | {
+                                /** @constant */
+                                code: "NO_EXTRA_SAVING";
+                            })[];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
             429: components["responses"]["Error429"];
             500: components["responses"]["Error500"];
         };
@@ -2831,16 +3288,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T02:44:19.492Z",
+                     *       "lockedAt": "2026-11-23T04:28:46.871Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T03:14:19.492Z",
+                     *       "lockExpiresAt": "2026-11-23T04:58:46.871Z",
                      *       "currency": "EUR",
                      *       "state": "locked",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -2857,7 +3314,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -2869,7 +3326,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M834MG8G5C0X4VTH699GXFD8"
+                     *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
                      *       ]
                      *     }
                      */
@@ -2944,7 +3401,7 @@ export interface operations {
                  * @example {
                  *       "userId": "user-123",
                  *       "couponIds": [
-                 *         "01M834MG8G5C0X4VTH699GXFD8"
+                 *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
                  *       ],
                  *       "currency": "EUR",
                  *       "items": [
@@ -2992,11 +3449,11 @@ export interface operations {
                      *       "state": "locked",
                      *       "pricing": {
                      *         "couponIds": [
-                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3023,11 +3480,11 @@ export interface operations {
                      *       },
                      *       "currency": "EUR",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T02:44:19.492Z",
-                     *       "lockExpiresAt": "2026-11-23T03:14:19.492Z",
+                     *       "lockedAt": "2026-11-23T04:28:46.871Z",
+                     *       "lockExpiresAt": "2026-11-23T04:58:46.871Z",
                      *       "refunds": [],
                      *       "couponIds": [
-                     *         "01M834MG8G5C0X4VTH699GXFD8"
+                     *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
                      *       ]
                      *     }
                      */
@@ -3112,16 +3569,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T02:44:19.492Z",
+                     *       "lockedAt": "2026-11-23T04:28:46.871Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T03:14:19.492Z",
+                     *       "lockExpiresAt": "2026-11-23T04:58:46.871Z",
                      *       "currency": "EUR",
                      *       "state": "confirmed",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3138,7 +3595,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3149,9 +3606,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "confirmedAt": "2026-11-23T02:44:19.563Z",
+                     *       "confirmedAt": "2026-11-23T04:28:46.935Z",
                      *       "couponIds": [
-                     *         "01M834MG8G5C0X4VTH699GXFD8"
+                     *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
                      *       ]
                      *     }
                      */
@@ -3234,16 +3691,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1002",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T02:44:19.660Z",
+                     *       "lockedAt": "2026-11-23T04:28:47.018Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T03:14:19.660Z",
+                     *       "lockExpiresAt": "2026-11-23T04:58:47.018Z",
                      *       "currency": "EUR",
                      *       "state": "cancelled",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M834MGHFJRYABGFRG6CAP9QC"
+                     *           "01M83AKS09999CREDB6XQQEZWP"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3260,7 +3717,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M834MGHFJRYABGFRG6CAP9QC",
+                     *             "couponId": "01M83AKS09999CREDB6XQQEZWP",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3271,9 +3728,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "cancelledAt": "2026-11-23T02:44:19.694Z",
+                     *       "cancelledAt": "2026-11-23T04:28:47.055Z",
                      *       "couponIds": [
-                     *         "01M834MGHFJRYABGFRG6CAP9QC"
+                     *         "01M83AKS09999CREDB6XQQEZWP"
                      *       ]
                      *     }
                      */
@@ -3349,7 +3806,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "couponIds": [
-                 *         "01M834MG8G5C0X4VTH699GXFD8"
+                 *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
                  *       ]
                  *     }
                  */
@@ -3369,23 +3826,23 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T02:44:19.492Z",
+                     *       "lockedAt": "2026-11-23T04:28:46.871Z",
                      *       "userId": "user-123",
                      *       "refunds": [
                      *         {
-                     *           "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *           "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
                      *           "outcome": "returned",
-                     *           "at": "2026-11-23T02:44:19.614Z"
+                     *           "at": "2026-11-23T04:28:46.963Z"
                      *         }
                      *       ],
-                     *       "lockExpiresAt": "2026-11-23T03:14:19.492Z",
+                     *       "lockExpiresAt": "2026-11-23T04:58:46.871Z",
                      *       "currency": "EUR",
                      *       "state": "refunded",
-                     *       "confirmedAt": "2026-11-23T02:44:19.563Z",
+                     *       "confirmedAt": "2026-11-23T04:28:46.935Z",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M834MG8G5C0X4VTH699GXFD8"
+                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3402,7 +3859,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M834MG8G5C0X4VTH699GXFD8",
+                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3414,7 +3871,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M834MG8G5C0X4VTH699GXFD8"
+                     *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
                      *       ]
                      *     }
                      */
@@ -3497,7 +3954,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *       "stock": {
                      *         "total": 1500,
                      *         "remaining": 1498
@@ -3564,13 +4021,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *       "added": 6500,
-                     *       "inShards": 6400,
+                     *       "inShards": 6389,
                      *       "issued": {
                      *         "claims": 2,
-                     *         "campaigns": 98,
-                     *         "total": 100
+                     *         "campaigns": 109,
+                     *         "total": 111
                      *       },
                      *       "reservedOutstanding": 0,
                      *       "difference": 0,
@@ -3579,7 +4036,7 @@ export interface operations {
                      *         {
                      *           "name": "equation",
                      *           "ok": true,
-                     *           "detail": "added 6500 = in shards 6400 + issued 100 + reserved 0"
+                     *           "detail": "added 6500 = in shards 6389 + issued 111 + reserved 0"
                      *         },
                      *         {
                      *           "name": "shards-added",
@@ -3594,7 +4051,7 @@ export interface operations {
                      *         {
                      *           "name": "campaign-reservations",
                      *           "ok": true,
-                     *           "detail": "shards reserved 2003 / campaigns 2003; shards got back 1905 / campaigns gave back 1905"
+                     *           "detail": "shards reserved 2003 / campaigns 2003; shards got back 1894 / campaigns gave back 1894"
                      *         },
                      *         {
                      *           "name": "campaign-outstanding",
@@ -3617,15 +4074,15 @@ export interface operations {
                      *           "campaignId": "summer",
                      *           "status": "cancelled",
                      *           "reserved": 2000,
-                     *           "issued": 95,
-                     *           "givenBack": 1905,
+                     *           "issued": 106,
+                     *           "givenBack": 1894,
                      *           "outstanding": 0,
                      *           "pool": 0,
                      *           "inFlight": 0
                      *         }
                      *       ],
                      *       "couponsCounted": 0,
-                     *       "checkedAt": "2026-11-23T02:44:23.477Z"
+                     *       "checkedAt": "2026-11-23T04:28:50.143Z"
                      *     }
                      */
                     "application/json": {
@@ -3693,13 +4150,13 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "campaignId": "spring-vip",
-                     *           "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *           "status": "completed",
                      *           "total": 3,
                      *           "reserved": 3,
-                     *           "requestedAt": "2026-11-23T02:44:19.746Z",
-                     *           "startedAt": "2026-11-23T02:44:19.788Z",
-                     *           "endedAt": "2026-11-23T02:44:20.152Z"
+                     *           "requestedAt": "2026-11-23T04:28:47.103Z",
+                     *           "startedAt": "2026-11-23T04:28:47.153Z",
+                     *           "endedAt": "2026-11-23T04:28:47.486Z"
                      *         }
                      *       ]
                      *     }
@@ -3741,7 +4198,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "campaignId": "spring-vip",
-                 *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                 *       "templateId": "01M83AKRABHY792F11VFXKB60N",
                  *       "audience": {
                  *         "type": "inline",
                  *         "userIds": [
@@ -3836,7 +4293,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "spring-vip",
-                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *       "status": "completed",
                      *       "total": 3,
                      *       "processed": 3,
@@ -3853,26 +4310,26 @@ export interface operations {
                      *         "givenBack": 0,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T02:44:19.746Z",
-                     *       "startedAt": "2026-11-23T02:44:19.788Z",
-                     *       "completedAt": "2026-11-23T02:44:20.152Z",
-                     *       "endedAt": "2026-11-23T02:44:20.152Z",
+                     *       "requestedAt": "2026-11-23T04:28:47.103Z",
+                     *       "startedAt": "2026-11-23T04:28:47.153Z",
+                     *       "completedAt": "2026-11-23T04:28:47.486Z",
+                     *       "endedAt": "2026-11-23T04:28:47.486Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T02:44:19.746Z"
+                     *           "at": "2026-11-23T04:28:47.103Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T02:44:19.788Z"
+                     *           "at": "2026-11-23T04:28:47.153Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T02:44:19.788Z"
+                     *           "at": "2026-11-23T04:28:47.153Z"
                      *         },
                      *         {
                      *           "status": "completed",
-                     *           "at": "2026-11-23T02:44:20.152Z"
+                     *           "at": "2026-11-23T04:28:47.486Z"
                      *         }
                      *       ]
                      *     }
@@ -3941,12 +4398,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *       "status": "paused",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 8,
-                     *       "issued": 8,
+                     *       "processed": 14,
+                     *       "issued": 14,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -3957,27 +4414,27 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1992
+                     *         "outstanding": 1986
                      *       },
-                     *       "requestedAt": "2026-11-23T02:44:20.368Z",
-                     *       "startedAt": "2026-11-23T02:44:20.398Z",
+                     *       "requestedAt": "2026-11-23T04:28:47.672Z",
+                     *       "startedAt": "2026-11-23T04:28:47.688Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T02:44:20.368Z"
+                     *           "at": "2026-11-23T04:28:47.672Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *           "at": "2026-11-23T04:28:47.688Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *           "at": "2026-11-23T04:28:47.688Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T02:44:21.017Z"
+                     *           "at": "2026-11-23T04:28:48.292Z"
                      *         }
                      *       ]
                      *     }
@@ -4048,11 +4505,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *       "status": "running",
                      *       "total": 2000,
-                     *       "processed": 31,
-                     *       "issued": 31,
+                     *       "processed": 86,
+                     *       "issued": 86,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4063,31 +4520,31 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1969
+                     *         "outstanding": 1914
                      *       },
-                     *       "requestedAt": "2026-11-23T02:44:20.368Z",
-                     *       "startedAt": "2026-11-23T02:44:20.398Z",
+                     *       "requestedAt": "2026-11-23T04:28:47.672Z",
+                     *       "startedAt": "2026-11-23T04:28:47.688Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T02:44:20.368Z"
+                     *           "at": "2026-11-23T04:28:47.672Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *           "at": "2026-11-23T04:28:47.688Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *           "at": "2026-11-23T04:28:47.688Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T02:44:21.017Z"
+                     *           "at": "2026-11-23T04:28:48.292Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T02:44:21.504Z"
+                     *           "at": "2026-11-23T04:28:48.599Z"
                      *         }
                      *       ]
                      *     }
@@ -4158,12 +4615,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M834MFPZCJ3GYKHBQXTWPQ7Y",
+                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
                      *       "status": "cancelled",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 94,
-                     *       "issued": 94,
+                     *       "processed": 106,
+                     *       "issued": 106,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4173,38 +4630,38 @@ export interface operations {
                      *       },
                      *       "stock": {
                      *         "reserved": 2000,
-                     *         "givenBack": 1905,
-                     *         "outstanding": 1
+                     *         "givenBack": 1894,
+                     *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T02:44:20.368Z",
-                     *       "startedAt": "2026-11-23T02:44:20.398Z",
-                     *       "endedAt": "2026-11-23T02:44:23.143Z",
+                     *       "requestedAt": "2026-11-23T04:28:47.672Z",
+                     *       "startedAt": "2026-11-23T04:28:47.688Z",
+                     *       "endedAt": "2026-11-23T04:28:49.834Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T02:44:20.368Z"
+                     *           "at": "2026-11-23T04:28:47.672Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *           "at": "2026-11-23T04:28:47.688Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T02:44:20.398Z"
+                     *           "at": "2026-11-23T04:28:47.688Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T02:44:21.017Z"
+                     *           "at": "2026-11-23T04:28:48.292Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T02:44:21.504Z"
+                     *           "at": "2026-11-23T04:28:48.599Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "cancelled",
-                     *           "at": "2026-11-23T02:44:23.143Z"
+                     *           "at": "2026-11-23T04:28:49.834Z"
                      *         }
                      *       ]
                      *     }

@@ -1,7 +1,8 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../dynamodb/batch';
-import { withoutKeys } from '../entities';
-import { userCouponKey, userCouponPrefix, userPartition } from '../keys';
+import { Entity, withoutKeys } from '../entities';
+import { queryAll } from '../dynamodb/query';
+import { userClaimCounterPrefix, userCouponKey, userCouponPrefix, userPartition } from '../keys';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import type { Coupon, CouponStatus } from './coupon';
 
@@ -75,5 +76,35 @@ export class CouponRepository {
       if (!startKey) return { items: coupons };
     }
     return { items: coupons, nextCursor: encodeCursor(startKey) };
+  }
+
+  /**
+   * My available coupons and my claim counters in one Query: counters (CLAIMS#) and coupons (CPN#) sit
+   * next to each other in my partition, so one key range holds both; the filter keeps the counters and
+   * the coupons available now.
+   */
+  async availableWithClaimCounts(userId: string, nowIso: string): Promise<{ coupons: Coupon[]; claimCounts: Map<string, number> }> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      FilterExpression: '#entity = :counter OR (#status = :available AND validUntil > :now)',
+      ExpressionAttributeNames: { '#status': 'status', '#entity': 'entity' },
+      ExpressionAttributeValues: {
+        ':pk': userPartition(userId),
+        ':from': userClaimCounterPrefix,
+        ':to': `${userCouponPrefix}\uffff`,
+        ':counter': Entity.claimCounter,
+        ':available': 'available',
+        ':now': nowIso,
+      },
+      ConsistentRead: false,
+    });
+    const coupons: Coupon[] = [];
+    const claimCounts = new Map<string, number>();
+    for (const item of items) {
+      if (item.entity === Entity.claimCounter) claimCounts.set(String(item.templateId), Number(item.claimed));
+      else coupons.push(withoutKeys<Coupon>(item));
+    }
+    return { coupons, claimCounts };
   }
 }

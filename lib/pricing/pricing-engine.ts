@@ -1,8 +1,12 @@
 import type { CouponStatus } from '../coupons/coupon';
 import type { Effect, Scope, Stacking } from '../templates/template-schema';
+import { InvalidInputError } from '../errors';
 import { toEpochMs } from '../time';
-import { allocateProportionally, percentOf } from './allocation';
-import { type Cart, type CartLine, lineAmount } from './cart';
+import { actionKey, compareApplication, isLineScoped, isPayoutEffect, type LineAllocation, savingOnLines } from './application';
+import { searchBestCombination } from './best-combination';
+import { type Cart, type CartLine, lineAmount, MAX_CART_AMOUNT } from './cart';
+
+export type { LineAllocation } from './application';
 
 /**
  * The pricing engine: pure and deterministic. Given a cart and coupons it says, per coupon, whether it
@@ -14,14 +18,18 @@ import { type Cart, type CartLine, lineAmount } from './cart';
  *   Minimum spend and percentages are computed on eligible lines only.
  * - Percent savings round down to the minor unit; caps apply after rounding. A saving never exceeds the
  *   eligible amount and is never negative.
- * - In a combination, amount-off coupons apply before percent-off ones (a percentage of the already
- *   reduced price), each on what earlier coupons left of its eligible lines; minimum spends are checked
- *   on the original prices. Payout bonuses each apply to the original payout and simply add.
+ * - In a combination, coupons act in application order (lib/pricing/application.ts): line-scoped before
+ *   order-wide, amounts before percentages, the larger first; each on what earlier coupons left of its
+ *   eligible lines; minimum spends are checked on the original prices. Payout bonuses each apply to the
+ *   original payout and simply add.
  * - A saving is allocated to its eligible lines in proportion to what is left of them, by the
  *   largest-remainder method: allocations sum exactly to the saving, ties go to the earlier line.
  * - Best combination: exclusive coupons stand alone; at most one coupon per stacking group; at most
- *   `maxCouponsPerOrder`. Largest total saving wins; ties go to fewer coupons, then to coupons that expire
- *   sooner, then to the smaller coupon ids.
+ *   `maxCouponsPerOrder`. Largest total saving wins; ties go to fewer coupons, then to the combination
+ *   whose coupons come first in application order (of coupons that act alike, the one expiring sooner).
+ *   Found by an exact search (lib/pricing/best-combination.ts).
+ * - Amounts: a cart worth more than MAX_CART_AMOUNT minor units is refused (AMOUNT_TOO_LARGE), which keeps
+ *   every sum the engine forms below 2^53, so every number is exact.
  */
 export interface PricingCoupon {
   readonly id: string;
@@ -47,11 +55,6 @@ export type VerdictReason =
   | { readonly code: 'STACKING_CONFLICT'; readonly conflictsWith: readonly string[] }
   | { readonly code: 'TOO_MANY_COUPONS'; readonly maximum: number }
   | { readonly code: 'NO_EXTRA_SAVING' };
-
-export interface LineAllocation {
-  readonly line: number;
-  readonly amount: number;
-}
 
 export interface CouponVerdict {
   readonly couponId: string;
@@ -84,7 +87,7 @@ export interface PricingOptions {
   readonly nowMs: number;
   readonly blockedProductIds: ReadonlySet<string>;
   readonly maxCouponsPerOrder: number;
-  /** Leaves the combination search may evaluate before it settles for the best found so far. */
+  /** Nodes the combination search may visit before it settles for the best found so far (the answer then says `optimal: false`). */
   readonly searchBudget?: number;
 }
 
@@ -94,9 +97,10 @@ export interface Quote {
   readonly subtotal: number;
   readonly verdicts: readonly CouponVerdict[];
   readonly best: Combination;
+  /** True when the search proved that no combination beats `best`; false only if its node budget ran out first. */
+  readonly optimal: boolean;
 }
 
-const isPayoutEffect = (effect: Effect) => effect.type === 'payout_amount' || effect.type === 'payout_percent';
 const minimumOf = (effect: Effect): number => ('minSpend' in effect ? (effect.minSpend ?? 0) : 'minPayout' in effect ? (effect.minPayout ?? 0) : 0);
 
 function matches(ids: { productIds?: string[]; categoryIds?: string[]; merchantIds?: string[] } | undefined, line: CartLine): boolean {
@@ -108,41 +112,8 @@ export const inScope = (scope: Scope, line: CartLine): boolean => (!scope.includ
 interface Evaluated {
   readonly verdict: Omit<CouponVerdict, 'selected'>;
   readonly eligibleLines: readonly number[];
+  readonly eligibleAmount: number;
   readonly coupon: PricingCoupon;
-}
-
-/** One coupon's saving on the given line amounts (what is left of them), allocated to its eligible lines. */
-function savingOn(coupon: PricingCoupon, eligibleLines: readonly number[], amounts: readonly number[]): AppliedCoupon {
-  const base = eligibleLines.reduce((sum, line) => sum + amounts[line]!, 0);
-  const effect = coupon.effect;
-  let saving: number;
-  switch (effect.type) {
-    case 'amount_off':
-      saving = Math.min(effect.amountOff, base);
-      break;
-    case 'percent_off':
-      saving = Math.min(percentOf(base, effect.percentOffBps), effect.maxDiscount ?? Number.MAX_SAFE_INTEGER);
-      break;
-    case 'payout_amount':
-      saving = effect.bonus;
-      break;
-    case 'payout_percent':
-      saving = Math.min(percentOf(base, effect.bonusBps), effect.maxBonus ?? Number.MAX_SAFE_INTEGER);
-      break;
-  }
-  // A payout bonus is not bounded by the payout; spread it by the lines' payout, capped to what they hold only for discounts.
-  const weights = eligibleLines.map((line) => amounts[line]!);
-  const parts = isPayoutEffect(effect) ? allocateBonus(saving, weights) : allocateProportionally(saving, weights);
-  return { couponId: coupon.id, saving, allocations: eligibleLines.map((line, i) => ({ line, amount: parts[i]! })).filter((a) => a.amount > 0) };
-}
-
-/** A bonus may exceed the payout it rides on; allocate whole multiples first, then the rest proportionally. */
-function allocateBonus(bonus: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  if (sum === 0) return weights.map((_, i) => (i === 0 ? bonus : 0));
-  const rounds = Math.floor(bonus / sum);
-  const rest = allocateProportionally(bonus - rounds * sum, weights);
-  return weights.map((w, i) => w * rounds + rest[i]!);
 }
 
 function evaluate(coupon: PricingCoupon, cart: Cart, options: PricingOptions): Evaluated {
@@ -166,27 +137,24 @@ function evaluate(coupon: PricingCoupon, cart: Cart, options: PricingOptions): E
   if (eligible.length > 0 && eligibleAmount < minimum) reasons.push({ code: 'BELOW_MINIMUM', minimum, eligibleAmount, missing: minimum - eligibleAmount });
 
   const applicable = reasons.length === 0;
-  const alone = applicable ? savingOn(coupon, eligibleLines, amounts) : { saving: 0, allocations: [] };
-  return { coupon, eligibleLines, verdict: { couponId: coupon.id, applicable, reasons, saving: alone.saving, allocations: alone.allocations } };
+  const alone = applicable ? savingOnLines(coupon.effect, eligibleLines, amounts) : { saving: 0, allocations: [] };
+  return { coupon, eligibleLines, eligibleAmount, verdict: { couponId: coupon.id, applicable, reasons, saving: alone.saving, allocations: alone.allocations } };
 }
 
-const applicationOrder = (effect: Effect) => (effect.type === 'amount_off' || effect.type === 'payout_amount' ? 0 : 1);
-
-/** Applies coupons in the engine's order and totals the result. */
+/** Applies coupons in application order and totals the result. */
 function combine(chosen: readonly Evaluated[], cart: Cart): Combination {
   const original = cart.lines.map(lineAmount);
   const remaining = [...original];
-  const ordered = [...chosen].sort((a, b) => applicationOrder(a.coupon.effect) - applicationOrder(b.coupon.effect) || (a.coupon.id < b.coupon.id ? -1 : 1));
   const applied: AppliedCoupon[] = [];
   const adjustments = original.map(() => 0);
-  for (const entry of ordered) {
+  for (const entry of [...chosen].sort(compareApplication)) {
     // Discounts compound on what is left; payout bonuses are each computed on the original payout.
-    const result = savingOn(entry.coupon, entry.eligibleLines, cart.kind === 'purchase' ? remaining : original);
+    const result = savingOnLines(entry.coupon.effect, entry.eligibleLines, cart.kind === 'purchase' ? remaining : original);
     for (const { line, amount } of result.allocations) {
       adjustments[line]! += amount;
       if (cart.kind === 'purchase') remaining[line]! -= amount;
     }
-    applied.push(result);
+    applied.push({ couponId: entry.coupon.id, ...result });
   }
   const subtotal = original.reduce((a, b) => a + b, 0);
   const saving = applied.reduce((sum, a) => sum + a.saving, 0);
@@ -217,56 +185,28 @@ export function stackingProblem(coupons: readonly Pick<PricingCoupon, 'id' | 'st
   return undefined;
 }
 
-function better(a: Combination, b: Combination, expiry: ReadonlyMap<string, string>): boolean {
-  if (a.saving !== b.saving) return a.saving > b.saving;
-  if (a.couponIds.length !== b.couponIds.length) return a.couponIds.length < b.couponIds.length;
-  const key = (c: Combination) => c.couponIds.map((id) => `${expiry.get(id)}|${id}`).sort().join(',');
-  return key(a) < key(b);
+function bestCombination(candidates: readonly Evaluated[], cart: Cart, options: PricingOptions): { best: Combination; optimal: boolean } {
+  const ordered = [...candidates].sort(compareApplication);
+  const result = searchBestCombination(
+    ordered.map((entry) => ({
+      effect: entry.coupon.effect,
+      eligibleLines: entry.eligibleLines,
+      group: entry.coupon.stacking.type === 'group' ? entry.coupon.stacking.group : undefined,
+      actionKey: actionKey(entry),
+      lineScoped: isLineScoped(entry.coupon.scope),
+    })),
+    cart.lines.map(lineAmount),
+    { kind: cart.kind, maxCoupons: options.maxCouponsPerOrder, nodeBudget: options.searchBudget },
+  );
+  return { best: combine(result.chosen.map((index) => ordered[index]!), cart), optimal: result.optimal };
 }
 
-function bestCombination(candidates: readonly Evaluated[], cart: Cart, options: PricingOptions): Combination {
-  const expiry = new Map(candidates.map((c) => [c.coupon.id, c.coupon.validUntil]));
-  let best = combine([], cart);
-  const consider = (combination: Combination) => {
-    if (better(combination, best, expiry)) best = combination;
-  };
-  // Every coupon alone first: whatever the search budget, the answer is never worse than the best single coupon.
-  for (const single of candidates) consider(combine([single], cart));
-
-  // Stackable coupons: at most one per group. Depth-first over groups, best standalone first, pruned by
-  // an upper bound (a coupon never saves more in a combination than alone).
-  const groups = new Map<string, Evaluated[]>();
-  for (const c of candidates) if (c.coupon.stacking.type === 'group') groups.set(c.coupon.stacking.group, [...(groups.get(c.coupon.stacking.group) ?? []), c]);
-  const ordered = [...groups.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, members]) => [...members].sort((a, b) => b.verdict.saving - a.verdict.saving || (a.coupon.id < b.coupon.id ? -1 : 1)));
-  const groupMax = ordered.map((members) => members[0]?.verdict.saving ?? 0);
-  let budget = options.searchBudget ?? 20_000;
-  const chosen: Evaluated[] = [];
-  const upperBound = (from: number, room: number) =>
-    groupMax
-      .slice(from)
-      .sort((a, b) => b - a)
-      .slice(0, room)
-      .reduce((a, b) => a + b, 0);
-  const search = (groupIndex: number, standaloneSum: number) => {
-    if (budget <= 0) return;
-    const room = options.maxCouponsPerOrder - chosen.length;
-    if (groupIndex === ordered.length || room === 0) {
-      budget--;
-      if (chosen.length > 0) consider(combine(chosen, cart));
-      return;
-    }
-    if (standaloneSum + upperBound(groupIndex, room) < best.saving) return;
-    for (const member of ordered[groupIndex]!) {
-      chosen.push(member);
-      search(groupIndex + 1, standaloneSum + member.verdict.saving);
-      chosen.pop();
-    }
-    search(groupIndex + 1, standaloneSum);
-  };
-  search(0, 0);
-  return best;
+/** Refuses carts whose sums could pass 2^53 - 1 minor units, before any arithmetic. */
+export function assertCartAmount(cart: Cart): void {
+  const subtotal = cart.lines.reduce((sum, line) => sum + lineAmount(line), 0);
+  if (subtotal > MAX_CART_AMOUNT) {
+    throw new InvalidInputError('AMOUNT_TOO_LARGE', `The cart is worth ${subtotal} minor units; at most ${MAX_CART_AMOUNT} can be priced exactly`, { subtotal, maximum: MAX_CART_AMOUNT });
+  }
 }
 
 function notSelectedReason(entry: Evaluated, best: Combination, all: readonly Evaluated[], maxCouponsPerOrder: number): VerdictReason {
@@ -276,8 +216,9 @@ function notSelectedReason(entry: Evaluated, best: Combination, all: readonly Ev
 }
 
 export function quote(cart: Cart, coupons: readonly PricingCoupon[], options: PricingOptions): Quote {
+  assertCartAmount(cart);
   const evaluated = [...coupons].sort((a, b) => (a.id < b.id ? -1 : 1)).map((coupon) => evaluate(coupon, cart, options));
-  const best = bestCombination(
+  const { best, optimal } = bestCombination(
     evaluated.filter((e) => e.verdict.applicable),
     cart,
     options,
@@ -287,13 +228,20 @@ export function quote(cart: Cart, coupons: readonly PricingCoupon[], options: Pr
     const reasons = entry.verdict.applicable && !selected ? [notSelectedReason(entry, best, evaluated, options.maxCouponsPerOrder)] : entry.verdict.reasons;
     return { ...entry.verdict, reasons, selected };
   });
-  return { kind: cart.kind, currency: cart.currency, subtotal: best.totals.subtotal, verdicts, best };
+  return { kind: cart.kind, currency: cart.currency, subtotal: best.totals.subtotal, verdicts, best, optimal };
+}
+
+/** What each coupon saves on its own on this cart, and why it does not apply if it does not (no combination is searched). */
+export function priceEachAlone(cart: Cart, coupons: readonly PricingCoupon[], options: Omit<PricingOptions, 'maxCouponsPerOrder' | 'searchBudget'>): Omit<CouponVerdict, 'selected'>[] {
+  assertCartAmount(cart);
+  return coupons.map((coupon) => evaluate(coupon, cart, { ...options, maxCouponsPerOrder: 1 }).verdict);
 }
 
 export type SelectionResult = { readonly ok: true; readonly combination: Combination; readonly verdicts: readonly CouponVerdict[] } | { readonly ok: false; readonly verdicts: readonly CouponVerdict[] };
 
 /** Prices exactly the coupons asked for (an order lock): each must apply, and together they must stack. */
 export function priceSelection(cart: Cart, coupons: readonly PricingCoupon[], options: PricingOptions): SelectionResult {
+  assertCartAmount(cart);
   const evaluated = [...coupons].sort((a, b) => (a.id < b.id ? -1 : 1)).map((coupon) => evaluate(coupon, cart, options));
   const problem = stackingProblem(coupons, options.maxCouponsPerOrder);
   const verdicts = evaluated.map((e) => ({

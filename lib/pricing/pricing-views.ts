@@ -38,4 +38,11 @@ export const CombinationView = z.object({
 });
 
 /** What a quote answers. */
-export const QuoteView = z.object({ kind: CartKind, currency: z.string(), subtotal: z.int(), verdicts: z.array(CouponVerdictView), best: CombinationView });
+export const QuoteView = z.object({
+  kind: CartKind,
+  currency: z.string(),
+  subtotal: z.int(),
+  verdicts: z.array(CouponVerdictView),
+  best: CombinationView,
+  optimal: z.boolean().describe('True when the search proved that no combination saves more (or as much with fewer coupons); false only if its node budget ran out first'),
+});

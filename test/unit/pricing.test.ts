@@ -223,3 +223,139 @@ describe('pricing invariants (fast-check)', () => {
     );
   });
 });
+
+describe('application order: by rule, never by id', () => {
+  it('applies a product-scoped percentage before an order-wide amount (the convention of Vendure, Saleor and commercetools)', () => {
+    const k = cart(line('shirt', 3_000, 1, 'apparel'), line('mug', 2_435, 1, 'kitchen'));
+    const tenPercentShirts = coupon({ type: 'percent_off', percentOffBps: 1_000 }, { scope: { include: { productIds: ['shirt'] } }, stacking: { type: 'group', group: 'product' } });
+    const fiveOffOrder = coupon({ type: 'amount_off', amountOff: 500 }, { stacking: { type: 'group', group: 'order' } });
+    const q = quote(k, [fiveOffOrder, tenPercentShirts], options);
+    expect(q.best.applied.map((a) => [a.couponId, a.saving])).toEqual([
+      [tenPercentShirts.id, 300],
+      [fiveOffOrder.id, 500],
+    ]);
+    expect(q.best.totals.total).toBe(5_435 - 800);
+  });
+
+  it('attributes savings by rule: swapping the coupons\u2019 ids moves no money between them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 9_000 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 1_000, max: 900_000 }), (percents, price) => {
+        const k = cart(line('a', price), line('b', Math.floor(price / 3) + 1));
+        const make = (ids: string[]) =>
+          percents.map((bps, i) =>
+            coupon({ type: 'percent_off', percentOffBps: bps, maxDiscount: 1_000 + 997 * i }, { id: ids[i]!, validUntil: `2026-12-${String(10 + i).padStart(2, '0')}T00:00:00Z`, stacking: { type: 'group', group: `g${i}` } }),
+          );
+        const ids = percents.map((_, i) => `id-${i}`);
+        const forward = quote(k, make(ids), options);
+        const reversed = quote(k, make([...ids].reverse()), options);
+        const savingByIndex = (q: typeof forward, names: string[]) => Object.fromEntries(q.best.applied.map((a) => [names.indexOf(a.couponId), a.saving]));
+        expect(savingByIndex(reversed, [...ids].reverse())).toEqual(savingByIndex(forward, ids));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the best combination is exact', () => {
+  const lineArb = fc.record({
+    productId: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'p5'),
+    categoryId: fc.constantFrom('c1', 'c2', 'c3'),
+    merchantId: fc.constantFrom('m1', 'm2'),
+    unitPrice: fc.integer({ min: 1, max: 200_000 }),
+    quantity: fc.integer({ min: 1, max: 3 }),
+  });
+  const effectArb: fc.Arbitrary<Effect> = fc.oneof(
+    fc.record({ type: fc.constant('amount_off' as const), amountOff: fc.integer({ min: 1, max: 100_000 }), minSpend: fc.option(fc.integer({ min: 0, max: 300_000 }), { nil: undefined }) }),
+    fc.record({
+      type: fc.constant('percent_off' as const),
+      percentOffBps: fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(1_000, 2_000, 5_000)),
+      maxDiscount: fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: undefined }),
+    }),
+  );
+  const couponArb = fc.record({
+    effect: effectArb,
+    include: fc.option(fc.oneof(fc.record({ categoryIds: fc.subarray(['c1', 'c2', 'c3'], { minLength: 1 }) }), fc.record({ productIds: fc.subarray(['p1', 'p2', 'p3'], { minLength: 1 }) })), { nil: undefined }),
+    exclude: fc.option(fc.record({ productIds: fc.subarray(['p4', 'p5'], { minLength: 1 }) }), { nil: undefined }),
+    stacking: fc.oneof(
+      { weight: 1, arbitrary: fc.constant({ type: 'exclusive' as const }) },
+      { weight: 6, arbitrary: fc.constantFrom('g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7', 'g8').map((group) => ({ type: 'group' as const, group })) },
+    ),
+    copies: fc.integer({ min: 1, max: 3 }),
+  });
+
+  /** Every combination the stacking rules allow, priced one by one: the largest saving, and the fewest coupons that reach it. */
+  function exhaustiveBest(k: Cart, coupons: PricingCoupon[], max: number): { saving: number; count: number } {
+    const applicable = coupons.filter((c) => priceSelection(k, [c], { ...options, maxCouponsPerOrder: max }).ok);
+    let best = { saving: 0, count: 0 };
+    for (let mask = 1; mask < 1 << applicable.length; mask++) {
+      const subset = applicable.filter((_, i) => mask & (1 << i));
+      if (subset.length > max || stackingProblem(subset, max)) continue;
+      const priced = priceSelection(k, subset, { ...options, maxCouponsPerOrder: max });
+      if (!priced.ok) continue;
+      const saving = priced.combination.saving;
+      if (saving > best.saving || (saving === best.saving && subset.length < best.count)) best = { saving, count: subset.length };
+    }
+    return best;
+  }
+
+  it('saves exactly what an exhaustive search finds, with as few coupons, on random wallets of up to 12 coupons', () => {
+    fc.assert(
+      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 6 }), fc.array(couponArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 5 }), (lines, specs, max) => {
+        const k = cart(...lines);
+        // Copies of a coupon (same rule, other ids) exercise the search's handling of coupons that act alike.
+        const coupons = specs
+          .flatMap((s, i) => Array.from({ length: s.copies }, (_, copy) => ({ ...coupon(s.effect, { stacking: copy === 0 ? s.stacking : { type: 'group', group: `copy-${i}-${copy}` }, scope: { include: s.include, exclude: s.exclude } }), id: `c${i}-${copy}` })))
+          .slice(0, 12);
+        const q = quote(k, coupons, { ...options, maxCouponsPerOrder: max });
+        const expected = exhaustiveBest(k, coupons, max);
+        expect(q.optimal).toBe(true);
+        expect({ saving: q.best.saving, count: q.best.couponIds.length }).toEqual(expected);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('proves the optimum for the worst wallets the API allows (100 coupons, 30 lines)', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => line(`p${i}`, 1_000 + 37 * i, 1 + (i % 3), `c${i % 6}`, `m${i % 3}`));
+    const k = cart(...lines);
+    const own = (i: number) => ({ stacking: { type: 'group' as const, group: `g${i}` } });
+    const wallets: Record<string, PricingCoupon[]> = {
+      identical: Array.from({ length: 100 }, (_, i) => coupon({ type: 'percent_off', percentOffBps: 1_000 }, own(i))),
+      uncappedPercentages: Array.from({ length: 100 }, (_, i) => coupon({ type: 'percent_off', percentOffBps: 500 + 37 * i }, own(i))),
+      mixedScopes: Array.from({ length: 100 }, (_, i) =>
+        coupon(i % 2 ? { type: 'percent_off', percentOffBps: 300 + 53 * i } : { type: 'amount_off', amountOff: 200 + 71 * i }, {
+          ...own(i),
+          scope: i % 3 === 0 ? {} : { include: i % 3 === 1 ? { categoryIds: [`c${i % 6}`, `c${(i + 1) % 6}`] } : { merchantIds: [`m${i % 3}`] } },
+        }),
+      ),
+    };
+    for (const [name, wallet] of Object.entries(wallets)) {
+      const q = quote(k, wallet, { ...options, maxCouponsPerOrder: 5 });
+      expect(q.optimal, name).toBe(true);
+      expect(q.best.couponIds, name).toHaveLength(5);
+    }
+  });
+});
+
+describe('exact money', () => {
+  it('refuses a cart that could pass 2^53 minor units with AMOUNT_TOO_LARGE instead of pricing it wrong', () => {
+    const huge = cart(...Array.from({ length: 200 }, (_, i) => line(`p${i}`, 10_000_000_000, 10_000)));
+    expect(() => quote(huge, [coupon({ type: 'percent_off', percentOffBps: 3_333 })], options)).toThrow(expect.objectContaining({ code: 'AMOUNT_TOO_LARGE' }));
+    expect(() => priceSelection(huge, [coupon({ type: 'amount_off', amountOff: 1 })], options)).toThrow(expect.objectContaining({ code: 'AMOUNT_TOO_LARGE' }));
+  });
+
+  it('prices the largest accepted cart exactly (checked in BigInt)', () => {
+    // 100 lines of 10^13: exactly the limit of 10^15.
+    const k = cart(...Array.from({ length: 100 }, (_, i) => line(`p${i}`, 9_999_999_999 - i * 7, 1_000)));
+    const percent = coupon({ type: 'percent_off', percentOffBps: 3_333 }, { stacking: { type: 'group', group: 'a' } });
+    const amount = coupon({ type: 'amount_off', amountOff: 999_999_999_999 }, { stacking: { type: 'group', group: 'b' } });
+    const q = quote(k, [percent, amount], options);
+    const subtotal = k.lines.reduce((sum, l) => sum + BigInt(l.unitPrice) * BigInt(l.quantity), 0n);
+    const afterAmount = subtotal - 999_999_999_999n;
+    const expectedSaving = 999_999_999_999n + (afterAmount * 3_333n) / 10_000n;
+    expect(BigInt(q.subtotal)).toBe(subtotal);
+    expect(BigInt(q.best.saving)).toBe(expectedSaving);
+    expect(BigInt(q.best.totals.total)).toBe(subtotal - expectedSaving);
+    expect(q.best.lines.reduce((sum, l) => sum + BigInt(l.final), 0n)).toBe(subtotal - expectedSaving);
+  });
+});

@@ -1,0 +1,504 @@
+import type { Effect } from '../templates/template-schema';
+import { savingOnBase, savingOnLines } from './application';
+
+/**
+ * The best combination of coupons: an exact branch and bound.
+ *
+ * The candidates come sorted in application order, so a combination is a subset applied in list order
+ * and the search can walk subsets in that order, applying each coupon to what the earlier ones left.
+ * Every node is a combination; its children add one later coupon. Best means: the largest saving, then
+ * the fewest coupons, then the combination whose first coupon not shared with the other comes earlier
+ * in application order; the depth-first walk meets combinations in that last order, so the first one
+ * found keeps a tie.
+ *
+ * A subtree is cut only when no combination in it can beat the best found, by an upper bound on what
+ * the coupons still to come can add to the current lines (the minimum of three, each proven below), or
+ * when it is the mirror of one already searched (coupons that act identically). The work is bounded by
+ * a node budget; if it runs out the answer says the result is not proven optimal.
+ */
+
+export interface SearchEntry {
+  readonly effect: Effect;
+  readonly eligibleLines: readonly number[];
+  /** The stacking group; `undefined` for an exclusive coupon, which stands alone. */
+  readonly group: string | undefined;
+  /** Entries with the same key act identically (same effect, cap, lines and level). */
+  readonly actionKey: string;
+  /** Line-scoped coupons act before every order-wide one. */
+  readonly lineScoped: boolean;
+}
+
+export interface SearchResult {
+  /** Indices into the entries, in application order. */
+  readonly chosen: readonly number[];
+  /** False only when the node budget ran out before the search could prove the answer best. */
+  readonly optimal: boolean;
+  /** Nodes visited (for benchmarks and tests). */
+  readonly nodes: number;
+}
+
+export interface SearchOptions {
+  readonly kind: 'purchase' | 'payout';
+  readonly maxCoupons: number;
+  /** Nodes the search may visit; generous, since the bounds keep real wallets far below it. */
+  readonly nodeBudget?: number;
+}
+
+export const DEFAULT_NODE_BUDGET = 200_000;
+
+export function searchBestCombination(entries: readonly SearchEntry[], amounts: readonly number[], options: SearchOptions): SearchResult {
+  const n = entries.length;
+  const lineCount = amounts.length;
+  const purchase = options.kind === 'purchase';
+  const budget = options.nodeBudget ?? DEFAULT_NODE_BUDGET;
+  const maxRoom = Math.max(1, options.maxCoupons);
+  const remaining = Float64Array.from(amounts);
+  const current: ArrayLike<number> = purchase ? remaining : amounts;
+
+  // Groups and action keys as small integers; -1 for an exclusive coupon's group.
+  const groupIds = new Map<string, number>();
+  const groupOf = Int32Array.from(entries, (entry) => {
+    if (entry.group === undefined) return -1;
+    if (!groupIds.has(entry.group)) groupIds.set(entry.group, groupIds.size);
+    return groupIds.get(entry.group)!;
+  });
+  const keyIds = new Map<string, number>();
+  const keyOf = Int32Array.from(entries, (entry) => {
+    if (!keyIds.has(entry.actionKey)) keyIds.set(entry.actionKey, keyIds.size);
+    return keyIds.get(entry.actionKey)!;
+  });
+  const membersOfKey: number[][] = Array.from({ length: keyIds.size }, () => []);
+  for (let j = 0; j < n; j++) membersOfKey[keyOf[j]!]!.push(j);
+  // A group is private to an action key when only coupons of that key are in it: then swapping one of
+  // them for another of the same key never collides with a coupon of another kind.
+  const keyOfGroup = new Int32Array(groupIds.size).fill(-1);
+  const sharedGroup = new Uint8Array(groupIds.size);
+  for (let j = 0; j < n; j++) {
+    const group = groupOf[j]!;
+    if (group < 0) continue;
+    if (keyOfGroup[group] === -1) keyOfGroup[group] = keyOf[j]!;
+    else if (keyOfGroup[group] !== keyOf[j]) sharedGroup[group] = 1;
+  }
+  const isPercent = Uint8Array.from(entries, (entry) => Number(entry.effect.type === 'percent_off'));
+  const percentFactor = Float64Array.from(entries, (entry) => (entry.effect.type === 'percent_off' ? 1 - entry.effect.percentOffBps / 10_000 : 1));
+
+  // Coupons share few distinct line sets (scopes); the bounds work per set rather than per coupon.
+  const setIds = new Map<string, number>();
+  const setOf = Int32Array.from(entries, (entry) => {
+    const key = entry.eligibleLines.join(',');
+    if (!setIds.has(key)) setIds.set(key, setIds.size);
+    return setIds.get(key)!;
+  });
+  const setCount = setIds.size;
+  const setLines: number[][] = Array.from({ length: setCount }, () => []);
+  entries.forEach((entry, j) => (setLines[setOf[j]!] = [...entry.eligibleLines]));
+  const setsOfLine: number[][] = Array.from({ length: lineCount }, () => []);
+  setLines.forEach((lines, set) => lines.forEach((line) => setsOfLine[line]!.push(set)));
+
+  // Lines that only percentages of exactly their own line set touch form a "clean" block: a percentage's
+  // rounding can then only move minor units between the block's lines, never out of it, so the block
+  // needs no rounding allowance (see the compounding bound).
+  const blockOfLine = cleanBlocks(entries, lineCount);
+  const blockTaken = new Float64Array(Math.max(0, ...blockOfLine) + 1);
+
+  const chosen: number[] = [];
+  const usedGroup = new Uint8Array(groupIds.size);
+  let best = { saving: 0, chosen: [] as number[] };
+  let nodes = 0;
+  let exhausted = false;
+
+  /** May join the current combination: stacking allows it (the bounds count these). */
+  const available = (j: number): boolean => (groupOf[j]! < 0 ? chosen.length === 0 : !usedGroup[groupOf[j]!]);
+
+  /**
+   * A coupon is a mirror when an earlier coupon of the same key sits unused in a free private group: any
+   * combination with it has a twin with that earlier coupon instead (or instead of a later one of the key
+   * in that group), with the same saving and earlier in order, so it can never be the best. (Whether a
+   * coupon is a mirror changes with the combination, so the bounds still count mirrors.)
+   */
+  const mirrored = (j: number): boolean => {
+    for (const earlier of membersOfKey[keyOf[j]!]!) {
+      if (earlier >= j) return false;
+      const group = groupOf[earlier]!;
+      if (group >= 0 && !sharedGroup[group] && !usedGroup[group]) return true;
+    }
+    return false;
+  };
+
+  const baseOf = (set: number): number => {
+    let base = 0;
+    for (const line of setLines[set]!) base += current[line]!;
+    return base;
+  };
+
+  // What `gather` learns about the coupons from a position on, for the bounds and the children.
+  const lineScoped = Uint8Array.from(entries, (entry) => Number(entry.lineScoped));
+  const gainOf = new Float64Array(n);
+  const candidates: number[] = [];
+  const groupBest = new Float64Array(groupIds.size);
+  const groupSeen = new Uint8Array(groupIds.size);
+  const touchedGroups: number[] = [];
+  const exclusiveGains: number[] = [];
+  const amountCoupons: number[] = [];
+  const setSeen = new Uint8Array(setCount);
+  const setBase = new Float64Array(setCount);
+  const setPercents = new Uint16Array(setCount);
+  /** Per set, its `room` smallest factors among the percentages merged per line (see `gather`). */
+  const setFactors = new Float64Array(setCount * maxRoom);
+  const setFactorCount = new Uint8Array(setCount);
+  const lineCovered = new Uint8Array(lineCount);
+  const lineRounding = new Uint16Array(lineCount);
+  /** Per line, the product of its q smallest merged factors, q = 0..maxRoom. */
+  const lineProduct = new Float64Array(lineCount * (maxRoom + 1));
+  const lineFactors = new Float64Array(maxRoom);
+  /** The order-wide percentages' factors, ascending, when they all cover one line set (else empty). */
+  const orderFactors: number[] = [];
+  let orderSet = -1;
+  const inOrderSet = new Uint8Array(lineCount);
+  let coverage = 0;
+
+  /** Reads the available coupons from `from` on against the current lines, for bounds of up to `room` coupons. */
+  function gather(from: number, room: number) {
+    candidates.length = 0;
+    touchedGroups.length = 0;
+    exclusiveGains.length = 0;
+    amountCoupons.length = 0;
+    orderFactors.length = 0;
+    setSeen.fill(0);
+    setPercents.fill(0);
+    setFactorCount.fill(0);
+    // Order-wide percentages that all cover one set of lines compound by one number on those lines;
+    // the compounding bound then treats them apart (see boundFor).
+    orderSet = -1;
+    let uniform = true;
+    for (let j = from; j < n; j++) {
+      if (!available(j) || !isPercent[j] || lineScoped[j]) continue;
+      if (orderSet === -1) orderSet = setOf[j]!;
+      else if (orderSet !== setOf[j]) uniform = false;
+    }
+    if (!uniform) orderSet = -1;
+    for (let j = from; j < n; j++) {
+      if (!available(j)) continue;
+      const set = setOf[j]!;
+      if (!setSeen[set]) {
+        setSeen[set] = 1;
+        setBase[set] = baseOf(set);
+      }
+      const gain = savingOnBase(entries[j]!.effect, setBase[set]!);
+      gainOf[j] = gain;
+      candidates.push(j);
+      const group = groupOf[j]!;
+      if (group < 0) exclusiveGains.push(gain);
+      else if (!groupSeen[group]) {
+        groupSeen[group] = 1;
+        groupBest[group] = gain;
+        touchedGroups.push(group);
+      } else if (gain > groupBest[group]!) groupBest[group] = gain;
+      if (!purchase) continue;
+      if (isPercent[j]) {
+        setPercents[set]!++;
+        if (orderSet >= 0 && !lineScoped[j]) orderFactors.push(percentFactor[j]!);
+        else insertSmallest(setFactors, set * maxRoom, setFactorCount, set, percentFactor[j]!, room);
+      } else amountCoupons.push(j);
+    }
+    for (const group of touchedGroups) groupSeen[group] = 0;
+    if (!purchase) return;
+    orderFactors.sort((x, y) => x - y);
+    inOrderSet.fill(0);
+    if (orderSet >= 0) for (const line of setLines[orderSet]!) inOrderSet[line] = 1;
+    coverage = 0;
+    for (let line = 0; line < lineCount; line++) {
+      let covered = 0;
+      let percents = 0;
+      let count = 0;
+      for (const set of setsOfLine[line]!) {
+        if (!setSeen[set]) continue;
+        covered = 1;
+        percents += setPercents[set]!;
+        for (let f = 0; f < setFactorCount[set]!; f++) count = insertInto(lineFactors, count, setFactors[set * maxRoom + f]!, room);
+      }
+      lineCovered[line] = covered;
+      if (!covered) continue;
+      coverage += remaining[line]!;
+      lineRounding[line] = Math.min(room, percents);
+      const offset = line * (maxRoom + 1);
+      lineProduct[offset] = 1;
+      for (let q = 1; q <= room; q++) lineProduct[offset + q] = lineProduct[offset + q - 1]! * (q <= count ? lineFactors[q - 1]! : 1);
+    }
+  }
+
+  const top = new Float64Array(maxRoom);
+  const setLargestProduct = new Float64Array(setCount);
+  const setLargestOrder = new Float64Array(setCount);
+
+  /**
+   * What Y with `amountCount` amounts, `percentCount` percentages among the merged factors and
+   * `orderPercents` order-wide ones (of product `orderProduct` on the order-wide set) can take at most.
+   * On the order-wide set the per-line terms are left unclipped, so that the sum stays convex in
+   * `orderProduct` (affine per line, plus the amounts' top sum of convex terms) and its largest value
+   * over a range of products is at one end of the range.
+   */
+  function compoundingFor(amountCount: number, percentCount: number, orderPercents: number, orderProduct: number): number {
+    let taken = 0;
+    let allowance = 0;
+    blockTaken.fill(0);
+    setLargestProduct.fill(0);
+    setLargestOrder.fill(0);
+    for (let line = 0; line < lineCount; line++) {
+      if (!lineCovered[line]) continue;
+      const left = remaining[line]!;
+      const order = inOrderSet[line] ? orderProduct : 1;
+      const product = lineProduct[line * (maxRoom + 1) + percentCount]! * order;
+      if (amountCount > 0) {
+        for (const set of setsOfLine[line]!) {
+          if (product > setLargestProduct[set]!) setLargestProduct[set] = product;
+          if (order > setLargestOrder[set]!) setLargestOrder[set] = order;
+        }
+      }
+      const block = blockOfLine[line]!;
+      if (block >= 0) blockTaken[block]! += left * (1 - product);
+      else {
+        const rounding = Math.min(percentCount + (inOrderSet[line] ? orderPercents : 0), lineRounding[line]!);
+        taken += inOrderSet[line] ? left * (1 - product) + rounding : Math.min(left, left * (1 - product) + rounding);
+        allowance += 1;
+      }
+    }
+    for (const blockShare of blockTaken) taken += blockShare;
+    let amountPart = 0;
+    if (amountCount > 0) {
+      let kept = 0;
+      for (const j of amountCoupons) {
+        // Line-scoped amounts act before every percentage, order-wide ones before the order-wide percentages.
+        const weight = lineScoped[j] ? setLargestProduct[setOf[j]!]! : orderSet >= 0 ? setLargestOrder[setOf[j]!]! : 1;
+        kept = insertLargest(top, kept, gainOf[j]! * weight, amountCount);
+      }
+      for (let i = 0; i < kept; i++) amountPart += top[i]!;
+    }
+    // Doubles on amounts up to 10^15 are off by far less than one unit per line; round up generously.
+    return Math.ceil((taken + amountPart) * (1 + 1e-12)) + allowance + 1;
+  }
+
+  /**
+   * An upper bound on what the gathered coupons can add to the current lines, `room` of them at most.
+   * Each bound holds for any later subset Y, because every coupon's base only shrinks as coupons apply
+   * and its saving never grows as its base shrinks:
+   * - additive: each coupon in Y adds at most what it would save on the current lines; at most one per
+   *   group, at most `room`;
+   * - coverage: Y cannot take more than is left on the lines it covers;
+   * - compounding (purchases): on a line l, line-scoped amounts (taking D0) act first, then line-scoped
+   *   percentages (product P0), order-wide amounts (D1), order-wide percentages (P1); a percentage
+   *   leaves at least (1 - p) x - 1 of x (one minor unit of rounding). So l keeps at least
+   *   P0 P1 (r_l - D0) - P1 D1 - m_l (m_l: the percentages on l) and Y takes at most
+   *   r_l (1 - P0 P1) + P0 P1 D0 + P1 D1 + m_l. That grows as P0 shrinks: at most with the q0 smallest
+   *   factors on l. When the order-wide percentages all cover one set of lines, P1 is one number on
+   *   that set and the sum over lines is linear in it: at most its value at the smallest or the largest
+   *   product of q1 of their factors. (Otherwise they count among the factors on each line, and
+   *   order-wide amounts at full weight.) In a clean block the rounding stays inside the block, so its
+   *   total needs no m. The bound is the largest over the ways to split `room` among amounts,
+   *   percentages and order-wide percentages.
+   */
+  function boundFor(room: number): number {
+    let count = 0;
+    for (const group of touchedGroups) count = insertLargest(top, count, groupBest[group]!, room);
+    for (const gain of exclusiveGains) count = insertLargest(top, count, gain, room);
+    let additive = 0;
+    for (let i = 0; i < count; i++) additive += top[i]!;
+    if (!purchase || room === 1 || additive === 0) return additive;
+
+    let compounding = 0;
+    const orderCount = orderFactors.length;
+    for (let amountCount = 0; amountCount <= Math.min(room, amountCoupons.length); amountCount++) {
+      for (let orderPercents = 0; orderPercents <= Math.min(room - amountCount, orderCount); orderPercents++) {
+        const percentCount = room - amountCount - orderPercents;
+        if (orderPercents === 0) {
+          compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, 0, 1));
+          continue;
+        }
+        let smallest = 1;
+        let largest = 1;
+        for (let f = 0; f < orderPercents; f++) {
+          smallest *= orderFactors[f]!;
+          largest *= orderFactors[orderCount - 1 - f]!;
+        }
+        compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, orderPercents, smallest), compoundingFor(amountCount, percentCount, orderPercents, largest));
+      }
+    }
+    return Math.min(additive, coverage, compounding);
+  }
+
+  /** The saving of the given entries (in application order) on the original lines. */
+  function savingOf(indices: readonly number[]): number {
+    const lines = Float64Array.from(amounts);
+    let total = 0;
+    for (const index of indices) {
+      const entry = entries[index]!;
+      const applied = savingOnLines(entry.effect, entry.eligibleLines, purchase ? lines : amounts);
+      if (purchase) for (const { line, amount } of applied.allocations) lines[line]! -= amount;
+      total += applied.saving;
+    }
+    return total;
+  }
+
+  /**
+   * A saving some combination reaches, found cheaply: coupons picked one at a time by what they would
+   * take from what the earlier picks left, then priced exactly in application order. Nothing below it
+   * can be best.
+   */
+  function reachableSaving(): number {
+    const lines = Float64Array.from(amounts);
+    const picked: number[] = [];
+    const groups = new Set<number>();
+    let bestExclusive = 0;
+    for (let j = 0; j < n; j++) if (groupOf[j]! < 0) bestExclusive = Math.max(bestExclusive, savingOnBase(entries[j]!.effect, baseOf(setOf[j]!)));
+    while (picked.length < options.maxCoupons) {
+      let bestGain = 0;
+      let bestIndex = -1;
+      for (let j = 0; j < n; j++) {
+        const group = groupOf[j]!;
+        if (group < 0 || groups.has(group)) continue;
+        let base = 0;
+        for (const line of entries[j]!.eligibleLines) base += purchase ? lines[line]! : amounts[line]!;
+        const gain = savingOnBase(entries[j]!.effect, base);
+        if (gain > bestGain) [bestGain, bestIndex] = [gain, j];
+      }
+      if (bestIndex < 0) break;
+      const entry = entries[bestIndex]!;
+      if (purchase) for (const { line, amount } of savingOnLines(entry.effect, entry.eligibleLines, lines).allocations) lines[line]! -= amount;
+      picked.push(bestIndex);
+      groups.add(groupOf[bestIndex]!);
+    }
+    return Math.max(savingOf(picked.sort((x, y) => x - y)), bestExclusive);
+  }
+
+  /** Whether the current combination (indices ascending) beats the best so far: more saving, then fewer coupons, then earlier in order. */
+  function beatsBest(saving: number): boolean {
+    if (saving !== best.saving) return saving > best.saving;
+    if (chosen.length !== best.chosen.length) return chosen.length < best.chosen.length;
+    for (let i = 0; i < chosen.length; i++) if (chosen[i] !== best.chosen[i]) return chosen[i]! < best.chosen[i]!;
+    return false;
+  }
+
+  function consider(saving: number) {
+    if (beatsBest(saving)) best = { saving, chosen: [...chosen] };
+  }
+
+  /** Room for one more coupon: each candidate's saving on the current lines is all there is to know. */
+  function lastCoupon(from: number, saving: number) {
+    setSeen.fill(0);
+    for (let j = from; j < n; j++) {
+      if (!available(j) || (groupOf[j]! >= 0 && mirrored(j))) continue;
+      const set = setOf[j]!;
+      if (!setSeen[set]) {
+        setSeen[set] = 1;
+        setBase[set] = baseOf(set);
+      }
+      const total = saving + savingOnBase(entries[j]!.effect, setBase[set]!);
+      if (total < best.saving) continue;
+      chosen.push(j);
+      consider(total);
+      chosen.pop();
+    }
+  }
+
+  /**
+   * Visits the combinations that extend `chosen` with coupons from `from` on. Children are tried in
+   * order of what they would save on the current lines, the largest first, so that a good combination
+   * is found early and the bounds cut more; each child's subtree holds only coupons after it in
+   * application order, so every combination is met once.
+   */
+  function visit(from: number, saving: number) {
+    if (++nodes > budget) {
+      exhausted = true;
+      return;
+    }
+    const room = options.maxCoupons - chosen.length;
+    if (room <= 0 || from >= n) return;
+    if (room === 1) {
+      lastCoupon(from, saving);
+      return;
+    }
+    gather(from, room);
+    const bound = boundFor(room);
+    const bar = Math.max(best.saving, target);
+    // A child adds at least one coupon: with an equal saving it needs fewer coupons than the best to win.
+    if (saving + bound < bar || (saving + bound === best.saving && chosen.length + 1 > best.chosen.length)) return;
+    // What the coupons after a child can add at most (room - 1 of them, on lines no fuller than now):
+    // a child whose own saving cannot lift the total to the bar ends the loop (the rest save less).
+    const restBound = room > 1 ? boundFor(room - 1) : 0;
+    const children = candidates.filter((j) => groupOf[j]! < 0 || !mirrored(j)).map((j) => ({ j, gain: gainOf[j]! }));
+    children.sort((x, y) => y.gain - x.gain || x.j - y.j);
+    for (const { j, gain } of children) {
+      if (exhausted || saving + gain + restBound < Math.max(best.saving, target)) break;
+      const entry = entries[j]!;
+      const group = groupOf[j]!;
+      chosen.push(j);
+      if (room === 1 || group < 0) {
+        // A last coupon (or an exclusive one, which stands alone): its saving is all there is to know.
+        consider(saving + gain);
+      } else {
+        const { allocations } = savingOnLines(entry.effect, entry.eligibleLines, current);
+        if (purchase) for (const { line, amount } of allocations) remaining[line]! -= amount;
+        usedGroup[group] = 1;
+        consider(saving + gain);
+        visit(j + 1, saving + gain);
+        usedGroup[group] = 0;
+        if (purchase) for (const { line, amount } of allocations) remaining[line]! += amount;
+      }
+      chosen.pop();
+    }
+  }
+
+  // The reachable saving only raises the bar (strictly below it nothing can be best); the search itself
+  // still finds the combination that reaches it, or a better one, so ties are settled by the rule.
+  const target = reachableSaving();
+  visit(0, 0);
+  return { chosen: best.chosen, optimal: !exhausted, nodes: Math.min(nodes, budget) };
+}
+
+/**
+ * For each line, the clean block it belongs to, or -1. A block is the set of lines some percentage
+ * covers, when every percentage touching any of those lines covers exactly that set.
+ */
+function cleanBlocks(entries: readonly SearchEntry[], lineCount: number): number[] {
+  const percentLines = entries.filter((entry) => entry.effect.type === 'percent_off').map((entry) => entry.eligibleLines.join(','));
+  const setsOnLine: Array<Set<string>> = Array.from({ length: lineCount }, () => new Set());
+  for (const key of percentLines) for (const line of key.split(',')) setsOnLine[Number(line)]!.add(key);
+  const blockIds = new Map<string, number>();
+  const only = setsOnLine.map((sets) => (sets.size === 1 ? [...sets][0]! : undefined));
+  // A set is a block only if none of its lines is touched by another set too.
+  const clean = (key: string) => key.split(',').every((line) => only[Number(line)] === key);
+  return only.map((key) => {
+    if (key === undefined || !clean(key)) return -1;
+    if (!blockIds.has(key)) blockIds.set(key, blockIds.size);
+    return blockIds.get(key)!;
+  });
+}
+
+/** Inserts `value` into the ascending `list` of `count` values, keeping at most `size`; returns the new count. */
+function insertInto(list: Float64Array, count: number, value: number, size: number): number {
+  if (count === size && value >= list[count - 1]!) return count;
+  let i = count < size ? count : count - 1;
+  while (i > 0 && list[i - 1]! > value) {
+    list[i] = list[i - 1]!;
+    i--;
+  }
+  list[i] = value;
+  return count < size ? count + 1 : count;
+}
+
+/** Keeps a set's `size` smallest factors (stored from `offset`, counted in `counts[set]`). */
+function insertSmallest(factors: Float64Array, offset: number, counts: Uint8Array, set: number, value: number, size: number) {
+  counts[set] = insertInto(factors.subarray(offset, offset + size), counts[set]!, value, size);
+}
+
+/** Inserts `value` into the descending `list` of `count` values, keeping at most `size`; returns the new count. */
+function insertLargest(list: Float64Array, count: number, value: number, size: number): number {
+  if (count === size && value <= list[count - 1]!) return count;
+  let i = count < size ? count : count - 1;
+  while (i > 0 && list[i - 1]! < value) {
+    list[i] = list[i - 1]!;
+    i--;
+  }
+  list[i] = value;
+  return count < size ? count + 1 : count;
+}

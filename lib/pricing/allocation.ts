@@ -5,49 +5,58 @@
  * `total`, and no line gets more than its weight when total <= sum. Products past 2^53 are done in BigInt.
  */
 export function allocateProportionally(total: number, weights: readonly number[]): number[] {
+  const count = weights.length;
   let sum = 0;
   let heaviest = 0;
   for (const weight of weights) {
     sum += weight;
     if (weight > heaviest) heaviest = weight;
   }
-  if (total === 0 || sum === 0) return weights.map(() => 0);
+  const result = new Array<number>(count).fill(0);
+  if (total === 0 || sum === 0) return result;
   if (total > sum) throw new RangeError('cannot allocate more than the weights hold');
-  const parts = total * heaviest + 2 * sum <= Number.MAX_SAFE_INTEGER ? quotasExact(total, weights, sum) : quotasBig(total, weights, sum);
+  if (total * heaviest + 2 * sum > Number.MAX_SAFE_INTEGER) return allocateBig(total, weights, sum);
+  // floor(total * weight / sum) and its remainder in doubles: exact while total * weight (+ 2 sum, for
+  // the corrections) stays a safe integer.
+  const remainders = new Float64Array(count);
   let left = total;
-  for (const part of parts) left -= part.floor;
-  const result = parts.map((p) => p.floor);
-  if (left > 0) {
-    const order = parts.map((p, index) => ({ index, remainder: p.remainder })).sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
-    for (const { index } of order) {
-      if (left === 0) break;
-      result[index]! += 1;
-      left--;
-    }
-  }
-  return result;
-}
-
-/** floor(total * weight / sum) and its remainder in doubles: exact while total * weight (+ 2 sum, for the corrections) stays a safe integer. */
-function quotasExact(total: number, weights: readonly number[], sum: number): Array<{ floor: number; remainder: number | bigint }> {
-  return weights.map((weight) => {
-    const product = total * weight;
+  for (let i = 0; i < count; i++) {
+    const product = total * weights[i]!;
     let floor = Math.floor(product / sum);
     // The division is rounded; the products below are exact, so they correct it.
     if (floor * sum > product) floor -= 1;
     else if ((floor + 1) * sum <= product) floor += 1;
-    return { floor, remainder: product - floor * sum };
-  });
+    result[i] = floor;
+    remainders[i] = product - floor * sum;
+    left -= floor;
+  }
+  // The units left (fewer than the lines) go to the largest remainders, ties to the earlier line.
+  for (; left > 0; left--) {
+    let pick = -1;
+    for (let i = 0; i < count; i++) if (remainders[i]! >= 0 && (pick < 0 || remainders[i]! > remainders[pick]!)) pick = i;
+    result[pick]! += 1;
+    remainders[pick] = -1;
+  }
+  return result;
 }
 
 /** The same with BigInt, for carts whose products pass 2^53. */
-function quotasBig(total: number, weights: readonly number[], sum: number): Array<{ floor: number; remainder: number | bigint }> {
+function allocateBig(total: number, weights: readonly number[], sum: number): number[] {
   const bigTotal = BigInt(total);
   const bigSum = BigInt(sum);
-  return weights.map((weight) => {
+  const parts = weights.map((weight) => {
     const product = bigTotal * BigInt(weight);
     return { floor: Number(product / bigSum), remainder: product % bigSum };
   });
+  let left = total - parts.reduce((a, p) => a + p.floor, 0);
+  const result = parts.map((p) => p.floor);
+  const order = parts.map((p, index) => ({ index, remainder: p.remainder })).sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
+  for (const { index } of order) {
+    if (left === 0) break;
+    result[index]! += 1;
+    left--;
+  }
+  return result;
 }
 
 /** floor(amount * basisPoints / 10,000), exact for any safe integer amount. */

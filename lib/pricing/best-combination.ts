@@ -297,7 +297,7 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
    *   total needs no m. The bound is the largest over the ways to split `room` among amounts,
    *   percentages and order-wide percentages.
    */
-  function boundFor(room: number): number {
+  function boundFor(room: number, enough = Number.POSITIVE_INFINITY): number {
     let count = 0;
     for (const group of touchedGroups) count = insertLargest(top, count, groupBest[group]!, room);
     for (const gain of exclusiveGains) count = insertLargest(top, count, gain, room);
@@ -305,22 +305,26 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     for (let i = 0; i < count; i++) additive += top[i]!;
     if (!purchase || room === 1 || additive === 0) return additive;
 
+    // The largest over the splits, but no more is needed once it reaches the other two bounds (the
+    // minimum is then theirs) or `enough` (the caller only asks whether the bound is below that).
+    const cap = Math.min(additive, coverage, enough);
     let compounding = 0;
     const orderCount = orderFactors.length;
     for (let amountCount = 0; amountCount <= Math.min(room, amountCoupons.length); amountCount++) {
       for (let orderPercents = 0; orderPercents <= Math.min(room - amountCount, orderCount); orderPercents++) {
         const percentCount = room - amountCount - orderPercents;
-        if (orderPercents === 0) {
-          compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, 0, 1));
-          continue;
+        if (orderPercents === 0) compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, 0, 1));
+        else {
+          let smallest = 1;
+          let largest = 1;
+          for (let f = 0; f < orderPercents; f++) {
+            smallest *= orderFactors[f]!;
+            largest *= orderFactors[orderCount - 1 - f]!;
+          }
+          compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, orderPercents, smallest));
+          if (largest !== smallest && compounding < cap) compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, orderPercents, largest));
         }
-        let smallest = 1;
-        let largest = 1;
-        for (let f = 0; f < orderPercents; f++) {
-          smallest *= orderFactors[f]!;
-          largest *= orderFactors[orderCount - 1 - f]!;
-        }
-        compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, orderPercents, smallest), compoundingFor(amountCount, percentCount, orderPercents, largest));
+        if (compounding >= cap) return Math.min(additive, coverage, compounding);
       }
     }
     return Math.min(additive, coverage, compounding);
@@ -418,8 +422,9 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
       return;
     }
     gather(from, room);
-    const bound = boundFor(room);
     const bar = Math.max(best.saving, target);
+    // Only whether the bound falls below the bar (or meets the best's saving) matters here.
+    const bound = boundFor(room, bar - saving + 1);
     // A child adds at least one coupon: with an equal saving it needs fewer coupons than the best to win.
     if (saving + bound < bar || (saving + bound === best.saving && chosen.length + 1 > best.chosen.length)) return;
     // What the coupons after a child can add at most (room - 1 of them, on lines no fuller than now):
@@ -474,21 +479,21 @@ function cleanBlocks(entries: readonly SearchEntry[], lineCount: number): number
   });
 }
 
-/** Inserts `value` into the ascending `list` of `count` values, keeping at most `size`; returns the new count. */
-function insertInto(list: Float64Array, count: number, value: number, size: number): number {
-  if (count === size && value >= list[count - 1]!) return count;
+/** Inserts `value` into the ascending list of `count` values stored from `offset`, keeping at most `size`; returns the new count. */
+function insertInto(list: Float64Array, count: number, value: number, size: number, offset = 0): number {
+  if (count === size && value >= list[offset + count - 1]!) return count;
   let i = count < size ? count : count - 1;
-  while (i > 0 && list[i - 1]! > value) {
-    list[i] = list[i - 1]!;
+  while (i > 0 && list[offset + i - 1]! > value) {
+    list[offset + i] = list[offset + i - 1]!;
     i--;
   }
-  list[i] = value;
+  list[offset + i] = value;
   return count < size ? count + 1 : count;
 }
 
 /** Keeps a set's `size` smallest factors (stored from `offset`, counted in `counts[set]`). */
 function insertSmallest(factors: Float64Array, offset: number, counts: Uint8Array, set: number, value: number, size: number) {
-  counts[set] = insertInto(factors.subarray(offset, offset + size), counts[set]!, value, size);
+  counts[set] = insertInto(factors, counts[set]!, value, size, offset);
 }
 
 /** Inserts `value` into the descending `list` of `count` values, keeping at most `size`; returns the new count. */

@@ -1,4 +1,5 @@
 import type { Effect } from '../templates/template-schema';
+import { allocateInto } from './allocation';
 import { savingOnBase, savingOnLines } from './application';
 
 /**
@@ -99,7 +100,6 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
   // rounding can then only move minor units between the block's lines, never out of it, so the block
   // needs no rounding allowance (see the compounding bound).
   const blockOfLine = cleanBlocks(entries, lineCount);
-  const blockTaken = new Float64Array(Math.max(0, ...blockOfLine) + 1);
 
   const chosen: number[] = [];
   const usedGroup = new Uint8Array(groupIds.size);
@@ -146,6 +146,14 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
   /** Per set, its `room` smallest factors among the percentages merged per line (see `gather`). */
   const setFactors = new Float64Array(setCount * maxRoom);
   const setFactorCount = new Uint8Array(setCount);
+  /** Per set, its own coupons only: the `room` largest amount savings and smallest percentage factors (the setwise bound). */
+  const setOwnAmounts = new Float64Array(setCount * maxRoom);
+  const setOwnAmountCount = new Uint8Array(setCount);
+  const setOwnFactors = new Float64Array(setCount * maxRoom);
+  const setOwnFactorCount = new Uint8Array(setCount);
+  const setwiseBest = new Float64Array(maxRoom + 1);
+  const setwiseNext = new Float64Array(maxRoom + 1);
+  const setValue = new Float64Array(maxRoom + 1);
   const lineCovered = new Uint8Array(lineCount);
   const lineRounding = new Uint16Array(lineCount);
   /** Per line, the product of its q smallest merged factors, q = 0..maxRoom. */
@@ -167,6 +175,8 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     setSeen.fill(0);
     setPercents.fill(0);
     setFactorCount.fill(0);
+    setOwnAmountCount.fill(0);
+    setOwnFactorCount.fill(0);
     // Order-wide percentages that all cover one set of lines compound by one number on those lines;
     // the compounding bound then treats them apart (see boundFor).
     orderSet = -1;
@@ -195,6 +205,8 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
         touchedGroups.push(group);
       } else if (gain > groupBest[group]!) groupBest[group] = gain;
       if (!purchase) continue;
+      if (isPercent[j]) insertSmallest(setOwnFactors, set * maxRoom, setOwnFactorCount, set, percentFactor[j]!, room);
+      else setOwnAmountCount[set] = insertLargest(setOwnAmounts, setOwnAmountCount[set]!, gain, room, set * maxRoom);
       if (isPercent[j]) {
         setPercents[set]!++;
         if (orderSet >= 0 && !lineScoped[j]) orderFactors.push(percentFactor[j]!);
@@ -206,6 +218,10 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     orderFactors.sort((x, y) => x - y);
     inOrderSet.fill(0);
     if (orderSet >= 0) for (const line of setLines[orderSet]!) inOrderSet[line] = 1;
+    if (orderSet !== setInOrderFor) {
+      for (let set = 0; set < setCount; set++) setInOrder[set] = orderSet >= 0 && setLines[set]!.every((line) => inOrderSet[line]) ? 2 : 1;
+      setInOrderFor = orderSet;
+    }
     coverage = 0;
     for (let line = 0; line < lineCount; line++) {
       let covered = 0;
@@ -225,11 +241,69 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
       lineProduct[offset] = 1;
       for (let q = 1; q <= room; q++) lineProduct[offset + q] = lineProduct[offset + q - 1]! * (q <= count ? lineFactors[q - 1]! : 1);
     }
+    summarise(room);
+  }
+
+  // Sums over the lines that the compounding bound needs for every split, so a split costs O(amounts).
+  /** Per q: what lines outside the order-wide set can lose with q percentages (clipped per line, blocks whole). */
+  const outsideTaken = new Float64Array(maxRoom + 1);
+  /** Per q: sum over the order-wide set of r_l * P_l(q) (its lines lose their total less orderProduct times this). */
+  const insideKept = new Float64Array(maxRoom + 1);
+  /** Per t: rounding allowance on the order-wide set's lines outside a clean block with t percentages. */
+  const insideRounding = new Float64Array(maxRoom + 1);
+  let insideTotal = 0;
+  let uncleanLines = 0;
+  /** Per set of a line-scoped amount and q: the largest P_l(q) on its lines inside (…Inside) and outside the order-wide set. */
+  const amountSetInside = new Float64Array(setCount * (maxRoom + 1));
+  const amountSetOutside = new Float64Array(setCount * (maxRoom + 1));
+
+  function summarise(room: number) {
+    outsideTaken.fill(0);
+    insideKept.fill(0);
+    insideRounding.fill(0);
+    insideTotal = 0;
+    uncleanLines = 0;
+    for (let line = 0; line < lineCount; line++) {
+      if (!lineCovered[line]) continue;
+      const left = remaining[line]!;
+      const offset = line * (maxRoom + 1);
+      const clean = blockOfLine[line]! >= 0;
+      if (!clean) uncleanLines++;
+      if (inOrderSet[line]) {
+        insideTotal += left;
+        for (let q = 0; q <= room; q++) {
+          insideKept[q]! += left * lineProduct[offset + q]!;
+          if (!clean) insideRounding[q]! += Math.min(q, lineRounding[line]!);
+        }
+      } else {
+        for (let q = 0; q <= room; q++) {
+          const loss = left * (1 - lineProduct[offset + q]!);
+          outsideTaken[q]! += clean ? loss : Math.min(left, loss + Math.min(q, lineRounding[line]!));
+        }
+      }
+    }
+    for (const j of amountCoupons) {
+      if (!lineScoped[j]) continue;
+      const set = setOf[j]!;
+      const base = set * (maxRoom + 1);
+      for (let q = 0; q <= room; q++) {
+        let inside = 0;
+        let outside = 0;
+        for (const line of setLines[set]!) {
+          const product = lineProduct[line * (maxRoom + 1) + q]!;
+          if (inOrderSet[line]) inside = Math.max(inside, product);
+          else outside = Math.max(outside, product);
+        }
+        amountSetInside[base + q] = inside;
+        amountSetOutside[base + q] = outside;
+      }
+    }
   }
 
   const top = new Float64Array(maxRoom);
-  const setLargestProduct = new Float64Array(setCount);
-  const setLargestOrder = new Float64Array(setCount);
+  /** Per set: 2 when all its lines are in the order-wide set (an order-wide amount there meets every order-wide percentage), else 1. */
+  const setInOrder = new Uint8Array(setCount);
+  let setInOrderFor = -2;
 
   /**
    * What Y with `amountCount` amounts, `percentCount` percentages among the merged factors and
@@ -239,43 +313,25 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
    * over a range of products is at one end of the range.
    */
   function compoundingFor(amountCount: number, percentCount: number, orderPercents: number, orderProduct: number): number {
-    let taken = 0;
-    let allowance = 0;
-    blockTaken.fill(0);
-    setLargestProduct.fill(0);
-    setLargestOrder.fill(0);
-    for (let line = 0; line < lineCount; line++) {
-      if (!lineCovered[line]) continue;
-      const left = remaining[line]!;
-      const order = inOrderSet[line] ? orderProduct : 1;
-      const product = lineProduct[line * (maxRoom + 1) + percentCount]! * order;
-      if (amountCount > 0) {
-        for (const set of setsOfLine[line]!) {
-          if (product > setLargestProduct[set]!) setLargestProduct[set] = product;
-          if (order > setLargestOrder[set]!) setLargestOrder[set] = order;
-        }
-      }
-      const block = blockOfLine[line]!;
-      if (block >= 0) blockTaken[block]! += left * (1 - product);
-      else {
-        const rounding = Math.min(percentCount + (inOrderSet[line] ? orderPercents : 0), lineRounding[line]!);
-        taken += inOrderSet[line] ? left * (1 - product) + rounding : Math.min(left, left * (1 - product) + rounding);
-        allowance += 1;
-      }
-    }
-    for (const blockShare of blockTaken) taken += blockShare;
+    const taken = outsideTaken[percentCount]! + insideTotal - orderProduct * insideKept[percentCount]! + insideRounding[percentCount + orderPercents]!;
     let amountPart = 0;
     if (amountCount > 0) {
       let kept = 0;
       for (const j of amountCoupons) {
-        // Line-scoped amounts act before every percentage, order-wide ones before the order-wide percentages.
-        const weight = lineScoped[j] ? setLargestProduct[setOf[j]!]! : orderSet >= 0 ? setLargestOrder[setOf[j]!]! : 1;
+        // Line-scoped amounts act before every percentage (weight: the largest product on their lines),
+        // order-wide ones before the order-wide percentages (weight: their product, where they meet them).
+        const set = setOf[j]!;
+        let weight = 1;
+        if (lineScoped[j]) {
+          const at = set * (maxRoom + 1) + percentCount;
+          weight = Math.max(orderProduct * amountSetInside[at]!, amountSetOutside[at]!);
+        } else if (orderSet >= 0) weight = setInOrder[set] === 2 ? orderProduct : 1;
         kept = insertLargest(top, kept, gainOf[j]! * weight, amountCount);
       }
       for (let i = 0; i < kept; i++) amountPart += top[i]!;
     }
     // Doubles on amounts up to 10^15 are off by far less than one unit per line; round up generously.
-    return Math.ceil((taken + amountPart) * (1 + 1e-12)) + allowance + 1;
+    return Math.ceil((taken + amountPart) * (1 + 1e-12)) + uncleanLines + 1;
   }
 
   /**
@@ -304,9 +360,11 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     let additive = 0;
     for (let i = 0; i < count; i++) additive += top[i]!;
     if (!purchase || room === 1 || additive === 0) return additive;
+    additive = Math.min(additive, setwise(room));
 
     // The largest over the splits, but no more is needed once it reaches the other two bounds (the
-    // minimum is then theirs) or `enough` (the caller only asks whether the bound is below that).
+    // minimum is then theirs) or `enough`, where the caller learns only that the bound is not below it
+    // (the answer is then the other two bounds: larger than the exact one, still an upper bound).
     const cap = Math.min(additive, coverage, enough);
     let compounding = 0;
     const orderCount = orderFactors.length;
@@ -324,7 +382,8 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
           compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, orderPercents, smallest));
           if (largest !== smallest && compounding < cap) compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, orderPercents, largest));
         }
-        if (compounding >= cap) return Math.min(additive, coverage, compounding);
+        // Past `enough` the exact value no longer matters; the other two bounds still hold.
+        if (compounding >= cap) return Math.min(additive, coverage, compounding >= Math.min(additive, coverage) ? compounding : Number.POSITIVE_INFINITY);
       }
     }
     return Math.min(additive, coverage, compounding);
@@ -386,6 +445,63 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     if (beatsBest(saving)) best = { saving, chosen: [...chosen] };
   }
 
+  /**
+   * The setwise bound: coupons on one line set S take from S's total, exactly (a percentage's saving is
+   * at most p times S's total at that moment, amounts at most their saving now), and coupons on other sets
+   * only shrink that total. So the k coupons Y has on S take at most
+   * f_S(k) = min(r_S, top amounts + r_S (1 - product of the smallest factors)) over the ways to split k
+   * between amounts and percentages, and Y at most the best sum of f_S(k_S) with sum k_S <= room.
+   */
+  function setwise(room: number): number {
+    setwiseBest.fill(0);
+    for (let set = 0; set < setCount; set++) {
+      if (!setSeen[set]) continue;
+      const amountsHere = setOwnAmountCount[set]!;
+      const factorsHere = setOwnFactorCount[set]!;
+      if (amountsHere + factorsHere === 0) continue;
+      const base = setBase[set]!;
+      const offset = set * maxRoom;
+      setValue[0] = 0;
+      for (let k = 1; k <= room; k++) {
+        let value = 0;
+        let amountSum = 0;
+        for (let a = 0; a <= Math.min(k, amountsHere); a++) {
+          if (a > 0) amountSum += setOwnAmounts[offset + a - 1]!;
+          let product = 1;
+          for (let f = 0; f < Math.min(k - a, factorsHere); f++) product *= setOwnFactors[offset + f]!;
+          value = Math.max(value, Math.min(base, amountSum + base * (1 - product)));
+        }
+        setValue[k] = value;
+      }
+      // Knapsack over sets: the best total with at most k coupons.
+      setwiseNext.set(setwiseBest);
+      for (let k = 1; k <= room; k++) for (let used = 1; used <= k; used++) setwiseNext[k] = Math.max(setwiseNext[k]!, setwiseBest[k - used]! + setValue[used]!);
+      setwiseBest.set(setwiseNext);
+    }
+    // Doubles: round up generously.
+    return Math.ceil(setwiseBest[room]! * (1 + 1e-12)) + 1;
+  }
+
+  // Per depth of the search: the lines' amounts and the parts taken, reused (no allocation per node).
+  const weightsAt = Array.from({ length: maxRoom + 1 }, () => new Float64Array(lineCount));
+  const partsAt = Array.from({ length: maxRoom + 1 }, () => new Float64Array(lineCount));
+  const remainderScratch = new Float64Array(lineCount);
+
+  /** Takes `saving` from the current lines, spread as the engine spreads it (allocateProportionally); the parts stay in partsAt[depth] to be given back. */
+  function takeFromLines(lines: readonly number[], saving: number, depth: number): Float64Array {
+    const weights = weightsAt[depth]!;
+    const parts = partsAt[depth]!;
+    for (let i = 0; i < lines.length; i++) weights[i] = remaining[lines[i]!]!;
+    allocateInto(saving, weights, lines.length, parts, remainderScratch);
+    for (let i = 0; i < lines.length; i++) remaining[lines[i]!]! -= parts[i]!;
+    return parts;
+  }
+
+  /** Gives back what takeFromLines took. */
+  function giveBack(lines: readonly number[], parts: Float64Array) {
+    for (let i = 0; i < lines.length; i++) remaining[lines[i]!]! += parts[i]!;
+  }
+
   /** Room for one more coupon: each candidate's saving on the current lines is all there is to know. */
   function lastCoupon(from: number, saving: number) {
     setSeen.fill(0);
@@ -429,10 +545,15 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     if (saving + bound < bar || (saving + bound === best.saving && chosen.length + 1 > best.chosen.length)) return;
     // What the coupons after a child can add at most (room - 1 of them, on lines no fuller than now):
     // a child whose own saving cannot lift the total to the bar ends the loop (the rest save less).
-    const restBound = room > 1 ? boundFor(room - 1) : 0;
-    const children = candidates.filter((j) => groupOf[j]! < 0 || !mirrored(j)).map((j) => ({ j, gain: gainOf[j]! }));
-    children.sort((x, y) => y.gain - x.gain || x.j - y.j);
-    for (const { j, gain } of children) {
+    const smallestGain = candidates.reduce((least, j) => Math.min(least, gainOf[j]!), Number.POSITIVE_INFINITY);
+    const restBound = room > 1 ? boundFor(room - 1, bar - saving - smallestGain + 1) : 0;
+    const children = candidates.filter((j) => groupOf[j]! < 0 || !mirrored(j));
+    const gains = children.map((j) => gainOf[j]!);
+
+    const order = children.map((_, i) => i).sort((x, y) => gains[y]! - gains[x]! || children[x]! - children[y]!);
+    for (const i of order) {
+      const j = children[i]!;
+      const gain = gains[i]!;
       if (exhausted || saving + gain + restBound < Math.max(best.saving, target)) break;
       const entry = entries[j]!;
       const group = groupOf[j]!;
@@ -441,13 +562,12 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
         // A last coupon (or an exclusive one, which stands alone): its saving is all there is to know.
         consider(saving + gain);
       } else {
-        const { allocations } = savingOnLines(entry.effect, entry.eligibleLines, current);
-        if (purchase) for (const { line, amount } of allocations) remaining[line]! -= amount;
+        const taken = purchase ? takeFromLines(entry.eligibleLines, gain, chosen.length) : undefined;
         usedGroup[group] = 1;
         consider(saving + gain);
         visit(j + 1, saving + gain);
         usedGroup[group] = 0;
-        if (purchase) for (const { line, amount } of allocations) remaining[line]! += amount;
+        if (taken) giveBack(entry.eligibleLines, taken);
       }
       chosen.pop();
     }
@@ -496,14 +616,14 @@ function insertSmallest(factors: Float64Array, offset: number, counts: Uint8Arra
   counts[set] = insertInto(factors, counts[set]!, value, size, offset);
 }
 
-/** Inserts `value` into the descending `list` of `count` values, keeping at most `size`; returns the new count. */
-function insertLargest(list: Float64Array, count: number, value: number, size: number): number {
-  if (count === size && value <= list[count - 1]!) return count;
+/** Inserts `value` into the descending list of `count` values stored from `offset`, keeping at most `size`; returns the new count. */
+function insertLargest(list: Float64Array, count: number, value: number, size: number, offset = 0): number {
+  if (count === size && value <= list[offset + count - 1]!) return count;
   let i = count < size ? count : count - 1;
-  while (i > 0 && list[i - 1]! < value) {
-    list[i] = list[i - 1]!;
+  while (i > 0 && list[offset + i - 1]! < value) {
+    list[offset + i] = list[offset + i - 1]!;
     i--;
   }
-  list[i] = value;
+  list[offset + i] = value;
   return count < size ? count + 1 : count;
 }

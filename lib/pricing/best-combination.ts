@@ -151,6 +151,9 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
   const setOwnAmountCount = new Uint8Array(setCount);
   const setOwnFactors = new Float64Array(setCount * maxRoom);
   const setOwnFactorCount = new Uint8Array(setCount);
+  /** The same factors without the order-wide percentages when those cover one set (the layered bound). */
+  const setLineFactors = new Float64Array(setCount * maxRoom);
+  const setLineFactorCount = new Uint8Array(setCount);
   const setwiseBest = new Float64Array(maxRoom + 1);
   const setwiseNext = new Float64Array(maxRoom + 1);
   const setValue = new Float64Array(maxRoom + 1);
@@ -177,6 +180,7 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     setFactorCount.fill(0);
     setOwnAmountCount.fill(0);
     setOwnFactorCount.fill(0);
+    setLineFactorCount.fill(0);
     // Order-wide percentages that all cover one set of lines compound by one number on those lines;
     // the compounding bound then treats them apart (see boundFor).
     orderSet = -1;
@@ -205,7 +209,10 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
         touchedGroups.push(group);
       } else if (gain > groupBest[group]!) groupBest[group] = gain;
       if (!purchase) continue;
-      if (isPercent[j]) insertSmallest(setOwnFactors, set * maxRoom, setOwnFactorCount, set, percentFactor[j]!, room);
+      if (isPercent[j]) {
+        insertSmallest(setOwnFactors, set * maxRoom, setOwnFactorCount, set, percentFactor[j]!, room);
+        if (orderSet < 0 || lineScoped[j]) insertSmallest(setLineFactors, set * maxRoom, setLineFactorCount, set, percentFactor[j]!, room);
+      }
       else setOwnAmountCount[set] = insertLargest(setOwnAmounts, setOwnAmountCount[set]!, gain, room, set * maxRoom);
       if (isPercent[j]) {
         setPercents[set]!++;
@@ -360,7 +367,7 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     let additive = 0;
     for (let i = 0; i < count; i++) additive += top[i]!;
     if (!purchase || room === 1 || additive === 0) return additive;
-    additive = Math.min(additive, setwise(room));
+    additive = Math.min(additive, setwise(room), layered(room));
 
     // The largest over the splits, but no more is needed once it reaches the other two bounds (the
     // minimum is then theirs) or `enough`, where the caller learns only that the bound is not below it
@@ -453,11 +460,18 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
    * between amounts and percentages, and Y at most the best sum of f_S(k_S) with sum k_S <= room.
    */
   function setwise(room: number): number {
+    knapsack(room, setOwnFactors, setOwnFactorCount);
+    // Doubles: round up generously.
+    return Math.ceil(setwiseBest[room]! * (1 + 1e-12)) + 1;
+  }
+
+  /** setwiseBest[k]: the best sum of f_S(k_S) over sets with sum k_S <= k, f_S from the sets' amounts and the given factors. */
+  function knapsack(room: number, factors: Float64Array, factorCounts: Uint8Array) {
     setwiseBest.fill(0);
     for (let set = 0; set < setCount; set++) {
       if (!setSeen[set]) continue;
       const amountsHere = setOwnAmountCount[set]!;
-      const factorsHere = setOwnFactorCount[set]!;
+      const factorsHere = factorCounts[set]!;
       if (amountsHere + factorsHere === 0) continue;
       const base = setBase[set]!;
       const offset = set * maxRoom;
@@ -468,18 +482,37 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
         for (let a = 0; a <= Math.min(k, amountsHere); a++) {
           if (a > 0) amountSum += setOwnAmounts[offset + a - 1]!;
           let product = 1;
-          for (let f = 0; f < Math.min(k - a, factorsHere); f++) product *= setOwnFactors[offset + f]!;
+          for (let f = 0; f < Math.min(k - a, factorsHere); f++) product *= factors[offset + f]!;
           value = Math.max(value, Math.min(base, amountSum + base * (1 - product)));
         }
         setValue[k] = value;
       }
-      // Knapsack over sets: the best total with at most k coupons.
       setwiseNext.set(setwiseBest);
       for (let k = 1; k <= room; k++) for (let used = 1; used <= k; used++) setwiseNext[k] = Math.max(setwiseNext[k]!, setwiseBest[k - used]! + setValue[used]!);
       setwiseBest.set(setwiseNext);
     }
-    // Doubles: round up generously.
-    return Math.ceil(setwiseBest[room]! * (1 + 1e-12)) + 1;
+  }
+
+  /**
+   * The layered bound, when the order-wide percentages all cover one set O and every other coupon's
+   * lines lie in O: the others (line-scoped coupons and order-wide amounts) act first and take some
+   * X + Z <= r_O, at most the setwise bound g without the order-wide percentages; those then take at
+   * most (r_O - X - Z)(1 - P) of O's total, exactly (floor(p x) <= p x on the total). So Y takes at most
+   * r_O (1 - P) + P min(r_O, g), which only grows as P shrinks: at most with the k smallest factors,
+   * for the best k.
+   */
+  function layered(room: number): number {
+    if (orderSet < 0 || orderFactors.length === 0) return Number.POSITIVE_INFINITY;
+    for (let set = 0; set < setCount; set++) if (setSeen[set] && setInOrder[set] !== 2) return Number.POSITIVE_INFINITY;
+    knapsack(room, setLineFactors, setLineFactorCount);
+    const total = setBase[orderSet]!;
+    let bound = 0;
+    let product = 1;
+    for (let k = 0; k <= Math.min(room, orderFactors.length); k++) {
+      if (k > 0) product *= orderFactors[k - 1]!;
+      bound = Math.max(bound, total * (1 - product) + product * Math.min(total, setwiseBest[room - k]!));
+    }
+    return Math.ceil(bound * (1 + 1e-12)) + 1;
   }
 
   // Per depth of the search: the lines' amounts and the parts taken, reused (no allocation per node).
@@ -547,9 +580,10 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     // a child whose own saving cannot lift the total to the bar ends the loop (the rest save less).
     const smallestGain = candidates.reduce((least, j) => Math.min(least, gainOf[j]!), Number.POSITIVE_INFINITY);
     const restBound = room > 1 ? boundFor(room - 1, bar - saving - smallestGain + 1) : 0;
-    const children = candidates.filter((j) => groupOf[j]! < 0 || !mirrored(j));
+    // Only children that can reach the bar now are sorted (the bar only rises while they are tried).
+    const needed = bar - saving - restBound;
+    const children = candidates.filter((j) => gainOf[j]! >= needed && (groupOf[j]! < 0 || !mirrored(j)));
     const gains = children.map((j) => gainOf[j]!);
-
     const order = children.map((_, i) => i).sort((x, y) => gains[y]! - gains[x]! || children[x]! - children[y]!);
     for (const i of order) {
       const j = children[i]!;

@@ -271,6 +271,8 @@ describe('the best combination is exact', () => {
       percentOffBps: fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(1_000, 2_000, 5_000)),
       maxDiscount: fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: undefined }),
     }),
+    fc.record({ type: fc.constant('payout_amount' as const), bonus: fc.integer({ min: 1, max: 50_000 }) }),
+    fc.record({ type: fc.constant('payout_percent' as const), bonusBps: fc.integer({ min: 1, max: 5_000 }), maxBonus: fc.option(fc.integer({ min: 1, max: 50_000 }), { nil: undefined }) }),
   );
   const couponArb = fc.record({
     effect: effectArb,
@@ -298,10 +300,10 @@ describe('the best combination is exact', () => {
     return best;
   }
 
-  it('saves exactly what an exhaustive search finds, with as few coupons, on random wallets of up to 12 coupons', () => {
+  it('saves exactly what an exhaustive search finds, with as few coupons, on random wallets of up to 12 coupons (purchases and payouts)', () => {
     fc.assert(
-      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 6 }), fc.array(couponArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 5 }), (lines, specs, max) => {
-        const k = cart(...lines);
+      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 6 }), fc.array(couponArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 5 }), fc.constantFrom('purchase', 'payout'), (lines, specs, max, kind) => {
+        const k: Cart = { ...cart(...lines), kind: kind as Cart['kind'] };
         // Copies of a coupon (same rule, other ids) exercise the search's handling of coupons that act alike.
         const coupons = specs
           .flatMap((s, i) => Array.from({ length: s.copies }, (_, copy) => ({ ...coupon(s.effect, { stacking: copy === 0 ? s.stacking : { type: 'group', group: `copy-${i}-${copy}` }, scope: { include: s.include, exclude: s.exclude } }), id: `c${i}-${copy}` })))

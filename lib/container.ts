@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { CircuitBreaker } from './audience/circuit-breaker';
 import { TagRepository } from './audience/tag-repository';
 import { ResilientTagReader } from './audience/tag-source';
@@ -18,6 +17,7 @@ import { ClaimRepository } from './claims/claim-repository';
 import type { ClaimDeps } from './claims/claim-service';
 import { TemplateCache } from './claims/template-cache';
 import { type Clients, createClients } from './clients';
+import { callGate } from './dynamodb/call-gate';
 import type { Settings } from './config';
 import { CouponRepository } from './coupons/coupon-repository';
 import type { WalletDeps } from './coupons/wallet-service';
@@ -249,7 +249,7 @@ export const campaignWorkerDeps = (c: Container) =>
       coupons: new CampaignCouponRepository(dynamodb(c), c.settings.tableName, {
         maxAttempts: c.settings.campaigns.writeAttempts,
         baseDelayMs: c.settings.campaigns.writeBaseDelayMs,
-        inFlight: pLimit(c.settings.campaigns.writeCallsInFlight),
+        inFlight: callGate(c.settings.campaigns.writeCallsInFlight),
       }),
       templates: new TemplateCache((id) => templateRepository(c).get(id, { consistent: false }), c.settings.campaigns.workerTemplateCacheTtlMs, c.clock),
       clock: c.clock,

@@ -64,4 +64,21 @@ describe('quote and the order flow over the local HTTP API', () => {
     expect((await asOrders.GET('/v1/orders/{orderId}', order)).data!.refunds).toHaveLength(2);
     expect(errorCode((await asOrders.GET('/v1/orders/{orderId}', { params: { path: { orderId: 'nope' } } })).error)).toBe('ORDER_NOT_FOUND');
   });
+
+  it('refuses a cart whose sums could pass 2^53 minor units with 400 AMOUNT_TOO_LARGE, on the quote and on the lock, and writes nothing', async () => {
+    const template = await activeTemplate(table, { name: '1% off', effect: { type: 'percent_off', percentOffBps: 100 } });
+    const asUser = couponApiClient(api.baseUrl, user);
+    const asOrders = couponApiClient(api.baseUrl, orders);
+    const claimed = await asUser.POST('/v1/coupons/claim', { params: { header: { 'Idempotency-Key': 'huge' } }, body: { templateIds: [template] } });
+    // 200 lines of 10^10 x 10^4 minor units: each line is allowed, the cart (2 x 10^16) is not.
+    const huge = Array.from({ length: 200 }, (_, i) => ({ productId: `p${i}`, categoryId: 'c', merchantId: 'm', unitPrice: 10_000_000_000, quantity: 10_000 }));
+    const quote = await asUser.POST('/v1/coupons/quote', { body: { currency: 'EUR', lines: huge } });
+    expect(quote.response.status).toBe(400);
+    expect(errorCode(quote.error)).toBe('AMOUNT_TOO_LARGE');
+    const lock = await asOrders.POST('/v1/orders/{orderId}/lock', { params: { path: { orderId: 'huge-1' } }, body: { userId: 'shopper', couponIds: [claimed.data!.coupons[0]!.id], currency: 'EUR', items: huge } });
+    expect(lock.response.status).toBe(400);
+    expect(errorCode(lock.error)).toBe('AMOUNT_TOO_LARGE');
+    expect((await asOrders.GET('/v1/orders/{orderId}', { params: { path: { orderId: 'huge-1' } } })).response.status).toBe(404);
+    expect((await asUser.GET('/v1/coupons/{couponId}', { params: { path: { couponId: claimed.data!.coupons[0]!.id } } })).data!.status).toBe('available');
+  });
 });

@@ -39,15 +39,19 @@ describe('quote and the order flow over the local HTTP API', () => {
     expect(quote.response.status).toBe(200);
     const best = quote.data!.best!;
     expect([...best.couponIds].sort()).toEqual([idOf(fiveOff), idOf(tenPercentShoes)].sort());
-    // 500 off 8,000, then 10% of what is left of the 6,000 sneaker line (6,000 - 375 = 5,625): 562
-    expect(best.totals).toEqual({ subtotal: 8000, adjustment: 1062, total: 6938 });
+    // Line-scoped first: 10% of the 6,000 sneaker line (600), then 500 off what is left of the order.
+    expect(best.totals).toEqual({ subtotal: 8000, adjustment: 1100, total: 6900 });
+    expect(best.applied.map((a) => [a.couponId, a.saving])).toEqual([
+      [idOf(tenPercentShoes), 600],
+      [idOf(fiveOff), 500],
+    ]);
     expect(quote.data!.verdicts.find((v) => v.couponId === idOf(hats))!.reasons).toEqual([{ code: 'OUT_OF_SCOPE' }]);
 
     const lock = { params: { path: { orderId: 'web-1001' } }, body: { userId: 'shopper', couponIds: best.couponIds, currency: 'EUR', items } };
     expect((await asUser.POST('/v1/orders/{orderId}/lock', lock)).response.status).toBe(403);
     const locked = await asOrders.POST('/v1/orders/{orderId}/lock', lock);
     expect(locked.response.status).toBe(200);
-    expect(locked.data).toMatchObject({ state: 'locked', pricing: { totals: { total: 6938 } } });
+    expect(locked.data).toMatchObject({ state: 'locked', pricing: { totals: { total: 6900 } } });
     expect((await asUser.GET('/v1/coupons', { params: { query: { status: 'locked' } } })).data!.items).toHaveLength(2);
 
     const order = { params: { path: { orderId: 'web-1001' } } };

@@ -170,6 +170,7 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
 
   /** Reads the available coupons from `from` on against the current lines, for bounds of up to `room` coupons. */
   function gather(from: number, room: number) {
+    maxRoomGathered = room;
     candidates.length = 0;
     touchedGroups.length = 0;
     exclusiveGains.length = 0;
@@ -229,6 +230,15 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
       for (let set = 0; set < setCount; set++) setInOrder[set] = orderSet >= 0 && setLines[set]!.every((line) => inOrderSet[line]) ? 2 : 1;
       setInOrderFor = orderSet;
     }
+    linesFor = -1;
+  }
+
+  /** The per-line half of `gather`, done only when a node needs the coverage and compounding bounds. */
+  let linesFor = -1;
+  let maxRoomGathered = 0;
+  function gatherLines(room: number) {
+    if (linesFor === room) return;
+    linesFor = room;
     coverage = 0;
     for (let line = 0; line < lineCount; line++) {
       let covered = 0;
@@ -368,6 +378,9 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     for (let i = 0; i < count; i++) additive += top[i]!;
     if (!purchase || room === 1 || additive === 0) return additive;
     additive = Math.min(additive, setwise(room), layered(room));
+    // Already below what the caller could use: the other bounds could only make it smaller.
+    if (additive < enough - 1) return additive;
+    gatherLines(maxRoomGathered);
 
     // The largest over the splits, but no more is needed once it reaches the other two bounds (the
     // minimum is then theirs) or `enough`, where the caller learns only that the bound is not below it
@@ -515,7 +528,10 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     return Math.ceil(bound * (1 + 1e-12)) + 1;
   }
 
-  // Per depth of the search: the lines' amounts and the parts taken, reused (no allocation per node).
+  // Per depth of the search: the children and their gains, the lines' amounts and the parts taken,
+  // reused (no allocation per node).
+  const childrenAt = Array.from({ length: maxRoom + 1 }, () => new Int32Array(n));
+  const childGainsAt = Array.from({ length: maxRoom + 1 }, () => new Float64Array(n));
   const weightsAt = Array.from({ length: maxRoom + 1 }, () => new Float64Array(lineCount));
   const partsAt = Array.from({ length: maxRoom + 1 }, () => new Float64Array(lineCount));
   const remainderScratch = new Float64Array(lineCount);
@@ -582,10 +598,24 @@ export function searchBestCombination(entries: readonly SearchEntry[], amounts: 
     const restBound = room > 1 ? boundFor(room - 1, bar - saving - smallestGain + 1) : 0;
     // Only children that can reach the bar now are sorted (the bar only rises while they are tried).
     const needed = bar - saving - restBound;
-    const children = candidates.filter((j) => gainOf[j]! >= needed && (groupOf[j]! < 0 || !mirrored(j)));
-    const gains = children.map((j) => gainOf[j]!);
-    const order = children.map((_, i) => i).sort((x, y) => gains[y]! - gains[x]! || children[x]! - children[y]!);
-    for (const i of order) {
+    // In reused per-depth buffers, sorted by gain (largest first, then application order) by insertion.
+    const depth = chosen.length;
+    const children = childrenAt[depth]!;
+    const gains = childGainsAt[depth]!;
+    let childCount = 0;
+    for (const j of candidates) {
+      const gain = gainOf[j]!;
+      if (gain < needed || (groupOf[j]! >= 0 && mirrored(j))) continue;
+      let at = childCount++;
+      while (at > 0 && gains[at - 1]! < gain) {
+        gains[at] = gains[at - 1]!;
+        children[at] = children[at - 1]!;
+        at--;
+      }
+      gains[at] = gain;
+      children[at] = j;
+    }
+    for (let i = 0; i < childCount; i++) {
       const j = children[i]!;
       const gain = gains[i]!;
       if (exhausted || saving + gain + restBound < Math.max(best.saving, target)) break;

@@ -116,7 +116,7 @@ interface Evaluated {
   readonly coupon: PricingCoupon;
 }
 
-function evaluate(coupon: PricingCoupon, cart: Cart, options: PricingOptions): Evaluated {
+function evaluate(coupon: PricingCoupon, cart: Cart, options: PricingOptions, amounts: readonly number[] = cart.lines.map(lineAmount)): Evaluated {
   const reasons: VerdictReason[] = [];
   if (coupon.status !== 'available') reasons.push({ code: 'NOT_AVAILABLE', status: coupon.status });
   if (options.nowMs < toEpochMs(coupon.validFrom)) reasons.push({ code: 'NOT_YET_VALID', validFrom: coupon.validFrom });
@@ -125,16 +125,22 @@ function evaluate(coupon: PricingCoupon, cart: Cart, options: PricingOptions): E
   const couponKind: Cart['kind'] = isPayoutEffect(coupon.effect) ? 'payout' : 'purchase';
   if (couponKind !== cart.kind) reasons.push({ code: 'WRONG_KIND', appliesTo: couponKind });
 
-  const scoped = cart.lines.map((line, index) => ({ line, index })).filter(({ line }) => inScope(coupon.scope, line));
-  const eligible = scoped.filter(({ line }) => !options.blockedProductIds.has(line.productId));
-  if (scoped.length === 0) reasons.push({ code: 'OUT_OF_SCOPE' });
-  else if (eligible.length === 0) reasons.push({ code: 'BLOCKED_PRODUCT', productIds: [...new Set(scoped.map(({ line }) => line.productId))] });
+  const eligibleLines: number[] = [];
+  const blockedInScope: string[] = [];
+  let eligibleAmount = 0;
+  cart.lines.forEach((line, index) => {
+    if (!inScope(coupon.scope, line)) return;
+    if (options.blockedProductIds.has(line.productId)) blockedInScope.push(line.productId);
+    else {
+      eligibleLines.push(index);
+      eligibleAmount += amounts[index]!;
+    }
+  });
+  if (eligibleLines.length === 0 && blockedInScope.length === 0) reasons.push({ code: 'OUT_OF_SCOPE' });
+  else if (eligibleLines.length === 0) reasons.push({ code: 'BLOCKED_PRODUCT', productIds: [...new Set(blockedInScope)] });
 
-  const eligibleLines = eligible.map(({ index }) => index);
-  const amounts = cart.lines.map(lineAmount);
-  const eligibleAmount = eligibleLines.reduce((sum, line) => sum + amounts[line]!, 0);
   const minimum = minimumOf(coupon.effect);
-  if (eligible.length > 0 && eligibleAmount < minimum) reasons.push({ code: 'BELOW_MINIMUM', minimum, eligibleAmount, missing: minimum - eligibleAmount });
+  if (eligibleLines.length > 0 && eligibleAmount < minimum) reasons.push({ code: 'BELOW_MINIMUM', minimum, eligibleAmount, missing: minimum - eligibleAmount });
 
   const applicable = reasons.length === 0;
   const alone = applicable ? savingOnLines(coupon.effect, eligibleLines, amounts) : { saving: 0, allocations: [] };
@@ -209,23 +215,25 @@ export function assertCartAmount(cart: Cart): void {
   }
 }
 
-function notSelectedReason(entry: Evaluated, best: Combination, all: readonly Evaluated[], maxCouponsPerOrder: number): VerdictReason {
-  const selected = all.filter((e) => best.couponIds.includes(e.coupon.id)).map((e) => e.coupon);
+function notSelectedReason(entry: Evaluated, selected: readonly PricingCoupon[], maxCouponsPerOrder: number): VerdictReason {
   const problem = stackingProblem([...selected, entry.coupon], maxCouponsPerOrder);
   return problem ?? { code: 'NO_EXTRA_SAVING' };
 }
 
 export function quote(cart: Cart, coupons: readonly PricingCoupon[], options: PricingOptions): Quote {
   assertCartAmount(cart);
-  const evaluated = [...coupons].sort((a, b) => (a.id < b.id ? -1 : 1)).map((coupon) => evaluate(coupon, cart, options));
+  const amounts = cart.lines.map(lineAmount);
+  const evaluated = [...coupons].sort((a, b) => (a.id < b.id ? -1 : 1)).map((coupon) => evaluate(coupon, cart, options, amounts));
   const { best, optimal } = bestCombination(
     evaluated.filter((e) => e.verdict.applicable),
     cart,
     options,
   );
+  const chosenIds = new Set(best.couponIds);
+  const selectedCoupons = evaluated.filter((e) => chosenIds.has(e.coupon.id)).map((e) => e.coupon);
   const verdicts = evaluated.map((entry) => {
-    const selected = best.couponIds.includes(entry.coupon.id);
-    const reasons = entry.verdict.applicable && !selected ? [notSelectedReason(entry, best, evaluated, options.maxCouponsPerOrder)] : entry.verdict.reasons;
+    const selected = chosenIds.has(entry.coupon.id);
+    const reasons = entry.verdict.applicable && !selected ? [notSelectedReason(entry, selectedCoupons, options.maxCouponsPerOrder)] : entry.verdict.reasons;
     return { ...entry.verdict, reasons, selected };
   });
   return { kind: cart.kind, currency: cart.currency, subtotal: best.totals.subtotal, verdicts, best, optimal };

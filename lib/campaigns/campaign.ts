@@ -1,3 +1,4 @@
+import { requestFingerprint } from '../fingerprint';
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { CampaignCounts } from '../events/event-catalog';
@@ -55,7 +56,7 @@ export type CampaignRequestedData = z.infer<typeof CampaignRequestedData>;
  */
 export function campaignRequestHash(request: { templateId: string; audience: Audience }): string {
   const audience = request.audience.type === 'inline' ? { type: 'inline', userIds: request.audience.userIds } : { type: 's3', bucket: request.audience.bucket, key: request.audience.key };
-  return createHash('sha256').update(JSON.stringify({ templateId: request.templateId, audience })).digest('base64url');
+  return requestFingerprint({ templateId: request.templateId, audience });
 }
 
 /**

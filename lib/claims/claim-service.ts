@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { requestFingerprint } from '../fingerprint';
 import { type CouponView, couponView, issueCoupon, type Coupon } from '../coupons/coupon';
 import type { CouponRepository } from '../coupons/coupon-repository';
 import { ConflictError, ContentionError, IdempotencyKeyReusedError, NotFoundError } from '../errors';
@@ -49,8 +49,7 @@ export interface ClaimResult {
 }
 
 /** The request's identity for idempotency: the multiset of template ids, whatever their order. */
-export const claimRequestHash = (templateIds: readonly string[]): string =>
-  createHash('sha256').update(JSON.stringify([...templateIds].sort())).digest('base64url');
+export const claimRequestHash = (templateIds: readonly string[]): string => requestFingerprint([...templateIds].sort());
 
 /** A coupon as it was when issued: what the original answer said, whatever happened to it since. */
 const asIssued = (coupon: Coupon): CouponView => couponView({ ...coupon, status: 'available', orderId: undefined }, toEpochMs(coupon.issuedAt));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { requestFingerprint } from '../fingerprint';
 import type { CouponRepository } from '../coupons/coupon-repository';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
 import { priceSelection } from '../pricing/pricing-engine';
@@ -25,7 +25,7 @@ const MINUTE_MS = 60_000;
 
 const lockRequestHash = (input: LockOrderInput): string => {
   const { lockMinutes: _ignored, ...identity } = input;
-  return createHash('sha256').update(JSON.stringify({ ...identity, couponIds: [...identity.couponIds].sort() })).digest('base64url');
+  return requestFingerprint({ ...identity, couponIds: [...identity.couponIds].sort() });
 };
 
 const wrongState = (order: Order, action: string) =>

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { requestFingerprint } from '../fingerprint';
 import type { IdGenerator } from '../ids';
 import type { Page } from '../pagination';
 import { type Clock, toIso } from '../time';
@@ -37,17 +37,11 @@ export async function createTemplate(
   idempotency?: { readonly caller: string; readonly key: string },
 ): Promise<{ readonly template: TemplateViewModel; readonly replayed: boolean }> {
   const template = newTemplate(input, deps.newId(), toIso(deps.clock()));
-  const requestHash = createHash('sha256').update(canonicalJson(input)).digest('base64url');
+  const requestHash = requestFingerprint(input);
   const { createdEarlier } = await deps.templates.create(template, idempotency ? { ...idempotency, requestHash } : undefined);
   if (createdEarlier) return { template: await getTemplate(deps, createdEarlier), replayed: true };
   return { template: view(template, template.stock.total), replayed: false };
 }
-
-/** JSON with object keys sorted: the same request always hashes the same, whatever order its fields came in. */
-const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner,
-  );
 
 export async function getTemplate(deps: Pick<TemplateServiceDeps, 'templates'>, templateId: string): Promise<TemplateViewModel> {
   const found = await deps.templates.getWithStock(templateId);

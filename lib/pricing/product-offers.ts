@@ -119,12 +119,15 @@ async function offersFor(deps: ProductOfferDeps, productId: string, query: Produ
 }
 
 /**
- * The offers for everyone: live templates for this product that target no audience, the largest saving
- * first. Computed from the in-process catalog (no read per request once it is warm).
+ * The offers for everyone: live templates for this product that anyone could claim now (inside their
+ * claim window, for no particular audience), the largest saving first. Computed from the in-process
+ * catalog (no read per request once it is warm).
  */
 export async function productOffers(deps: ProductOfferDeps, productId: string, query: ProductQuery) {
-  const offers = await offersFor(deps, productId, query, deps.clock());
-  return { productId, offers: offers.filter(({ template }) => !hasAudience(template)).map(({ offer }) => offer), maxAgeSeconds: deps.cacheSeconds };
+  const nowMs = deps.clock();
+  const offers = await offersFor(deps, productId, query, nowMs);
+  const forAnyone = offers.filter(({ template }) => !hasAudience(template) && !claimRefusal(template, { nowMs, quantity: 1, tags: [] }));
+  return { productId, offers: forAnyone.map(({ offer }) => offer), maxAgeSeconds: deps.cacheSeconds };
 }
 
 /** Which of the product's offers I can still claim (including those for an audience I am in), and my available coupons that apply to it. */

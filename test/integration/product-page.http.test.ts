@@ -27,6 +27,7 @@ describe('coupons on a product page', () => {
     const paused = await activeTemplate(table, { name: 'paused', effect: { type: 'amount_off', amountOff: 200 } });
     const hats = await activeTemplate(table, { name: 'hats', scope: { include: { categoryIds: ['hats'] } } });
     const vipOnly = await activeTemplate(table, { name: 'vip', effect: { type: 'amount_off', amountOff: 700 }, audience: { anyOfTags: ['vip'] } });
+    await activeTemplate(table, { name: 'next week', effect: { type: 'amount_off', amountOff: 900 }, claimWindow: { from: new Date(Date.now() + 7 * 86_400_000).toISOString() } });
     const container = testContainer(table);
     await changeTemplateStatus(templateStatusDeps(container), paused, 'paused');
     await tagRepository(container).setTags('vip-shopper', ['vip'], new Date().toISOString());
@@ -35,7 +36,8 @@ describe('coupons on a product page', () => {
     const offers = await anonymous.GET('/v1/products/{productId}/offers', { params: { path: { productId: 'boot-1' }, query: boot } });
     expect(offers.response.status).toBe(200);
     expect(offers.response.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
-    // Largest saving first; the threshold coupon shows what it would need; hats, paused and audience-only ones are not offered to everyone.
+    // Largest saving first; the threshold coupon shows what it would need; hats, paused, audience-only
+    // and not-yet-claimable ones are not offered.
     expect(offers.data!.offers.map((o) => [o.templateId, o.saving, o.applies])).toEqual([
       [tenPercent, 1200, true],
       [lastOne, 100, true],

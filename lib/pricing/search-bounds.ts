@@ -52,6 +52,10 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
   const setOwnFactors = new Float64Array(setCount * maxRoom);
   const setOwnFactorCount = new Uint8Array(setCount);
   /** The same factors without the order-wide percentages when those cover one set (the layered bound). */
+  /** All order-wide percentages' factors (whatever their lines) and the sets they cover (the layered bound). */
+  const orderWideFactors: number[] = [];
+  const orderWideSet = new Uint8Array(setCount);
+  const inOrderWide = new Uint8Array(lineCount);
   const setLineFactors = new Float64Array(setCount * maxRoom);
   const setLineFactorCount = new Uint8Array(setCount);
   const setwiseBest = new Float64Array(maxRoom + 1);
@@ -76,6 +80,8 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
     exclusiveGains.length = 0;
     amountCoupons.length = 0;
     orderFactors.length = 0;
+    orderWideFactors.length = 0;
+    orderWideSet.fill(0);
     setSeen.fill(0);
     setPercents.fill(0);
     setFactorCount.fill(0);
@@ -112,7 +118,11 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
       if (!purchase) continue;
       if (isPercent[j]) {
         insertSmallest(setOwnFactors, set * maxRoom, setOwnFactorCount, set, percentFactor[j]!, room);
-        if (orderSet < 0 || lineScoped[j]) insertSmallest(setLineFactors, set * maxRoom, setLineFactorCount, set, percentFactor[j]!, room);
+        if (lineScoped[j]) insertSmallest(setLineFactors, set * maxRoom, setLineFactorCount, set, percentFactor[j]!, room);
+        else {
+          orderWideFactors.push(percentFactor[j]!);
+          orderWideSet[set] = 1;
+        }
       }
       else setOwnAmountCount[set] = insertLargest(setOwnAmounts, setOwnAmountCount[set]!, gain, room, set * maxRoom);
       if (isPercent[j]) {
@@ -169,7 +179,6 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
   /** Per t: rounding allowance on the order-wide set's lines outside a clean block with t percentages. */
   const insideRounding = new Float64Array(maxRoom + 1);
   let insideTotal = 0;
-  let uncleanLines = 0;
   /** Per set of a line-scoped amount and q: the largest P_l(q) on its lines inside (…Inside) and outside the order-wide set. */
   const amountSetInside = new Float64Array(setCount * (maxRoom + 1));
   const amountSetOutside = new Float64Array(setCount * (maxRoom + 1));
@@ -179,13 +188,11 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
     insideKept.fill(0);
     insideRounding.fill(0);
     insideTotal = 0;
-    uncleanLines = 0;
     for (let line = 0; line < lineCount; line++) {
       if (!lineCovered[line]) continue;
       const left = remaining[line]!;
       const offset = line * (maxRoom + 1);
       const clean = blockOfLine[line]! >= 0;
-      if (!clean) uncleanLines++;
       if (inOrderSet[line]) {
         insideTotal += left;
         for (let q = 0; q <= room; q++) {
@@ -247,8 +254,8 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
       }
       for (let i = 0; i < kept; i++) amountPart += top[i]!;
     }
-    // Doubles on amounts up to 10^15 are off by far less than one unit per line; round up generously.
-    return Math.ceil((taken + amountPart) * (1 + 1e-12)) + uncleanLines + 1;
+    // A sum of a few hundred doubles is off by far less than 10^-12 of itself: round up by that, and one.
+    return Math.ceil((taken + amountPart) * (1 + 1e-12)) + 1;
   }
 
   /**
@@ -351,22 +358,27 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
   }
 
   /**
-   * The layered bound, when the order-wide percentages all cover one set O and every other coupon's
-   * lines lie in O: the others (line-scoped coupons and order-wide amounts) act first and take some
-   * X + Z <= r_O, at most the setwise bound g without the order-wide percentages; those then take at
-   * most (r_O - X - Z)(1 - P) of O's total, exactly (floor(p x) <= p x on the total). So Y takes at most
-   * r_O (1 - P) + P min(r_O, g), which only grows as P shrinks: at most with the k smallest factors,
-   * for the best k.
+   * The layered bound. Let O be the lines the order-wide percentages cover, and suppose every other
+   * coupon's lines lie in O. The others (line-scoped coupons and order-wide amounts) act first and take
+   * some X + Z <= r_O, at most the setwise bound g without the order-wide percentages. Each order-wide
+   * percentage then takes at most p times its own base, which is part of what is left of O: so O's total
+   * keeps at least (1 - p) of itself at each (exactly: floor(p x) <= p x, no rounding allowance). So Y
+   * takes at most r_O (1 - P) + P min(r_O, g), which only grows as P shrinks: at most with the k
+   * smallest factors, for the best k.
    */
   function layered(room: number): number {
-    if (orderSet < 0 || orderFactors.length === 0) return Number.POSITIVE_INFINITY;
-    for (let set = 0; set < setCount; set++) if (setSeen[set] && setInOrder[set] !== 2) return Number.POSITIVE_INFINITY;
+    if (orderWideFactors.length === 0) return Number.POSITIVE_INFINITY;
+    inOrderWide.fill(0);
+    for (let set = 0; set < setCount; set++) if (orderWideSet[set]) for (const line of setLines[set]!) inOrderWide[line] = 1;
+    for (let set = 0; set < setCount; set++) if (setSeen[set] && !setLines[set]!.every((line) => inOrderWide[line])) return Number.POSITIVE_INFINITY;
     knapsack(room, setLineFactors, setLineFactorCount);
-    const total = setBase[orderSet]!;
+    let total = 0;
+    for (let line = 0; line < lineCount; line++) if (inOrderWide[line]) total += current[line]!;
+    orderWideFactors.sort((x, y) => x - y);
     let bound = 0;
     let product = 1;
-    for (let k = 0; k <= Math.min(room, orderFactors.length); k++) {
-      if (k > 0) product *= orderFactors[k - 1]!;
+    for (let k = 0; k <= Math.min(room, orderWideFactors.length); k++) {
+      if (k > 0) product *= orderWideFactors[k - 1]!;
       bound = Math.max(bound, total * (1 - product) + product * Math.min(total, setwiseBest[room - k]!));
     }
     return Math.ceil(bound * (1 + 1e-12)) + 1;

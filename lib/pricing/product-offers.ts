@@ -90,32 +90,49 @@ const wouldBeCoupon = (template: Template, nowMs: number): PricingCoupon => coup
 const NOT_FOR_THIS_PRODUCT = new Set(['OUT_OF_SCOPE', 'BLOCKED_PRODUCT', 'CURRENCY_MISMATCH', 'WRONG_KIND', 'NOT_AVAILABLE', 'EXPIRED']);
 const forThisProduct = (reasons: readonly { code: string }[]) => !reasons.some((reason) => NOT_FOR_THIS_PRODUCT.has(reason.code));
 
+/** What the page prices against: one unit of the product, and the block list. */
+interface ProductPricing {
+  readonly cart: Cart;
+  readonly nowMs: number;
+  readonly blockedProductIds: ReadonlySet<string>;
+}
+
+/** Each coupon's verdict on one unit of the product, for the coupons that are about this product at all (by index). */
+function forProduct(pricing: ProductPricing, coupons: readonly PricingCoupon[]) {
+  return priceEachAlone(pricing.cart, coupons, pricing)
+    .map((verdict, index) => ({ index, verdict }))
+    .filter(({ verdict }) => forThisProduct(verdict.reasons));
+}
+
 /** Live claimable templates (active, not sold out) that apply to this product, with what each saves at this price. */
-async function offersFor(deps: ProductOfferDeps, productId: string, query: ProductQuery, nowMs: number) {
-  const [entries, blockedProductIds] = await Promise.all([deps.catalog.entries(), deps.blockedProductIds()]);
-  const live = entries.filter(({ template, remaining }) => remaining > 0 && template.claimable);
-  const coupons = live.map(({ template }) => wouldBeCoupon(template, nowMs));
-  const verdicts = priceEachAlone(oneUnit(productId, query), coupons, { nowMs, blockedProductIds });
-  return live
-    .map(({ template }, i) => ({ template, coupon: coupons[i]!, verdict: verdicts[i]! }))
-    .filter(({ verdict }) => forThisProduct(verdict.reasons))
-    .sort((a, b) => b.verdict.saving - a.verdict.saving || (a.template.id < b.template.id ? -1 : 1))
-    .map(({ template, coupon, verdict }) => ({
-      template,
-      offer: {
-        templateId: template.id,
-        name: template.name,
-        ...(template.description ? { description: template.description } : {}),
-        effect: template.effect,
-        scope: template.scope,
-        stacking: template.stacking,
-        validUntil: coupon.validUntil,
-        perUserLimit: template.perUserLimit,
-        applies: verdict.applicable,
-        saving: verdict.saving,
-        reasons: verdict.reasons,
-      },
-    }));
+async function offersFor(deps: ProductOfferDeps, pricing: ProductPricing) {
+  const live = (await deps.catalog.entries()).filter(({ template, remaining }) => remaining > 0 && template.claimable);
+  const coupons = live.map(({ template }) => wouldBeCoupon(template, pricing.nowMs));
+  return forProduct(pricing, coupons)
+    .sort((a, b) => b.verdict.saving - a.verdict.saving || (live[a.index]!.template.id < live[b.index]!.template.id ? -1 : 1))
+    .map(({ index, verdict }) => {
+      const { template } = live[index]!;
+      return {
+        template,
+        offer: {
+          templateId: template.id,
+          name: template.name,
+          ...(template.description ? { description: template.description } : {}),
+          effect: template.effect,
+          scope: template.scope,
+          stacking: template.stacking,
+          validUntil: coupons[index]!.validUntil,
+          perUserLimit: template.perUserLimit,
+          applies: verdict.applicable,
+          saving: verdict.saving,
+          reasons: verdict.reasons,
+        },
+      };
+    });
+}
+
+async function productPricing(deps: ProductOfferDeps, productId: string, query: ProductQuery): Promise<ProductPricing> {
+  return { cart: oneUnit(productId, query), nowMs: deps.clock(), blockedProductIds: await deps.blockedProductIds() };
 }
 
 /**
@@ -124,30 +141,28 @@ async function offersFor(deps: ProductOfferDeps, productId: string, query: Produ
  * catalog (no read per request once it is warm).
  */
 export async function productOffers(deps: ProductOfferDeps, productId: string, query: ProductQuery) {
-  const nowMs = deps.clock();
-  const offers = await offersFor(deps, productId, query, nowMs);
-  const forAnyone = offers.filter(({ template }) => !hasAudience(template) && !claimRefusal(template, { nowMs, quantity: 1, tags: [] }));
+  const pricing = await productPricing(deps, productId, query);
+  const offers = await offersFor(deps, pricing);
+  const forAnyone = offers.filter(({ template }) => !hasAudience(template) && !claimRefusal(template, { nowMs: pricing.nowMs, quantity: 1, tags: [] }));
   return { productId, offers: forAnyone.map(({ offer }) => offer), maxAgeSeconds: deps.cacheSeconds };
 }
 
 /** Which of the product's offers I can still claim (including those for an audience I am in), and my available coupons that apply to it. */
 export async function myProductCoupons(deps: ProductOfferDeps, userId: string, productId: string, query: ProductQuery) {
-  const nowMs = deps.clock();
-  const [offered, mine, blockedProductIds] = await Promise.all([offersFor(deps, productId, query, nowMs), deps.myCouponsAndClaims(userId, new Date(nowMs).toISOString()), deps.blockedProductIds()]);
+  const pricing = await productPricing(deps, productId, query);
+  const { nowMs } = pricing;
+  const [offered, mine] = await Promise.all([offersFor(deps, pricing), deps.myCouponsAndClaims(userId, new Date(nowMs).toISOString())]);
   const tags: UserTags = offered.some(({ template }) => hasAudience(template)) ? await deps.tags.tagsOf(userId) : [];
   const claimable = offered
     .filter(({ template }) => !claimRefusal(template, { nowMs, quantity: (mine.claimCounts.get(template.id) ?? 0) + 1, tags }))
     .map(({ offer }) => ({ ...offer, claimedByMe: mine.claimCounts.get(offer.templateId) ?? 0 }));
   const coupons = mine.coupons.map((coupon) => couponView(coupon, nowMs)).filter((coupon) => coupon.status === 'available');
-  const verdicts = priceEachAlone(oneUnit(productId, query), coupons, { nowMs, blockedProductIds });
-  const applying = coupons
-    .map((coupon, i) => ({ coupon, verdict: verdicts[i]! }))
-    .filter(({ verdict }) => forThisProduct(verdict.reasons))
-    .map(({ coupon, verdict }) => ({
-      couponId: coupon.id,
-      templateId: coupon.templateId,
-      name: coupon.name,
-      validUntil: coupon.validUntil,
+  const applying = forProduct(pricing, coupons)
+    .map(({ index, verdict }) => ({
+      couponId: coupons[index]!.id,
+      templateId: coupons[index]!.templateId,
+      name: coupons[index]!.name,
+      validUntil: coupons[index]!.validUntil,
       applies: verdict.applicable,
       saving: verdict.saving,
       reasons: verdict.reasons,

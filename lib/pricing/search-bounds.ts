@@ -42,20 +42,16 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
   const amountCoupons: number[] = [];
   const setSeen = new Uint8Array(setCount);
   const setBase = new Float64Array(setCount);
-  const setPercents = new Uint16Array(setCount);
-  /** Per set, its `room` smallest factors among the percentages merged per line (see `gather`). */
-  const setFactors = new Float64Array(setCount * maxRoom);
-  const setFactorCount = new Uint8Array(setCount);
   /** Per set, its own coupons only: the `room` largest amount savings and smallest percentage factors (the setwise bound). */
   const setOwnAmounts = new Float64Array(setCount * maxRoom);
   const setOwnAmountCount = new Uint8Array(setCount);
   const setOwnFactors = new Float64Array(setCount * maxRoom);
   const setOwnFactorCount = new Uint8Array(setCount);
-  /** The same factors without the order-wide percentages when those cover one set (the layered bound). */
-  /** All order-wide percentages' factors (whatever their lines) and the sets they cover (the layered bound). */
+  /** All order-wide percentages' factors, ascending (whatever their lines), and the sets they cover. */
   const orderWideFactors: number[] = [];
   const orderWideSet = new Uint8Array(setCount);
   const inOrderWide = new Uint8Array(lineCount);
+  /** Per set, the `room` smallest factors of its line-scoped percentages only (the layered bound; and the per-line bound when the order-wide ones share one set). */
   const setLineFactors = new Float64Array(setCount * maxRoom);
   const setLineFactorCount = new Uint8Array(setCount);
   const setwiseBest = new Float64Array(maxRoom + 1);
@@ -66,8 +62,7 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
   /** Per line, the product of its q smallest merged factors, q = 0..maxRoom. */
   const lineProduct = new Float64Array(lineCount * (maxRoom + 1));
   const lineFactors = new Float64Array(maxRoom);
-  /** The order-wide percentages' factors, ascending, when they all cover one line set (else empty). */
-  const orderFactors: number[] = [];
+  /** The one line set all order-wide percentages cover, or -1 (then the per-line bound merges them with the rest). */
   let orderSet = -1;
   const inOrderSet = new Uint8Array(lineCount);
   let coverage = 0;
@@ -79,12 +74,9 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
     touchedGroups.length = 0;
     exclusiveGains.length = 0;
     amountCoupons.length = 0;
-    orderFactors.length = 0;
     orderWideFactors.length = 0;
     orderWideSet.fill(0);
     setSeen.fill(0);
-    setPercents.fill(0);
-    setFactorCount.fill(0);
     setOwnAmountCount.fill(0);
     setOwnFactorCount.fill(0);
     setLineFactorCount.fill(0);
@@ -123,17 +115,14 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
           orderWideFactors.push(percentFactor[j]!);
           orderWideSet[set] = 1;
         }
+      } else {
+        setOwnAmountCount[set] = insertLargest(setOwnAmounts, setOwnAmountCount[set]!, gain, room, set * maxRoom);
+        amountCoupons.push(j);
       }
-      else setOwnAmountCount[set] = insertLargest(setOwnAmounts, setOwnAmountCount[set]!, gain, room, set * maxRoom);
-      if (isPercent[j]) {
-        setPercents[set]!++;
-        if (orderSet >= 0 && !lineScoped[j]) orderFactors.push(percentFactor[j]!);
-        else insertSmallest(setFactors, set * maxRoom, setFactorCount, set, percentFactor[j]!, room);
-      } else amountCoupons.push(j);
     }
     for (const group of touchedGroups) groupSeen[group] = 0;
     if (!purchase) return;
-    orderFactors.sort((x, y) => x - y);
+    orderWideFactors.sort((x, y) => x - y);
     inOrderSet.fill(0);
     if (orderSet >= 0) for (const line of setLines[orderSet]!) inOrderSet[line] = 1;
     if (orderSet !== setInOrderFor) {
@@ -149,6 +138,10 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
   function gatherLines(room: number) {
     if (linesFor === room) return;
     linesFor = room;
+    // The factors merged per line: all percentages, or only the line-scoped ones when the order-wide
+    // ones share one set (they then enter the bound as one product on that set).
+    const merged = orderSet >= 0 ? setLineFactors : setOwnFactors;
+    const mergedCount = orderSet >= 0 ? setLineFactorCount : setOwnFactorCount;
     coverage = 0;
     for (let line = 0; line < lineCount; line++) {
       let covered = 0;
@@ -157,8 +150,9 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
       for (const set of setsOfLine[line]!) {
         if (!setSeen[set]) continue;
         covered = 1;
-        percents += setPercents[set]!;
-        for (let f = 0; f < setFactorCount[set]!; f++) count = insertInto(lineFactors, count, setFactors[set * maxRoom + f]!, room);
+        // Counts kept up to `room` per set: the same once capped at `room` below.
+        percents += setOwnFactorCount[set]!;
+        for (let f = 0; f < mergedCount[set]!; f++) count = insertInto(lineFactors, count, merged[set * maxRoom + f]!, room);
       }
       lineCovered[line] = covered;
       if (!covered) continue;
@@ -294,7 +288,7 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
     // (the answer is then the other two bounds: larger than the exact one, still an upper bound).
     const cap = Math.min(additive, coverage, enough);
     let compounding = 0;
-    const orderCount = orderFactors.length;
+    const orderCount = orderSet >= 0 ? orderWideFactors.length : 0;
     for (let amountCount = 0; amountCount <= Math.min(room, amountCoupons.length); amountCount++) {
       for (let orderPercents = 0; orderPercents <= Math.min(room - amountCount, orderCount); orderPercents++) {
         const percentCount = room - amountCount - orderPercents;
@@ -303,8 +297,8 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
           let smallest = 1;
           let largest = 1;
           for (let f = 0; f < orderPercents; f++) {
-            smallest *= orderFactors[f]!;
-            largest *= orderFactors[orderCount - 1 - f]!;
+            smallest *= orderWideFactors[f]!;
+            largest *= orderWideFactors[orderCount - 1 - f]!;
           }
           compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, orderPercents, smallest));
           if (largest !== smallest && compounding < cap) compounding = Math.max(compounding, compoundingFor(amountCount, percentCount, orderPercents, largest));
@@ -374,7 +368,6 @@ export function searchBounds(entries: readonly SearchEntry[], amounts: readonly 
     knapsack(room, setLineFactors, setLineFactorCount);
     let total = 0;
     for (let line = 0; line < lineCount; line++) if (inOrderWide[line]) total += current[line]!;
-    orderWideFactors.sort((x, y) => x - y);
     let bound = 0;
     let product = 1;
     for (let k = 0; k <= Math.min(room, orderWideFactors.length); k++) {

@@ -116,7 +116,7 @@ interface Evaluated {
   readonly coupon: PricingCoupon;
 }
 
-function evaluate(coupon: PricingCoupon, cart: Cart, options: PricingOptions, amounts: readonly number[] = cart.lines.map(lineAmount)): Evaluated {
+function evaluate(coupon: PricingCoupon, cart: Cart, options: Pick<PricingOptions, 'nowMs' | 'blockedProductIds'>, amounts: readonly number[] = cart.lines.map(lineAmount)): Evaluated {
   const reasons: VerdictReason[] = [];
   if (coupon.status !== 'available') reasons.push({ code: 'NOT_AVAILABLE', status: coupon.status });
   if (options.nowMs < toEpochMs(coupon.validFrom)) reasons.push({ code: 'NOT_YET_VALID', validFrom: coupon.validFrom });
@@ -208,7 +208,7 @@ function bestCombination(candidates: readonly Evaluated[], cart: Cart, options: 
 }
 
 /** Refuses carts whose sums could pass 2^53 - 1 minor units, before any arithmetic. */
-export function assertCartAmount(cart: Cart): void {
+function assertCartAmount(cart: Cart): void {
   const subtotal = cart.lines.reduce((sum, line) => sum + lineAmount(line), 0);
   if (subtotal > MAX_CART_AMOUNT) {
     throw new InvalidInputError('AMOUNT_TOO_LARGE', `The cart is worth ${subtotal} minor units; at most ${MAX_CART_AMOUNT} can be priced exactly`, { subtotal, maximum: MAX_CART_AMOUNT });
@@ -242,7 +242,7 @@ export function quote(cart: Cart, coupons: readonly PricingCoupon[], options: Pr
 /** What each coupon saves on its own on this cart, and why it does not apply if it does not (no combination is searched). */
 export function priceEachAlone(cart: Cart, coupons: readonly PricingCoupon[], options: Omit<PricingOptions, 'maxCouponsPerOrder' | 'searchBudget'>): Omit<CouponVerdict, 'selected'>[] {
   assertCartAmount(cart);
-  return coupons.map((coupon) => evaluate(coupon, cart, { ...options, maxCouponsPerOrder: 1 }).verdict);
+  return coupons.map((coupon) => evaluate(coupon, cart, options).verdict);
 }
 
 export type SelectionResult = { readonly ok: true; readonly combination: Combination; readonly verdicts: readonly CouponVerdict[] } | { readonly ok: false; readonly verdicts: readonly CouponVerdict[] };

@@ -16,6 +16,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { campaignCouponId, ENDED_STATUSES } from '../lib/campaigns/campaign';
 import { campaignProgress, requestCampaign } from '../lib/campaigns/campaign-requests';
 import { issueCoupon } from '../lib/coupons/coupon';
+import { couponItem } from '../lib/coupons/coupon-item';
 import { batchWriteAll } from '../lib/dynamodb/batch';
 import { Entity, entityItem } from '../lib/entities';
 import { campaignChunkKey, campaignCounterKey, campaignReservationKey, userClaimCounterKey, userCouponKey } from '../lib/keys';
@@ -100,7 +101,7 @@ const nowMs = Date.now();
 const coupon = (template: Template, prefix: string, i: number) => {
   const userId = `${prefix}-user-${i}`;
   const id = campaignCouponId(prefix, userId);
-  return entityItem(Entity.coupon, userCouponKey(userId, id), { ...issueCoupon(template, { id, userId, nowMs, source: 'campaign', campaignId: prefix }), campaignChunk: `0:${i % 40}:${i - (i % BATCH)}` });
+  return couponItem({ ...issueCoupon(template, { id, userId, nowMs, source: 'campaign', campaignId: prefix }), campaignChunk: `0:${i % 40}:${i - (i % BATCH)}` });
 };
 async function rawRun(users: number, parallel: number, perCall: number, write: (from: number, n: number) => Promise<unknown>) {
   const started = performance.now();

@@ -1,3 +1,4 @@
+import { ReminderOffsets } from './templates/template-schema';
 import { ENV } from './topology';
 
 /**
@@ -49,6 +50,9 @@ export interface Settings {
     readonly blocklistCacheTtlMs: number;
     /** Expired locks the releaser reads per GSI1 shard per run. */
     readonly releaseBatchPerShard: number;
+    /** Days a confirmed order is kept for refunds and audits, and a cancelled or released one, before TTL deletes it. */
+    readonly confirmedRetentionDays: number;
+    readonly abandonedRetentionDays: number;
   };
   readonly campaigns: {
     /** Hours a campaign may wait for its workers before it completes as timed out. */
@@ -72,6 +76,28 @@ export interface Settings {
     /** From this delivery on, users that still cannot be written are recorded as failed instead of redelivered. */
     readonly giveUpAtReceiveCount: number;
   };
+  /** Expiry, reminders and archival (docs/lifecycle.md). */
+  readonly lifecycle: {
+    /** The bucket archived coupons and manifests go to (set on the archival function and the archive listing). */
+    readonly archiveBucket?: string;
+    /** Days a used or expired coupon stays in the table after it settled, before archival moves it to S3. */
+    readonly retentionDays: number;
+    /** Reminder offsets of templates that set none (ISO 8601 durations). */
+    readonly defaultReminderOffsets: readonly string[];
+    /** Days a reminder record is kept (it only has to outlive its day). */
+    readonly reminderRetentionDays: number;
+    /** The day's reminders go out from this UTC hour on (runs before it send nothing). */
+    readonly remindFromHourUtc: number;
+    /** Index entries read per Query page, and coupons per archive batch (one set of archive objects). */
+    readonly pageSize: number;
+    readonly archiveBatchSize: number;
+    /** DynamoDB writes (expire, delete, remind) one job has in flight, across shards. */
+    readonly writesInFlight: number;
+    /** Milliseconds a job run works before it stops starting new pages (below the function's timeout); the next run goes on. */
+    readonly runBudgetMs: number;
+    /** Milliseconds an archival run holds a shard; a crashed run's shard is taken over (and its batch recovered) after this. */
+    readonly archiveLeaseMs: number;
+  };
 }
 
 export const defaultSettings: Settings = {
@@ -82,7 +108,7 @@ export const defaultSettings: Settings = {
   dynamodbMaxAttempts: 3,
   queueAndStorageMaxAttempts: 5,
   claims: { templateCacheTtlMs: 2_000, maxAttempts: 8, tagTimeoutMs: 150, tagBreakerFailureThreshold: 5, tagBreakerOpenMs: 10_000 },
-  orders: { maxCouponsPerOrder: 5, lockTimeoutMinutes: 30, blocklistCacheTtlMs: 30_000, releaseBatchPerShard: 100 },
+  orders: { maxCouponsPerOrder: 5, lockTimeoutMinutes: 30, blocklistCacheTtlMs: 30_000, releaseBatchPerShard: 100, confirmedRetentionDays: 400, abandonedRetentionDays: 30 },
   campaigns: {
     deadlineHours: 24,
     audiencePageBytes: 4 * 1024 * 1024,
@@ -92,6 +118,17 @@ export const defaultSettings: Settings = {
     writeBaseDelayMs: 50,
     writeCallsInFlight: 16,
     giveUpAtReceiveCount: 3,
+  },
+  lifecycle: {
+    retentionDays: 180,
+    defaultReminderOffsets: ['P3D', 'P1D'],
+    reminderRetentionDays: 30,
+    remindFromHourUtc: 8,
+    pageSize: 500,
+    archiveBatchSize: 1_000,
+    writesInFlight: 32,
+    runBudgetMs: 12 * 60_000,
+    archiveLeaseMs: 15 * 60_000,
   },
 };
 
@@ -125,14 +162,30 @@ export function settingsFromEnvironment(env: Environment = process.env): Setting
     workerMappingId: optional(ENV.workerMappingId),
     orders: { ...defaultSettings.orders, lockTimeoutMinutes: integer(ENV.lockTimeoutMinutes, defaultSettings.orders.lockTimeoutMinutes) },
     campaigns: { ...defaultSettings.campaigns, deadlineHours: integer(ENV.campaignDeadlineHours, defaultSettings.campaigns.deadlineHours) },
+    lifecycle: {
+      ...defaultSettings.lifecycle,
+      archiveBucket: optional(ENV.archiveBucket),
+      retentionDays: integer(ENV.archiveRetentionDays, defaultSettings.lifecycle.retentionDays),
+      defaultReminderOffsets: reminderOffsets(optional(ENV.reminderOffsets)) ?? defaultSettings.lifecycle.defaultReminderOffsets,
+    },
   };
 }
 
+/** REMINDER_OFFSETS: a comma-separated list (empty for none), each a fixed-length ISO 8601 duration. */
+function reminderOffsets(raw: string | undefined): readonly string[] | undefined {
+  if (raw === undefined) return undefined;
+  const offsets = raw.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const parsed = ReminderOffsets.safeParse(offsets);
+  if (!parsed.success) throw new ConfigurationError(`environment variable ${ENV.reminderOffsets} must list ISO 8601 durations such as P3D,P1D, got "${raw}"`);
+  return parsed.data;
+}
+
 /** Settings with some parts replaced (nested parts merged), for the local stack, tests and benchmarks. */
-export type SettingsOverrides = Partial<Omit<Settings, 'claims' | 'orders' | 'campaigns' | 'endpoints'>> & {
+export type SettingsOverrides = Partial<Omit<Settings, 'claims' | 'orders' | 'campaigns' | 'lifecycle' | 'endpoints'>> & {
   readonly claims?: Partial<Settings['claims']>;
   readonly orders?: Partial<Settings['orders']>;
   readonly campaigns?: Partial<Settings['campaigns']>;
+  readonly lifecycle?: Partial<Settings['lifecycle']>;
   readonly endpoints?: Endpoints;
 };
 
@@ -143,4 +196,5 @@ export const withSettings = (base: Settings, overrides: SettingsOverrides): Sett
   claims: { ...base.claims, ...overrides.claims },
   orders: { ...base.orders, ...overrides.orders },
   campaigns: { ...base.campaigns, ...overrides.campaigns },
+  lifecycle: { ...base.lifecycle, ...overrides.lifecycle },
 });

@@ -27,6 +27,13 @@ import { newId } from './ids';
 import { logger } from './observability';
 import type { LedgerDeps } from './ledger/ledger-service';
 import { OrderRepository } from './orders/order-repository';
+import { type ArchivalDeps, type ArchivalResult, archiveSettledCoupons } from './lifecycle/archival';
+import type { ArchiveListingDeps } from './lifecycle/archive-listing';
+import { type ExpiryDeps, type ExpiryResult, expireDueCoupons } from './lifecycle/expiry';
+import { type JobContext, jobRun } from './lifecycle/job-run';
+import { LifecycleRepository } from './lifecycle/lifecycle-repository';
+import { type ReminderDeps, type ReminderResult, reminderOffsetsOfTemplates, sendReminders } from './lifecycle/reminders';
+import { S3ArchiveObjects } from './lifecycle/s3-archive-objects';
 import type { OrderDeps } from './orders/order-service';
 import type { ProductOfferDeps } from './pricing/product-offers';
 import type { QuoteDeps } from './pricing/quote-service';
@@ -37,7 +44,7 @@ import { StatisticsRepository } from './statistics/statistics-repository';
 import { TemplateRepository } from './templates/template-repository';
 import type { TemplateServiceDeps, TemplateStatusDeps } from './templates/template-service';
 import { RESERVATION_SHARDS_MAX } from './keys';
-import { noTelemetry, type Telemetry } from './telemetry';
+import { BusinessMetric, noTelemetry, type Telemetry } from './telemetry';
 import { type Clock, systemClock } from './time';
 
 /** Ports a caller may supply instead of the AWS adapters (the local stack drives the worker itself). */
@@ -220,7 +227,7 @@ export const orderDeps = (c: Container) =>
     c,
     'orders',
     (): OrderDeps => ({
-      orders: new OrderRepository(dynamodb(c), c.settings.tableName),
+      orders: new OrderRepository(dynamodb(c), c.settings.tableName, { confirmedDays: c.settings.orders.confirmedRetentionDays, abandonedDays: c.settings.orders.abandonedRetentionDays }),
       coupons: couponRepository(c),
       blockedProductIds: blockedProductIds(c),
       clock: c.clock,
@@ -272,3 +279,74 @@ function memoizeStarted(load: (campaignId: string) => Promise<Campaign | undefin
     return campaign;
   };
 }
+
+const lifecycleRepository = (c: Container) => part(c, 'lifecycleRepository', () => new LifecycleRepository(dynamodb(c), c.settings.tableName));
+const archiveObjects = (c: Container) => part(c, 'archiveObjects', () => new S3ArchiveObjects(c.clients.s3, c.settings.lifecycle.archiveBucket));
+/** What every lifecycle job shares: the clock, one gate on its writes in flight, the index page size. */
+const lifecycleContext = (c: Container) =>
+  part(c, 'lifecycleContext', (): JobContext => ({ clock: c.clock, writes: callGate(c.settings.lifecycle.writesInFlight), pageSize: c.settings.lifecycle.pageSize }));
+export const expiryDeps = (c: Container) => part(c, 'expiry', (): ExpiryDeps => ({ ...lifecycleContext(c), index: lifecycleRepository(c), expiry: lifecycleRepository(c) }));
+export const reminderDeps = (c: Container) =>
+  part(
+    c,
+    'reminders',
+    (): ReminderDeps => ({
+      ...lifecycleContext(c),
+      index: lifecycleRepository(c),
+      reminders: lifecycleRepository(c),
+      templateReminderOffsets: () => reminderOffsetsOfTemplates(templateRepository(c)),
+      defaultOffsets: c.settings.lifecycle.defaultReminderOffsets,
+      retentionDays: c.settings.lifecycle.reminderRetentionDays,
+      fromHourUtc: c.settings.lifecycle.remindFromHourUtc,
+    }),
+  );
+export const archivalDeps = (c: Container) =>
+  part(
+    c,
+    'archival',
+    (): ArchivalDeps => ({
+      ...lifecycleContext(c),
+      index: lifecycleRepository(c),
+      table: lifecycleRepository(c),
+      objects: archiveObjects(c),
+      newId,
+      retentionDays: c.settings.lifecycle.retentionDays,
+      batchSize: c.settings.lifecycle.archiveBatchSize,
+      leaseMs: c.settings.lifecycle.archiveLeaseMs,
+    }),
+  );
+export const archiveListingDeps = (c: Container) =>
+  part(c, 'archiveListing', (): ArchiveListingDeps => ({ table: lifecycleRepository(c), bucket: c.settings.lifecycle.archiveBucket ?? '', clock: c.clock }));
+
+/**
+ * The lifecycle jobs as the schedules, the local timers and `npm run jobs` run them: each acts as of
+ * `nowMs` (default: the clock) and works for at most the run budget.
+ */
+export const lifecycleJobs = (c: Container) => {
+  const run = (nowMs?: number) => jobRun(c.clock, c.settings.lifecycle.runBudgetMs, nowMs);
+  return {
+    expire: (nowMs?: number) => expireDueCoupons(expiryDeps(c), run(nowMs)),
+    remind: (nowMs?: number) => sendReminders(reminderDeps(c), run(nowMs)),
+    archive: (nowMs?: number) => archiveSettledCoupons(archivalDeps(c), run(nowMs)),
+  };
+};
+export type LifecycleJob = keyof ReturnType<typeof lifecycleJobs>;
+
+/** What each job's run counts as its business metric. */
+const lifecycleCounts: Record<LifecycleJob, { metric: BusinessMetric; of: (result: any) => number }> = {
+  expire: { metric: BusinessMetric.couponsExpired, of: (result: ExpiryResult) => result.expired },
+  remind: { metric: BusinessMetric.remindersSent, of: (result: ReminderResult) => result.sent },
+  archive: { metric: BusinessMetric.couponsArchived, of: (result: ArchivalResult) => result.archived },
+};
+
+/** A scheduled run of a lifecycle job: its count and whether it fell behind (metrics the alarms watch), and a log line. */
+export const scheduledLifecycleJob = (c: Container, job: LifecycleJob) => {
+  const jobs = lifecycleJobs(c);
+  return async () => {
+    const result = await jobs[job]();
+    c.telemetry.count(lifecycleCounts[job].metric, lifecycleCounts[job].of(result));
+    c.telemetry.count(BusinessMetric.lifecycleBacklog, result.finished ? 0 : 1, { job });
+    logger.info(`lifecycle job ${job}`, { ...result });
+    return result;
+  };
+};

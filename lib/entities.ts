@@ -1,4 +1,5 @@
 import type { ItemKey } from './keys';
+import { timeToLiveAttribute } from './table';
 
 /**
  * The `entity` tag every item carries, named once. Repositories write it through `entityItem`; the
@@ -26,14 +27,18 @@ export const Entity = {
   campaignParkedChunk: 'campaign-parked-chunk',
   campaignRepeats: 'campaign-repeats',
   templateCampaign: 'template-campaign',
+  reminder: 'reminder',
+  reminderProgress: 'reminder-progress',
+  archiveManifest: 'archive-manifest',
+  archiveShard: 'archive-shard',
 } as const;
 export type EntityName = (typeof Entity)[keyof typeof Entity];
 
 /** An item as stored: its key (and any index keys), its entity tag, then its own attributes. */
-export const entityItem = <A extends object>(entity: EntityName, key: ItemKey & { readonly gsi1pk?: string; readonly gsi1sk?: string }, attributes: A) => ({ ...key, entity, ...attributes });
+export const entityItem = <A extends object>(entity: EntityName, key: ItemKey & { readonly gsi1pk?: string; readonly gsi1sk?: string; readonly gsi2pk?: string; readonly gsi2sk?: string }, attributes: A) => ({ ...key, entity, ...attributes });
 
-/** The key and bookkeeping attributes every item carries, which are not part of the entity itself. */
-const BOOKKEEPING = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity']);
+/** The key and bookkeeping attributes (index keys, the TTL) items carry, which are not part of the entity itself. */
+const BOOKKEEPING = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', timeToLiveAttribute]);
 
 /** An item's own fields, without its keys and entity tag. */
 export function withoutKeys<T>(item: Record<string, unknown>): T {
@@ -43,6 +48,8 @@ export function withoutKeys<T>(item: Record<string, unknown>): T {
 /** One committed write of an item, as the table's stream tells it: the item before and after. */
 export interface ItemChange<T> {
   readonly kind: 'insert' | 'modify' | 'remove';
+  /** The entity of the item that changed (a consumer may read several). */
+  readonly entity: EntityName;
   readonly before?: T;
   readonly after?: T;
   /** Stable across redeliveries of the same change: events built from it carry it in their id. */

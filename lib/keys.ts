@@ -76,11 +76,14 @@ export const lockExpiryKey = (orderId: string, lockExpiresAt: string) => ({
   gsi1sk: `${lockExpiresAt}#${orderId}`,
 });
 export const lockExpiryPartition = (shard: number): string => `LOCKS#${shard}`;
-const lockExpiryShardOf = (orderId: string): number => {
+const lockExpiryShardOf = (orderId: string): number => shardOf(orderId, LOCK_EXPIRY_SHARDS);
+
+/** A stable shard for a value: the same value always lands in the same shard. */
+function shardOf(value: string, shards: number): number {
   let hash = 0;
-  for (const char of orderId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash % LOCK_EXPIRY_SHARDS;
-};
+  for (const char of value) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash % shards;
+}
 
 /** Statistics of a template are spread over counter shards in its partition, so no counter item is hot. */
 export const STATISTICS_SHARDS = 10;
@@ -117,3 +120,44 @@ export const campaignListingPartition = 'CAMPAIGNS';
 /** A template's campaigns, with their status, in the template's partition: read consistently when the template is paused. */
 export const templateCampaignKey = (templateId: string, campaignId: string): ItemKey => ({ pk: templatePartition(templateId), sk: `CAMPAIGN#${campaignId}` });
 export const templateCampaignPrefix = 'CAMPAIGN#';
+
+/**
+ * The lifecycle index (GSI2) holds every coupon exactly once: while it can still be used (available or
+ * locked) under EXPIRES, sorted by when its validity ends; once settled (used or expired) under SETTLED,
+ * sorted by when it settled. The expiry job reads the first, the reminder job a day's slice of the
+ * first, the archival job the old end of the second. Coupons are spread by user over this many
+ * partitions, so a million coupons expiring in the same minute never share one index partition, and a
+ * user's coupons always share one (the reminder job groups them by user).
+ */
+export const LIFECYCLE_SHARDS = 32;
+export const lifecycleShardOf = (userId: string): number => shardOf(userId, LIFECYCLE_SHARDS);
+export const expiryPartition = (shard: number): string => `EXPIRES#${pad(shard, 2)}`;
+export const settledPartition = (shard: number): string => `SETTLED#${pad(shard, 2)}`;
+export interface LifecycleIndexKey {
+  readonly gsi2pk: string;
+  readonly gsi2sk: string;
+}
+/** A coupon that can still be used: due to expire at `validUntil`. */
+export const expiryIndexKey = (coupon: { readonly userId: string; readonly id: string; readonly validUntil: string }): LifecycleIndexKey => ({
+  gsi2pk: expiryPartition(lifecycleShardOf(coupon.userId)),
+  gsi2sk: `${coupon.validUntil}#${coupon.id}`,
+});
+/** A settled coupon (used or expired since `settledAt`): due for the archive once its retention has passed. */
+export const settledIndexKey = (coupon: { readonly userId: string; readonly id: string }, settledAt: string): LifecycleIndexKey => ({
+  gsi2pk: settledPartition(lifecycleShardOf(coupon.userId)),
+  gsi2sk: `${settledAt}#${coupon.id}`,
+});
+/** The upper end of an index range "up to and including this instant" (sort keys are `<ISO time>#<id>`). */
+export const upToInstant = (iso: string): string => `${iso}#\uffff`;
+
+/** One expiry reminder: a user, a reminder offset, a day. Its conditional write is what makes the reminder happen once. */
+export const userReminderKey = (userId: string, day: string, offset: string): ItemKey => ({ pk: userPartition(userId), sk: `REMINDER#${day}#${offset}` });
+
+/** That a shard of a day's reminder window for an offset is done: later runs of the day skip it. */
+export const reminderProgressKey = (day: string, offset: string, shard: number): ItemKey => ({ pk: `REMINDERS#${day}`, sk: `${offset}#${pad(shard, 2)}` });
+
+/** Archive manifests, one partition sorted by when the archive batch was made (a few writes a second at most). */
+export const archiveManifestPartition = 'ARCHIVES';
+export const archiveManifestKey = (createdAt: string, batchId: string): ItemKey => ({ pk: archiveManifestPartition, sk: `${createdAt}#${batchId}` });
+/** Which archival run holds a lifecycle shard, until when, and the batch it has not finished (if any). */
+export const archiveShardKey = (shard: number): ItemKey => ({ pk: `ARCHIVE-SHARD#${pad(shard, 2)}`, sk: 'LEASE' });

@@ -10,10 +10,22 @@ export const indexes = {
    * Sparse and overloaded: templates by status and creation time (back office), and locked orders by
    * lock expiry. Only those items carry gsi1pk, so coupon writes never pay for an index write.
    */
-  gsi1: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  gsi1: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: { type: 'ALL' } },
+  /**
+   * The lifecycle index (lib/keys.ts, LIFECYCLE_SHARDS): every coupon, by when it expires or settled.
+   * It projects only what the lifecycle jobs read and what never changes after issue, plus the status
+   * (so the jobs skip locked coupons without reading the table): a lock or a release rewrites its small
+   * index entry, nothing else does.
+   */
+  gsi2: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: { type: 'INCLUDE', attributes: ['status', 'userId', 'templateId', 'name', 'validUntil'] } },
 } as const;
 
-export const globalSecondaryIndexes = Object.values(indexes);
+export type IndexDefinition = (typeof indexes)[keyof typeof indexes];
+export const globalSecondaryIndexes: readonly IndexDefinition[] = Object.values(indexes);
 
-/** Attribute DynamoDB TTL deletes items by (idempotency records). Epoch seconds. */
+/** The index's projection in the shape DynamoDB's CreateTable takes (the CDK construct maps the same definition). */
+export const projectionOf = (index: IndexDefinition) =>
+  index.projection.type === 'ALL' ? { ProjectionType: 'ALL' as const } : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection.attributes] };
+
+/** Attribute DynamoDB TTL deletes items by (idempotency records, reminders, finished orders, claim counters: docs/lifecycle.md). Epoch seconds. */
 export const timeToLiveAttribute = 'expiresAt';

@@ -1,4 +1,4 @@
-import { ledgerImbalanceMetric } from './topology';
+import { ledgerImbalanceMetric, lifecycleBacklogMetric } from './topology';
 
 /**
  * Business metrics, as the domain and the entry points report them. The port knows nothing of
@@ -18,6 +18,14 @@ export const BusinessMetric = {
   ordersLocked: 'OrdersLocked',
   /** A request answered with a 4xx refusal; dimensions `route` and `code` (SOLD_OUT, LIMIT_REACHED, ...). */
   requestsRefused: 'RequestsRefused',
+  /** Coupons moved to expired by the expiry job. */
+  couponsExpired: 'CouponsExpired',
+  /** Expiry reminders recorded (each published once as CouponsExpiringSoon). */
+  remindersSent: 'RemindersSent',
+  /** Coupons moved from the table to the archive. */
+  couponsArchived: 'CouponsArchived',
+  /** A lifecycle job run that stopped before it was done (its time ran out): 0 when it finished. Dimension `job`. */
+  lifecycleBacklog: lifecycleBacklogMetric.name,
   /** Templates whose stock ledger did not balance in the daily audit (0 is published too: the alarm sees the audit ran). */
   stockLedgerImbalances: ledgerImbalanceMetric.name,
 } as const;

@@ -16,6 +16,9 @@ export const ENV = {
   workerMappingId: 'WORKER_MAPPING_ID',
   lockTimeoutMinutes: 'LOCK_TIMEOUT_MINUTES',
   campaignDeadlineHours: 'CAMPAIGN_DEADLINE_HOURS',
+  archiveBucket: 'ARCHIVE_BUCKET',
+  archiveRetentionDays: 'ARCHIVE_RETENTION_DAYS',
+  reminderOffsets: 'REMINDER_OFFSETS',
 } as const;
 
 /** The campaign chunk queue and its dead-letter queue. */
@@ -39,14 +42,14 @@ export const campaignQueue = {
 export const streamConsumers = {
   publisher: {
     entry: 'functions/events/publish-stream-events.ts',
-    entities: [Entity.coupon],
+    entities: [Entity.coupon, Entity.reminder],
     batchSize: 100,
     maxBatchingWindowSeconds: 1,
     retryAttempts: 10,
   },
   statistics: {
     entry: 'functions/statistics/update-statistics.ts',
-    entities: [Entity.coupon],
+    entities: [Entity.coupon, Entity.reminder],
     // Larger, fewer batches: one counter update per template per batch, whatever the batch size.
     batchSize: 500,
     maxBatchingWindowSeconds: 5,
@@ -62,6 +65,10 @@ export const streamFilterPattern = (consumer: StreamConsumer) => ({ dynamodb: { 
 export const schedules = {
   releaseExpiredLocks: { entry: 'functions/orders/release-expired-locks.ts', everyMinutes: 1 },
   auditStockLedgers: { entry: 'functions/ledger/audit-stock-ledgers.ts', everyMinutes: 24 * 60 },
+  /** Lifecycle jobs (docs/lifecycle.md); each run works for at most its budget, the next goes on. The expiry rate is a deploy parameter. */
+  expireCoupons: { entry: 'functions/lifecycle/expire-coupons.ts', everyMinutes: 15 },
+  sendReminders: { entry: 'functions/lifecycle/send-reminders.ts', everyMinutes: 60 },
+  archiveCoupons: { entry: 'functions/lifecycle/archive-coupons.ts', everyMinutes: 60 },
 } as const;
 
 /** The metric the ledger audit emits (embedded metric format) and its alarm watches. */
@@ -69,6 +76,8 @@ export const schedules = {
 export const metricsNamespace = 'CouponPlatform';
 export const serviceName = 'coupons';
 export const ledgerImbalanceMetric = { namespace: metricsNamespace, name: 'StockLedgerImbalances' } as const;
+/** A lifecycle job run that ran out of time before it was done (dimension `job`); an alarm watches runs that keep falling behind. */
+export const lifecycleBacklogMetric = { namespace: metricsNamespace, name: 'LifecycleRunsBehind' } as const;
 
 /** The campaign state machine's task states (by the name the definition gives them) and the function behind each. */
 export const campaignSteps = {

@@ -30,6 +30,7 @@ it('records one example per route', async () => {
     validity: { type: 'relative', days: 30 },
     stock: { total: 1000, shards: 4 }, perUserLimit: 2,
     scope: { include: { categoryIds: ['shoes'] }, exclude: { productIds: ['limited-sneaker'] } },
+    reminders: ['P7D', 'P1D'],
   };
   const tpl = await call('createTemplate', 'POST', '/v1/admin/templates', admin, templateBody, { 'idempotency-key': 'create-spring-1' });
   await call('updateTemplate', 'PATCH', `/v1/admin/templates/${tpl.id}`, admin, { description: 'Spring sale, shoes only' });
@@ -72,6 +73,13 @@ it('records one example per route', async () => {
   await call('resumeCampaign', 'POST', '/v1/admin/campaigns/summer/resume', admin);
   await call('cancelCampaign', 'POST', '/v1/admin/campaigns/summer/cancel', admin);
   await call('getStockLedger', 'GET', `/v1/admin/templates/${tpl.id}/ledger`, admin);
+  // The lifecycle jobs as the schedules run them, 31 days on (everything expires) and 181 days after that (archived).
+  const { lifecycleJobs } = await import('../lib/container');
+  const expiredAt = Date.now() + 31 * 86_400_000;
+  await lifecycleJobs(env.stack.container).expire(expiredAt);
+  const archivedAt = expiredAt + 181 * 86_400_000;
+  await lifecycleJobs(env.stack.container).archive(archivedAt);
+  await call('listArchives', 'GET', `/v1/admin/archives?from=${new Date(Date.now() - 3_600_000).toISOString()}&limit=1`, admin);
   const missing = allRoutes.filter((r) => !recorded[r.id] && r.id !== 'openapi').map((r) => r.id);
   expect(missing).toEqual([]);
   writeFileSync(path.join(repoRoot, 'lib/api/examples.json'), `${JSON.stringify(recorded, null, 2)}\n`);

@@ -482,6 +482,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/archives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Archive manifests made between two instants, oldest first: each batch's objects (S3 key, coupons, bytes, SHA-256) and state */
+        get: operations["listArchives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -629,7 +646,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "time": "2026-11-23T04:28:46.253Z"
+                     *       "time": "2026-11-23T06:35:10.565Z"
                      *     }
                      */
                     "application/json": {
@@ -686,9 +703,13 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "reminders": [
+                     *             "P7D",
+                     *             "P1D"
+                     *           ],
                      *           "description": "Spring sale, shoes only",
                      *           "returnOnRefund": true,
-                     *           "createdAt": "2026-11-23T04:28:46.283Z",
+                     *           "createdAt": "2026-11-23T06:35:10.600Z",
                      *           "perUserLimit": 2,
                      *           "effect": {
                      *             "type": "amount_off",
@@ -710,7 +731,7 @@ export interface operations {
                      *           "name": "20 off 100 on shoes",
                      *           "claimable": true,
                      *           "currency": "EUR",
-                     *           "id": "01M83AKRABHY792F11VFXKB60N",
+                     *           "id": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *           "validity": {
                      *             "type": "relative",
                      *             "days": 30
@@ -724,10 +745,10 @@ export interface operations {
                      *             "group": "default"
                      *           },
                      *           "status": "active",
-                     *           "updatedAt": "2026-11-23T04:28:46.510Z"
+                     *           "updatedAt": "2026-11-23T06:35:10.877Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTgzQUtSQUJIWTc5MkYxMVZGWEtCNjBOIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMDQ6Mjg6NDYuMjgzWiMwMU04M0FLUkFCSFk3OTJGMTFWRlhLQjYwTiIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
+                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTgzSFY2VzdNWFhRVjY1VFFOOUROWVNBIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMDY6MzU6MTAuNjAwWiMwMU04M0hWNlc3TVhYUVY2NVRRTjlETllTQSIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
                      *     }
                      */
                     "application/json": {
@@ -807,6 +828,7 @@ export interface operations {
                             };
                             returnOnRefund: boolean;
                             claimable: boolean;
+                            reminders?: string[];
                             createdAt: string;
                             updatedAt: string;
                         }[];
@@ -862,7 +884,11 @@ export interface operations {
                  *             "limited-sneaker"
                  *           ]
                  *         }
-                 *       }
+                 *       },
+                 *       "reminders": [
+                 *         "P7D",
+                 *         "P1D"
+                 *       ]
                  *     }
                  */
                 "application/json": {
@@ -951,6 +977,7 @@ export interface operations {
                     returnOnRefund?: boolean;
                     /** @default true */
                     claimable?: boolean;
+                    reminders?: string[];
                 };
             };
         };
@@ -995,15 +1022,19 @@ export interface operations {
                      *       },
                      *       "returnOnRefund": true,
                      *       "claimable": true,
-                     *       "id": "01M83AKRABHY792F11VFXKB60N",
+                     *       "reminders": [
+                     *         "P7D",
+                     *         "P1D"
+                     *       ],
+                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T04:28:46.283Z",
-                     *       "updatedAt": "2026-11-23T04:28:46.283Z"
+                     *       "createdAt": "2026-11-23T06:35:10.600Z",
+                     *       "updatedAt": "2026-11-23T06:35:10.600Z"
                      *     }
                      */
                     "application/json": {
@@ -1082,6 +1113,7 @@ export interface operations {
                         };
                         returnOnRefund: boolean;
                         claimable: boolean;
+                        reminders?: string[];
                         createdAt: string;
                         updatedAt: string;
                     };
@@ -1127,15 +1159,19 @@ export interface operations {
                      *       },
                      *       "returnOnRefund": true,
                      *       "claimable": true,
-                     *       "id": "01M83AKRABHY792F11VFXKB60N",
+                     *       "reminders": [
+                     *         "P7D",
+                     *         "P1D"
+                     *       ],
+                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T04:28:46.283Z",
-                     *       "updatedAt": "2026-11-23T04:28:46.283Z"
+                     *       "createdAt": "2026-11-23T06:35:10.600Z",
+                     *       "updatedAt": "2026-11-23T06:35:10.600Z"
                      *     }
                      */
                     "application/json": {
@@ -1214,6 +1250,7 @@ export interface operations {
                         };
                         returnOnRefund: boolean;
                         claimable: boolean;
+                        reminders?: string[];
                         createdAt: string;
                         updatedAt: string;
                     };
@@ -1249,9 +1286,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "reminders": [
+                     *         "P7D",
+                     *         "P1D"
+                     *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T04:28:46.283Z",
+                     *       "createdAt": "2026-11-23T06:35:10.600Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1273,7 +1314,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M83AKRABHY792F11VFXKB60N",
+                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -1288,7 +1329,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T04:28:46.510Z"
+                     *       "updatedAt": "2026-11-23T06:35:10.877Z"
                      *     }
                      */
                     "application/json": {
@@ -1367,6 +1408,7 @@ export interface operations {
                         };
                         returnOnRefund: boolean;
                         claimable: boolean;
+                        reminders?: string[];
                         createdAt: string;
                         updatedAt: string;
                     };
@@ -1468,6 +1510,7 @@ export interface operations {
                     };
                     returnOnRefund?: boolean;
                     claimable?: boolean;
+                    reminders?: string[] | null;
                 };
             };
         };
@@ -1480,9 +1523,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "reminders": [
+                     *         "P7D",
+                     *         "P1D"
+                     *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T04:28:46.283Z",
+                     *       "createdAt": "2026-11-23T06:35:10.600Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1508,7 +1555,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M83AKRABHY792F11VFXKB60N",
+                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1518,7 +1565,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "draft",
-                     *       "updatedAt": "2026-11-23T04:28:46.390Z"
+                     *       "updatedAt": "2026-11-23T06:35:10.748Z"
                      *     }
                      */
                     "application/json": {
@@ -1597,6 +1644,7 @@ export interface operations {
                         };
                         returnOnRefund: boolean;
                         claimable: boolean;
+                        reminders?: string[];
                         createdAt: string;
                         updatedAt: string;
                     };
@@ -1645,9 +1693,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "reminders": [
+                     *         "P7D",
+                     *         "P1D"
+                     *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T04:28:46.283Z",
+                     *       "createdAt": "2026-11-23T06:35:10.600Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1673,7 +1725,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M83AKRABHY792F11VFXKB60N",
+                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1683,7 +1735,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T04:28:46.429Z"
+                     *       "updatedAt": "2026-11-23T06:35:10.802Z"
                      *     }
                      */
                     "application/json": {
@@ -1762,6 +1814,7 @@ export interface operations {
                         };
                         returnOnRefund: boolean;
                         claimable: boolean;
+                        reminders?: string[];
                         createdAt: string;
                         updatedAt: string;
                     };
@@ -1812,9 +1865,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "reminders": [
+                     *         "P7D",
+                     *         "P1D"
+                     *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T04:28:46.283Z",
+                     *       "createdAt": "2026-11-23T06:35:10.600Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1836,7 +1893,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M83AKRABHY792F11VFXKB60N",
+                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -1851,7 +1908,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T04:28:46.510Z"
+                     *       "updatedAt": "2026-11-23T06:35:10.877Z"
                      *     }
                      */
                     "application/json": {
@@ -1930,6 +1987,7 @@ export interface operations {
                         };
                         returnOnRefund: boolean;
                         claimable: boolean;
+                        reminders?: string[];
                         createdAt: string;
                         updatedAt: string;
                     };
@@ -1968,7 +2026,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T04:28:46.632Z"
+                     *       "updatedAt": "2026-11-23T06:35:10.978Z"
                      *     }
                      */
                     "application/json": {
@@ -2016,7 +2074,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T04:28:46.632Z"
+                     *       "updatedAt": "2026-11-23T06:35:10.978Z"
                      *     }
                      */
                     "application/json": {
@@ -2110,7 +2168,7 @@ export interface operations {
                      *       "tags": [
                      *         "vip"
                      *       ],
-                     *       "updatedAt": "2026-11-23T04:28:46.660Z"
+                     *       "updatedAt": "2026-11-23T06:35:11.020Z"
                      *     }
                      */
                     "application/json": {
@@ -2144,7 +2202,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "templateIds": [
-                 *         "01M83AKRABHY792F11VFXKB60N"
+                 *         "01M83HV6W7MXXQV65TQN9DNYSA"
                  *       ]
                  *     }
                  */
@@ -2165,8 +2223,8 @@ export interface operations {
                      * @example {
                      *       "coupons": [
                      *         {
-                     *           "id": "01M83AKRR0SV4FJWHHCQAEZH2Q",
-                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *           "id": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2191,9 +2249,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T04:28:46.712Z",
-                     *           "validUntil": "2026-12-23T04:28:46.712Z",
-                     *           "issuedAt": "2026-11-23T04:28:46.712Z",
+                     *           "validFrom": "2026-11-23T06:35:11.096Z",
+                     *           "validUntil": "2026-12-23T06:35:11.096Z",
+                     *           "issuedAt": "2026-11-23T06:35:11.096Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2291,7 +2349,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M83AKRABHY792F11VFXKB60N",
+                     *           "id": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "currency": "EUR",
@@ -2427,8 +2485,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M83AKRR0SV4FJWHHCQAEZH2Q",
-                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *           "id": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2453,9 +2511,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T04:28:46.712Z",
-                     *           "validUntil": "2026-12-23T04:28:46.712Z",
-                     *           "issuedAt": "2026-11-23T04:28:46.712Z",
+                     *           "validFrom": "2026-11-23T06:35:11.096Z",
+                     *           "validUntil": "2026-12-23T06:35:11.096Z",
+                     *           "issuedAt": "2026-11-23T06:35:11.096Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2548,8 +2606,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M83AKRR0SV4FJWHHCQAEZH2Q",
-                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *       "id": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -2574,9 +2632,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T04:28:46.712Z",
-                     *       "validUntil": "2026-12-23T04:28:46.712Z",
-                     *       "issuedAt": "2026-11-23T04:28:46.712Z",
+                     *       "validFrom": "2026-11-23T06:35:11.096Z",
+                     *       "validUntil": "2026-12-23T06:35:11.096Z",
+                     *       "issuedAt": "2026-11-23T06:35:11.096Z",
                      *       "source": "claim"
                      *     }
                      */
@@ -2701,7 +2759,7 @@ export interface operations {
                      *       "subtotal": 12000,
                      *       "verdicts": [
                      *         {
-                     *           "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *           "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
                      *           "applicable": true,
                      *           "reasons": [],
                      *           "saving": 2000,
@@ -2716,11 +2774,11 @@ export interface operations {
                      *       ],
                      *       "best": {
                      *         "couponIds": [
-                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -2874,7 +2932,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "offers": [
                      *         {
-                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -2898,7 +2956,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T04:28:46.839Z",
+                     *           "validUntil": "2026-12-23T06:35:11.204Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3049,7 +3107,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "claimable": [
                      *         {
-                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3073,7 +3131,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T04:28:46.845Z",
+                     *           "validUntil": "2026-12-23T06:35:11.213Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3083,10 +3141,10 @@ export interface operations {
                      *       ],
                      *       "mine": [
                      *         {
-                     *           "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
-                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *           "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *           "name": "20 off 100 on shoes",
-                     *           "validUntil": "2026-12-23T04:28:46.712Z",
+                     *           "validUntil": "2026-12-23T06:35:11.096Z",
                      *           "applies": true,
                      *           "saving": 2000,
                      *           "reasons": []
@@ -3288,16 +3346,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T04:28:46.871Z",
+                     *       "lockedAt": "2026-11-23T06:35:11.249Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T04:58:46.871Z",
+                     *       "lockExpiresAt": "2026-11-23T07:05:11.249Z",
                      *       "currency": "EUR",
                      *       "state": "locked",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3314,7 +3372,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3326,7 +3384,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                     *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
                      *       ]
                      *     }
                      */
@@ -3401,7 +3459,7 @@ export interface operations {
                  * @example {
                  *       "userId": "user-123",
                  *       "couponIds": [
-                 *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                 *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
                  *       ],
                  *       "currency": "EUR",
                  *       "items": [
@@ -3449,11 +3507,11 @@ export interface operations {
                      *       "state": "locked",
                      *       "pricing": {
                      *         "couponIds": [
-                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3480,11 +3538,11 @@ export interface operations {
                      *       },
                      *       "currency": "EUR",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T04:28:46.871Z",
-                     *       "lockExpiresAt": "2026-11-23T04:58:46.871Z",
+                     *       "lockedAt": "2026-11-23T06:35:11.249Z",
+                     *       "lockExpiresAt": "2026-11-23T07:05:11.249Z",
                      *       "refunds": [],
                      *       "couponIds": [
-                     *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                     *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
                      *       ]
                      *     }
                      */
@@ -3569,16 +3627,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T04:28:46.871Z",
+                     *       "lockedAt": "2026-11-23T06:35:11.249Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T04:58:46.871Z",
+                     *       "lockExpiresAt": "2026-11-23T07:05:11.249Z",
                      *       "currency": "EUR",
                      *       "state": "confirmed",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3595,7 +3653,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3606,9 +3664,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "confirmedAt": "2026-11-23T04:28:46.935Z",
+                     *       "confirmedAt": "2026-11-23T06:35:11.331Z",
                      *       "couponIds": [
-                     *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                     *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
                      *       ]
                      *     }
                      */
@@ -3691,16 +3749,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1002",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T04:28:47.018Z",
+                     *       "lockedAt": "2026-11-23T06:35:11.461Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T04:58:47.018Z",
+                     *       "lockExpiresAt": "2026-11-23T07:05:11.461Z",
                      *       "currency": "EUR",
                      *       "state": "cancelled",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83AKS09999CREDB6XQQEZWP"
+                     *           "01M83HV7NQ61H98EP3RT95JB0A"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3717,7 +3775,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83AKS09999CREDB6XQQEZWP",
+                     *             "couponId": "01M83HV7NQ61H98EP3RT95JB0A",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3728,9 +3786,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "cancelledAt": "2026-11-23T04:28:47.055Z",
+                     *       "cancelledAt": "2026-11-23T06:35:11.512Z",
                      *       "couponIds": [
-                     *         "01M83AKS09999CREDB6XQQEZWP"
+                     *         "01M83HV7NQ61H98EP3RT95JB0A"
                      *       ]
                      *     }
                      */
@@ -3806,7 +3864,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "couponIds": [
-                 *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                 *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
                  *       ]
                  *     }
                  */
@@ -3826,23 +3884,23 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T04:28:46.871Z",
+                     *       "lockedAt": "2026-11-23T06:35:11.249Z",
                      *       "userId": "user-123",
                      *       "refunds": [
                      *         {
-                     *           "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *           "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
                      *           "outcome": "returned",
-                     *           "at": "2026-11-23T04:28:46.963Z"
+                     *           "at": "2026-11-23T06:35:11.374Z"
                      *         }
                      *       ],
-                     *       "lockExpiresAt": "2026-11-23T04:58:46.871Z",
+                     *       "lockExpiresAt": "2026-11-23T07:05:11.249Z",
                      *       "currency": "EUR",
                      *       "state": "refunded",
-                     *       "confirmedAt": "2026-11-23T04:28:46.935Z",
+                     *       "confirmedAt": "2026-11-23T06:35:11.331Z",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3859,7 +3917,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83AKRR0SV4FJWHHCQAEZH2Q",
+                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3871,7 +3929,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M83AKRR0SV4FJWHHCQAEZH2Q"
+                     *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
                      *       ]
                      *     }
                      */
@@ -3954,7 +4012,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "stock": {
                      *         "total": 1500,
                      *         "remaining": 1498
@@ -3969,7 +4027,8 @@ export interface operations {
                      *         "usedTotal": 0,
                      *         "releasedTotal": 0,
                      *         "returnedTotal": 0,
-                     *         "expiredTotal": 0
+                     *         "expiredTotal": 0,
+                     *         "remindersSent": 0
                      *       }
                      *     }
                      */
@@ -3990,6 +4049,7 @@ export interface operations {
                             releasedTotal: number;
                             returnedTotal: number;
                             expiredTotal: number;
+                            remindersSent: number;
                         };
                     };
                 };
@@ -4021,13 +4081,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "added": 6500,
-                     *       "inShards": 6389,
+                     *       "inShards": 6418,
                      *       "issued": {
                      *         "claims": 2,
-                     *         "campaigns": 109,
-                     *         "total": 111
+                     *         "campaigns": 80,
+                     *         "total": 82
                      *       },
                      *       "reservedOutstanding": 0,
                      *       "difference": 0,
@@ -4036,7 +4096,7 @@ export interface operations {
                      *         {
                      *           "name": "equation",
                      *           "ok": true,
-                     *           "detail": "added 6500 = in shards 6389 + issued 111 + reserved 0"
+                     *           "detail": "added 6500 = in shards 6418 + issued 82 + reserved 0"
                      *         },
                      *         {
                      *           "name": "shards-added",
@@ -4051,7 +4111,7 @@ export interface operations {
                      *         {
                      *           "name": "campaign-reservations",
                      *           "ok": true,
-                     *           "detail": "shards reserved 2003 / campaigns 2003; shards got back 1894 / campaigns gave back 1894"
+                     *           "detail": "shards reserved 2003 / campaigns 2003; shards got back 1923 / campaigns gave back 1923"
                      *         },
                      *         {
                      *           "name": "campaign-outstanding",
@@ -4074,15 +4134,15 @@ export interface operations {
                      *           "campaignId": "summer",
                      *           "status": "cancelled",
                      *           "reserved": 2000,
-                     *           "issued": 106,
-                     *           "givenBack": 1894,
+                     *           "issued": 77,
+                     *           "givenBack": 1923,
                      *           "outstanding": 0,
                      *           "pool": 0,
                      *           "inFlight": 0
                      *         }
                      *       ],
                      *       "couponsCounted": 0,
-                     *       "checkedAt": "2026-11-23T04:28:50.143Z"
+                     *       "checkedAt": "2026-11-23T06:35:15.196Z"
                      *     }
                      */
                     "application/json": {
@@ -4150,13 +4210,13 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "campaignId": "spring-vip",
-                     *           "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *           "status": "completed",
                      *           "total": 3,
                      *           "reserved": 3,
-                     *           "requestedAt": "2026-11-23T04:28:47.103Z",
-                     *           "startedAt": "2026-11-23T04:28:47.153Z",
-                     *           "endedAt": "2026-11-23T04:28:47.486Z"
+                     *           "requestedAt": "2026-11-23T06:35:11.570Z",
+                     *           "startedAt": "2026-11-23T06:35:11.625Z",
+                     *           "endedAt": "2026-11-23T06:35:11.996Z"
                      *         }
                      *       ]
                      *     }
@@ -4198,7 +4258,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "campaignId": "spring-vip",
-                 *       "templateId": "01M83AKRABHY792F11VFXKB60N",
+                 *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                  *       "audience": {
                  *         "type": "inline",
                  *         "userIds": [
@@ -4293,7 +4353,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "spring-vip",
-                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "status": "completed",
                      *       "total": 3,
                      *       "processed": 3,
@@ -4310,26 +4370,26 @@ export interface operations {
                      *         "givenBack": 0,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T04:28:47.103Z",
-                     *       "startedAt": "2026-11-23T04:28:47.153Z",
-                     *       "completedAt": "2026-11-23T04:28:47.486Z",
-                     *       "endedAt": "2026-11-23T04:28:47.486Z",
+                     *       "requestedAt": "2026-11-23T06:35:11.570Z",
+                     *       "startedAt": "2026-11-23T06:35:11.625Z",
+                     *       "completedAt": "2026-11-23T06:35:11.996Z",
+                     *       "endedAt": "2026-11-23T06:35:11.996Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T04:28:47.103Z"
+                     *           "at": "2026-11-23T06:35:11.570Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T04:28:47.153Z"
+                     *           "at": "2026-11-23T06:35:11.625Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T04:28:47.153Z"
+                     *           "at": "2026-11-23T06:35:11.625Z"
                      *         },
                      *         {
                      *           "status": "completed",
-                     *           "at": "2026-11-23T04:28:47.486Z"
+                     *           "at": "2026-11-23T06:35:11.996Z"
                      *         }
                      *       ]
                      *     }
@@ -4398,12 +4458,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "status": "paused",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 14,
-                     *       "issued": 14,
+                     *       "processed": 6,
+                     *       "issued": 6,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4414,27 +4474,27 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1986
+                     *         "outstanding": 1994
                      *       },
-                     *       "requestedAt": "2026-11-23T04:28:47.672Z",
-                     *       "startedAt": "2026-11-23T04:28:47.688Z",
+                     *       "requestedAt": "2026-11-23T06:35:12.235Z",
+                     *       "startedAt": "2026-11-23T06:35:12.269Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T04:28:47.672Z"
+                     *           "at": "2026-11-23T06:35:12.235Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T04:28:47.688Z"
+                     *           "at": "2026-11-23T06:35:12.269Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T04:28:47.688Z"
+                     *           "at": "2026-11-23T06:35:12.269Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T04:28:48.292Z"
+                     *           "at": "2026-11-23T06:35:12.743Z"
                      *         }
                      *       ]
                      *     }
@@ -4505,11 +4565,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "status": "running",
                      *       "total": 2000,
-                     *       "processed": 86,
-                     *       "issued": 86,
+                     *       "processed": 17,
+                     *       "issued": 17,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4520,31 +4580,31 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1914
+                     *         "outstanding": 1983
                      *       },
-                     *       "requestedAt": "2026-11-23T04:28:47.672Z",
-                     *       "startedAt": "2026-11-23T04:28:47.688Z",
+                     *       "requestedAt": "2026-11-23T06:35:12.235Z",
+                     *       "startedAt": "2026-11-23T06:35:12.269Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T04:28:47.672Z"
+                     *           "at": "2026-11-23T06:35:12.235Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T04:28:47.688Z"
+                     *           "at": "2026-11-23T06:35:12.269Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T04:28:47.688Z"
+                     *           "at": "2026-11-23T06:35:12.269Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T04:28:48.292Z"
+                     *           "at": "2026-11-23T06:35:12.743Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T04:28:48.599Z"
+                     *           "at": "2026-11-23T06:35:13.250Z"
                      *         }
                      *       ]
                      *     }
@@ -4615,12 +4675,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M83AKRABHY792F11VFXKB60N",
+                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
                      *       "status": "cancelled",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 106,
-                     *       "issued": 106,
+                     *       "processed": 77,
+                     *       "issued": 77,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4630,38 +4690,38 @@ export interface operations {
                      *       },
                      *       "stock": {
                      *         "reserved": 2000,
-                     *         "givenBack": 1894,
+                     *         "givenBack": 1923,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T04:28:47.672Z",
-                     *       "startedAt": "2026-11-23T04:28:47.688Z",
-                     *       "endedAt": "2026-11-23T04:28:49.834Z",
+                     *       "requestedAt": "2026-11-23T06:35:12.235Z",
+                     *       "startedAt": "2026-11-23T06:35:12.269Z",
+                     *       "endedAt": "2026-11-23T06:35:14.770Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T04:28:47.672Z"
+                     *           "at": "2026-11-23T06:35:12.235Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T04:28:47.688Z"
+                     *           "at": "2026-11-23T06:35:12.269Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T04:28:47.688Z"
+                     *           "at": "2026-11-23T06:35:12.269Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T04:28:48.292Z"
+                     *           "at": "2026-11-23T06:35:12.743Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T04:28:48.599Z"
+                     *           "at": "2026-11-23T06:35:13.250Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "cancelled",
-                     *           "at": "2026-11-23T04:28:49.834Z"
+                     *           "at": "2026-11-23T06:35:14.770Z"
                      *         }
                      *       ]
                      *     }
@@ -4749,6 +4809,84 @@ export interface operations {
             429: components["responses"]["Error429"];
             500: components["responses"]["Error500"];
             503: components["responses"]["Error503"];
+        };
+    };
+    listArchives: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of manifests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "createdAt": "2026-11-23T06:35:16.012Z",
+                     *           "completedAt": "2026-11-23T06:35:16.436Z",
+                     *           "coupons": 1,
+                     *           "objects": [
+                     *             {
+                     *               "count": 1,
+                     *               "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *               "sha256": "d087f6acd09e27f226a0dcd8010e33a118643e669c80f2d1f77e92d9266d265b",
+                     *               "day": "2026-12-24",
+                     *               "key": "coupons/day=2026-12-24/template=01M83HV6W7MXXQV65TQN9DNYSA/01M83HVC5B2YCSG00XSBQKKHHZ.jsonl.gz",
+                     *               "bytes": 400
+                     *             }
+                     *           ],
+                     *           "leftInTable": 0,
+                     *           "shard": 1,
+                     *           "state": "complete",
+                     *           "batchId": "01M83HVC5B2YCSG00XSBQKKHHZ",
+                     *           "bucket": "coupon-archive-local"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMDY6MzU6MTYuMDEyWiMwMU04M0hWQzVCMllDU0cwMFhTQlFLS0hIWiIsInBrIjoiQVJDSElWRVMifQ"
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            batchId: string;
+                            shard: number;
+                            createdAt: string;
+                            /** @enum {string} */
+                            state: "writing" | "deleting" | "complete" | "abandoned";
+                            readonly objects: {
+                                key: string;
+                                day: string;
+                                templateId: string;
+                                count: number;
+                                bytes: number;
+                                sha256: string;
+                            }[];
+                            coupons: number;
+                            leftInTable: number;
+                            completedAt?: string;
+                            bucket: string;
+                        }[];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
         };
     };
 }

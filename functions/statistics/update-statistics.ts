@@ -1,11 +1,10 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type Container, statisticsRepository } from '../../lib/container';
-import type { Coupon } from '../../lib/coupons/coupon';
 import { changesOf, type StreamRecord } from '../../lib/dynamodb/stream';
-import { Entity } from '../../lib/entities';
 import { onLambda } from '../../lib/lambda';
 import { logger } from '../../lib/observability';
 import { statisticsDeltas } from '../../lib/statistics/statistics';
+import { streamConsumers } from '../../lib/topology';
 
 /**
  * DynamoDB stream -> per-template counter shards. The batch is identified by its first and last sequence
@@ -16,7 +15,7 @@ export const build = (container: Container) => {
   const statistics = statisticsRepository(container);
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const records = event.Records as StreamRecord[];
-    const deltas = statisticsDeltas(changesOf<Coupon>(records, Entity.coupon));
+    const deltas = statisticsDeltas(changesOf(records, streamConsumers.statistics.entities));
     if (deltas.size === 0) return { batchItemFailures: [] };
     const identity = `${records[0]?.dynamodb?.SequenceNumber}-${records.at(-1)?.dynamodb?.SequenceNumber}-${records.length}`;
     try {

@@ -1,10 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { couponPut } from '../claims/claim-repository';
+import { claimCounterUpdate, couponPut } from '../claims/claim-repository';
 import { type BatchRetries, batchGetAll, batchWriteAll, gateOf } from '../dynamodb/batch';
 import { isThrottling } from '../dynamodb/errors';
 import { conditionFailed, isContention, transactWrite } from '../dynamodb/transaction';
-import { Entity, entityItem } from '../entities';
-import { userClaimCounterKey, userCouponKey } from '../keys';
+import { couponItem } from '../coupons/coupon-item';
+import { userCouponKey } from '../keys';
 import { untilDone } from '../retry';
 import { type CampaignCoupon, type CampaignCouponStore, holderIn, type IssueOptions, type IssueResult } from './campaign-coupons';
 
@@ -31,7 +31,7 @@ export class CampaignCouponRepository implements CampaignCouponStore {
   ) {}
 
   issue(coupons: readonly CampaignCoupon[], options: IssueOptions): Promise<IssueResult> {
-    return options.counted ? this.issueCounted(coupons, options.perUserLimit) : this.issueUncounted(coupons, options.onlyHere ?? new Set());
+    return options.counted ? this.issueCounted(coupons, options.perUserLimit, options.counterRetainUntil) : this.issueUncounted(coupons, options.onlyHere ?? new Set());
   }
 
   async holders(coupons: ReadonlyArray<Pick<CampaignCoupon, 'id' | 'userId'>>): Promise<Map<string, string>> {
@@ -43,7 +43,7 @@ export class CampaignCouponRepository implements CampaignCouponStore {
     const chunk = coupons[0]?.campaignChunk;
     const unknown = coupons.filter((coupon) => !onlyHere.has(coupon.userId));
     const holders = unknown.length > 0 ? await this.holders(unknown) : new Map<string, string>();
-    const requests = coupons.filter((c) => !holders.has(c.userId)).map((coupon) => ({ PutRequest: { Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon) } }));
+    const requests = coupons.filter((c) => !holders.has(c.userId)).map((coupon) => ({ PutRequest: { Item: couponItem(coupon) } }));
     const unwritten = new Set((await batchWriteAll(this.client, this.tableName, requests, this.retries)).map((request) => String(request.PutRequest!.Item!.userId)));
     const holder = holderIn(holders, chunk ?? '');
     return {
@@ -54,14 +54,14 @@ export class CampaignCouponRepository implements CampaignCouponStore {
     };
   }
 
-  private async issueCounted(coupons: readonly CampaignCoupon[], perUserLimit: number): Promise<IssueResult> {
+  private async issueCounted(coupons: readonly CampaignCoupon[], perUserLimit: number, counterRetainUntil: number | undefined): Promise<IssueResult> {
     const result = { issued: [] as string[], heldElsewhere: [] as string[], limitReached: [] as string[], unwritten: [] as string[] };
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(PARALLEL_TRANSACTIONS, coupons.length) }, async () => {
         while (next < coupons.length) {
           const coupon = coupons[next++]!;
-          result[await this.issueOne(coupon, perUserLimit)].push(coupon.userId);
+          result[await this.issueOne(coupon, perUserLimit, counterRetainUntil)].push(coupon.userId);
         }
       }),
     );
@@ -69,21 +69,13 @@ export class CampaignCouponRepository implements CampaignCouponStore {
   }
 
   /** The counter and the coupon together; retried (with backoff) when another transaction on the user's items was in the way. */
-  private async issueOne(coupon: CampaignCoupon, perUserLimit: number): Promise<keyof IssueResult> {
+  private async issueOne(coupon: CampaignCoupon, perUserLimit: number, counterRetainUntil: number | undefined): Promise<keyof IssueResult> {
     let kind: keyof IssueResult = 'unwritten';
     await untilDone([coupon], this.retries.maxAttempts, this.retries, async () => {
       const outcome = await gateOf(this.retries)(() => transactWrite(this.client, [
         {
           role: 'counter',
-          item: {
-            Update: {
-              TableName: this.tableName,
-              Key: userClaimCounterKey(coupon.userId, coupon.templateId),
-              UpdateExpression: 'SET entity = :entity, templateId = :templateId ADD claimed :one',
-              ConditionExpression: 'attribute_not_exists(claimed) OR claimed < :limit',
-              ExpressionAttributeValues: { ':entity': Entity.claimCounter, ':templateId': coupon.templateId, ':one': 1, ':limit': perUserLimit },
-            },
-          },
+          item: claimCounterUpdate(this.tableName, { userId: coupon.userId, templateId: coupon.templateId, quantity: 1, perUserLimit, retainUntil: counterRetainUntil }),
         },
         { role: 'coupon', item: { Put: { ...couponPut(this.tableName, coupon).Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } } },
       ])).catch((error: unknown) => {

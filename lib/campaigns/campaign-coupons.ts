@@ -18,6 +18,8 @@ export interface IssueResult {
 export interface IssueOptions {
   readonly counted: boolean;
   readonly perUserLimit: number;
+  /** When users' counters for the template may go (epoch seconds), if ever (claimCounterRetainUntil). */
+  readonly counterRetainUntil?: number | undefined;
   /**
    * Users known not to hold the coupon yet (in no other chunk, and this is the chunk's first delivery
    * with a draw): nothing to look up before writing theirs. Everyone else is looked up first.

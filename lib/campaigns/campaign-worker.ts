@@ -1,7 +1,7 @@
 import { allocateFromKnownStock, type ShardTake } from '../claims/stock-allocation';
 import type { TemplateCache } from '../claims/template-cache';
 import { issueCoupon } from '../coupons/coupon';
-import { validityEnded } from '../issuance/issuance-policy';
+import { claimCounterRetainUntil, validityEnded } from '../issuance/issuance-policy';
 import { waitBeforeAttempt } from '../retry';
 import { type Clock, toIso } from '../time';
 import { type Campaign, type ChunkMessage, type CounterDeltas, campaignCouponId, noSkips } from './campaign';
@@ -101,7 +101,7 @@ export async function issueCampaignChunk(deps: WorkerDeps, message: ChunkMessage
     campaignChunk: message.chunkId,
   }));
   // Expired since this chunk drew: an earlier delivery may have written some coupons already; they count.
-  const written = expired ? { issued: [], heldElsewhere: [], limitReached: [], unwritten: users } : await deps.coupons.issue(coupons, { counted: campaign.limited, perUserLimit: template.perUserLimit, ...(firstDraw && message.mayRepeat ? { onlyHere: onlyHere(users, message.mayRepeat) } : {}) });
+  const written = expired ? { issued: [], heldElsewhere: [], limitReached: [], unwritten: users } : await deps.coupons.issue(coupons, { counted: campaign.limited, perUserLimit: template.perUserLimit, counterRetainUntil: claimCounterRetainUntil(template), ...(firstDraw && message.mayRepeat ? { onlyHere: onlyHere(users, message.mayRepeat) } : {}) });
   if (!expired && written.unwritten.length > 0 && receiveCount < deps.giveUpAtReceiveCount) return { kind: 'retry-later', reason: 'WRITE_THROTTLED' };
   const confirmed = written.unwritten.length > 0 ? await confirmUnwritten(deps, coupons, written) : written;
   const result = expired ? { ...confirmed, unwritten: [] } : confirmed;

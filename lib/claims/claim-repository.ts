@@ -1,6 +1,8 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryPrefix } from '../dynamodb/query';
 import { conditionFailed, isContention, type RoledItem, transactWrite, type TransactionOutcome } from '../dynamodb/transaction';
+import { couponItem } from '../coupons/coupon-item';
+import { timeToLiveAttribute } from '../table';
 import { Entity, entityItem } from '../entities';
 import type { Coupon } from '../coupons/coupon';
 import { takeFromShard } from '../templates/stock-items';
@@ -20,6 +22,8 @@ export interface IdempotencyRecord {
 export interface ClaimLine {
   readonly templateId: string;
   readonly perUserLimit: number;
+  /** When the user's counter for this template may go (epoch seconds), if ever (claimCounterRetainUntil). */
+  readonly counterRetainUntil?: number;
   readonly takes: readonly ShardTake[];
   readonly coupons: readonly Coupon[];
 }
@@ -59,15 +63,7 @@ export class ClaimRepository {
       const quantity = line.coupons.length;
       items.push({
         role: { kind: 'counter', templateId: line.templateId },
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: userClaimCounterKey(claim.userId, line.templateId),
-            UpdateExpression: 'SET entity = :entity, templateId = :templateId ADD claimed :quantity',
-            ConditionExpression: 'attribute_not_exists(claimed) OR claimed <= :most',
-            ExpressionAttributeValues: { ':entity': Entity.claimCounter, ':templateId': line.templateId, ':quantity': quantity, ':most': line.perUserLimit - quantity },
-          },
-        },
+        item: claimCounterUpdate(this.tableName, { userId: claim.userId, templateId: line.templateId, quantity, perUserLimit: line.perUserLimit, retainUntil: line.counterRetainUntil }),
       });
       for (const coupon of line.coupons) items.push({ role: { kind: 'coupon' }, item: couponPut(this.tableName, coupon) });
     }
@@ -111,9 +107,34 @@ const toRecord = (item: Record<string, unknown>): IdempotencyRecord => ({
   expiresAt: Number(item.expiresAt),
 });
 
+/**
+ * Adds `quantity` to the user's counter for a template, on condition that it stays within the per-user
+ * limit; every path that counts toward the limit (claims, counted campaigns) writes it here. The TTL is
+ * set when the template's coupons have an end (claimCounterRetainUntil).
+ */
+export function claimCounterUpdate(tableName: string, counter: { userId: string; templateId: string; quantity: number; perUserLimit: number; retainUntil?: number | undefined }) {
+  const retain = counter.retainUntil !== undefined;
+  return {
+    Update: {
+      TableName: tableName,
+      Key: userClaimCounterKey(counter.userId, counter.templateId),
+      UpdateExpression: `SET entity = :entity, templateId = :templateId${retain ? ', #ttl = :retainUntil' : ''} ADD claimed :quantity`,
+      ConditionExpression: 'attribute_not_exists(claimed) OR claimed <= :most',
+      ...(retain ? { ExpressionAttributeNames: { '#ttl': timeToLiveAttribute } } : {}),
+      ExpressionAttributeValues: {
+        ':entity': Entity.claimCounter,
+        ':templateId': counter.templateId,
+        ':quantity': counter.quantity,
+        ':most': counter.perUserLimit - counter.quantity,
+        ...(retain ? { ':retainUntil': counter.retainUntil } : {}),
+      },
+    },
+  };
+}
+
 /** A new coupon in its user's partition; the condition makes a second write of the same id fail instead of overwriting. */
 export const couponPut = (tableName: string, coupon: Coupon) => ({
-  Put: { TableName: tableName, Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon), ConditionExpression: 'attribute_not_exists(pk)' },
+  Put: { TableName: tableName, Item: couponItem(coupon), ConditionExpression: 'attribute_not_exists(pk)' },
 });
 
 function interpret(outcome: TransactionOutcome<Role>): CommitOutcome {

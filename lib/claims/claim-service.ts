@@ -10,6 +10,7 @@ import type { ClaimLine, ClaimRepository, IdempotencyRecord } from './claim-repo
 import { type ClaimRefusal, claimRefusal, hasAudience, type UserTags } from './eligibility';
 import { allocateFromKnownStock, pickRandomShard, type Random, type ShardTake } from './stock-allocation';
 import type { TemplateCache } from './template-cache';
+import { claimCounterRetainUntil } from '../issuance/issuance-policy';
 import { BusinessMetric, type Telemetry } from '../telemetry';
 
 export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
@@ -131,7 +132,7 @@ export async function claimCoupons(deps: ClaimDeps, request: ClaimRequest): Prom
         shortOfStock.push(soldOut(template));
         continue;
       }
-      lines.push({ templateId: template.id, perUserLimit: template.perUserLimit, takes, coupons: couponsByTemplate.get(template.id)! });
+      lines.push({ templateId: template.id, perUserLimit: template.perUserLimit, counterRetainUntil: claimCounterRetainUntil(template), takes, coupons: couponsByTemplate.get(template.id)! });
     }
     if (shortOfStock.length > 0) return refuse(shortOfStock);
 

@@ -30,6 +30,9 @@ export interface Coupon {
   readonly source: CouponSource;
   readonly campaignId?: string;
   readonly orderId?: string;
+  /** When it was used (set by the order confirm) and when it expired (set by the expiry job or a late release). */
+  readonly usedAt?: string;
+  readonly expiredAt?: string;
 }
 
 export function issueCoupon(template: Template, issue: { id: string; userId: string; nowMs: number; source: CouponSource; campaignId?: string }): Coupon {

@@ -17,22 +17,26 @@ export interface StreamRecord {
 const kinds = { INSERT: 'insert', MODIFY: 'modify', REMOVE: 'remove' } as const;
 
 /**
- * The changes of one entity in a batch of stream records, unmarshalled and without keys: what the
- * domain's stream consumers (events, statistics) read. Records of other entities are left out.
+ * The changes of one entity (or of several) in a batch of stream records, in stream order,
+ * unmarshalled and without keys: what the domain's stream consumers (events, statistics) read. Records
+ * of other entities are left out.
  */
-export function changesOf<T>(records: readonly StreamRecord[], entity: EntityName): ItemChange<T>[] {
+export function changesOf<T>(records: readonly StreamRecord[], entity: EntityName | readonly EntityName[]): ItemChange<T>[] {
+  const wanted: readonly string[] = typeof entity === 'string' ? [entity] : entity;
   return records.flatMap((record): ItemChange<T>[] => {
     const kind = kinds[record.eventName as keyof typeof kinds];
     const newImage = record.dynamodb?.NewImage;
     const oldImage = record.dynamodb?.OldImage;
     const after = newImage ? unmarshall(newImage as never) : undefined;
     const before = oldImage ? unmarshall(oldImage as never) : undefined;
-    if (!kind || (after ?? before)?.entity !== entity) return [];
+    const itemEntity = (after ?? before)?.entity as EntityName | undefined;
+    if (!kind || !itemEntity || !wanted.includes(itemEntity)) return [];
     const created = record.dynamodb?.ApproximateCreationDateTime;
     const at = created instanceof Date ? created.toISOString() : created !== undefined ? new Date(created * 1000).toISOString() : new Date().toISOString();
     return [
       {
         kind,
+        entity: itemEntity,
         ...(after ? { after: withoutKeys<T>(after) } : {}),
         ...(before ? { before: withoutKeys<T>(before) } : {}),
         eventId: record.eventID ?? 'local',

@@ -25,6 +25,13 @@ export const eventSchemas = {
   CouponReleased: z.object({ ...CouponRef, orderId: z.string(), status: z.enum(['available', 'expired']) }),
   CouponReturned: z.object({ ...CouponRef, orderId: z.string() }),
   CouponExpired: z.object({ ...CouponRef }),
+  /** One per user, reminder offset and day (docs/lifecycle.md): the user's available coupons that expire in that day's window for the offset. */
+  CouponsExpiringSoon: z.object({
+    userId: z.string(),
+    offset: z.string(),
+    day: z.string(),
+    coupons: z.array(z.object({ couponId: z.string(), templateId: z.string(), name: z.string(), validUntil: z.string() })),
+  }),
   CampaignRequested: z.looseObject({ campaignId: z.string(), templateId: z.string() }),
   CampaignCompleted: CampaignCounts.extend({ campaignId: z.string(), templateId: z.string(), status: z.literal('completed'), total: z.int() }),
   /** Ended before processing its whole audience (an operator, its deadline, or its template's validity ending); what it did not issue went back. */
@@ -44,6 +51,7 @@ export const EVENT_VERSION: Record<EventType, number> = {
   CouponReleased: 1,
   CouponReturned: 1,
   CouponExpired: 1,
+  CouponsExpiringSoon: 1,
   CampaignRequested: 1,
   CampaignCompleted: 1,
   CampaignCancelled: 1,

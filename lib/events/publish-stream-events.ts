@@ -1,8 +1,7 @@
-import type { Coupon } from '../coupons/coupon';
 import type { ItemChange } from '../entities';
 import { type Backoff, untilDone } from '../retry';
 import type { EventSink } from './event-sink';
-import { eventsFromCouponChange } from './stream-events';
+import { eventsFromChange } from './stream-events';
 
 export interface PublishResult {
   /** Sequence number of the first change whose events could not be published; the stream resumes there. */
@@ -11,13 +10,13 @@ export interface PublishResult {
 }
 
 /**
- * Turns a batch of coupon changes into events and publishes them (in chunks, not one call per change).
+ * Turns a batch of changes (coupons, reminders) into events and publishes them (in chunks, not one call per change).
  * Events that fail are retried a few times; if some still fail, the first change they came from is
  * reported so Lambda (or the local poller) resumes the stream there. Delivery is at least once: events
  * of later changes may be sent again, with the same metadata.id.
  */
-export async function publishCouponEvents(changes: readonly ItemChange<Coupon>[], sink: EventSink, attempts = 3, backoff: Backoff = { baseDelayMs: 100 }): Promise<PublishResult> {
-  const all = changes.flatMap((change, index) => eventsFromCouponChange(change).map((event) => ({ event, index })));
+export async function publishChangeEvents(changes: readonly ItemChange<unknown>[], sink: EventSink, attempts = 3, backoff: Backoff = { baseDelayMs: 100 }): Promise<PublishResult> {
+  const all = changes.flatMap((change, index) => eventsFromChange(change).map((event) => ({ event, index })));
   const pending = await untilDone(all, attempts, backoff, async (left) => {
     const failed = new Set(await sink.publish(left.map((p) => p.event)));
     return left.filter((p) => failed.has(p.event));

@@ -1,6 +1,7 @@
 import type { Coupon } from '../coupons/coupon';
 import { type CouponTransition, couponTransition } from '../coupons/coupon-transitions';
-import type { ItemChange } from '../entities';
+import { Entity, type ItemChange } from '../entities';
+import type { Reminder } from '../lifecycle/lifecycle-ports';
 import { type DomainEvent, EVENT_VERSION, type EventType, eventSchemas } from './event-catalog';
 
 const eventOf: Record<CouponTransition, EventType> = {
@@ -38,4 +39,24 @@ export function eventsFromCouponChange(change: ItemChange<Coupon>): DomainEvent[
     return [make(type, { ...ref(after), orderId })];
   }
   return [];
+}
+
+/** The reminder a reminder record stands for: published once, when the record is written (its id is the record's identity). */
+export function eventsFromReminderChange(change: ItemChange<Reminder>): DomainEvent[] {
+  if (change.kind !== 'insert' || !change.after) return [];
+  const { userId, offset, day, coupons } = change.after;
+  const data = eventSchemas.CouponsExpiringSoon.parse({ userId, offset, day, coupons: coupons.map(({ couponId, templateId, name, validUntil }) => ({ couponId, templateId, name, validUntil })) });
+  return [{ type: 'CouponsExpiringSoon', metadata: { id: `reminder:${userId}:${day}:${offset}`, version: EVENT_VERSION.CouponsExpiringSoon, occurredAt: change.at }, data }];
+}
+
+/** Domain events from one committed change of any entity the publisher reads. */
+export function eventsFromChange(change: ItemChange<unknown>): DomainEvent[] {
+  switch (change.entity) {
+    case Entity.coupon:
+      return eventsFromCouponChange(change as ItemChange<Coupon>);
+    case Entity.reminder:
+      return eventsFromReminderChange(change as ItemChange<Reminder>);
+    default:
+      return [];
+  }
 }

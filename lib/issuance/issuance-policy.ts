@@ -1,5 +1,5 @@
 import type { Template } from '../templates/template';
-import { toEpochMs } from '../time';
+import { DAY_MS, toEpochMs } from '../time';
 
 /**
  * The one issuance policy: the rules every path that creates coupons goes through, and, in one table,
@@ -83,3 +83,14 @@ export function issuanceRefusal(template: Template, path: IssuingPath, request: 
   }
   return undefined;
 }
+
+/** Days a user's claim counter outlives its template's fixed validity (a grace for clocks and late edits). */
+export const CLAIM_COUNTER_GRACE_DAYS = 30;
+
+/**
+ * Until when a user's per-template counter must be kept (epoch seconds, DynamoDB's TTL), or undefined
+ * to keep it for good. Nothing of a fixed-validity template is issued after its end, so its counters
+ * can go some time after; a relative validity has no end, and its counters stay.
+ */
+export const claimCounterRetainUntil = (template: Pick<Template, 'validity'>): number | undefined =>
+  template.validity.type === 'fixed' ? Math.floor((toEpochMs(template.validity.until) + CLAIM_COUNTER_GRACE_DAYS * DAY_MS) / 1000) : undefined;

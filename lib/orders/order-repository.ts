@@ -2,8 +2,9 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import { conditionFailed, isContention, transactWrite, type TransactWriteItem } from '../dynamodb/transaction';
 import { Entity, entityItem, withoutKeys } from '../entities';
 import { ContentionError } from '../errors';
-import { indexes } from '../table';
-import { LOCK_EXPIRY_SHARDS, lockExpiryKey, lockExpiryPartition, orderKey, userCouponKey } from '../keys';
+import { indexes, timeToLiveAttribute } from '../table';
+import { LOCK_EXPIRY_SHARDS, expiryIndexKey, lockExpiryKey, lockExpiryPartition, orderKey, settledIndexKey, userCouponKey } from '../keys';
+import { DAY_MS, toEpochMs } from '../time';
 import type { Order, OrderState, RefundedCoupon } from './order';
 
 /** What a failed order transaction tells: the order item's condition failed, or a coupon's did. */
@@ -17,10 +18,19 @@ export type OrderWriteOutcome =
  * conditioned on the order's current state and each coupon's status and order id: of two racing
  * changes (a late confirm and the timeout release, say) exactly one commits.
  */
+/** Days a finished order is kept before DynamoDB's TTL deletes it (docs/lifecycle.md). */
+export interface OrderRetention {
+  /** Confirmed orders: refunds and audits read them. */
+  readonly confirmedDays: number;
+  /** Cancelled and released orders: only a retried request reads them. */
+  readonly abandonedDays: number;
+}
+
 export class OrderRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly retention: OrderRetention = { confirmedDays: 400, abandonedDays: 30 },
   ) {}
 
   async get(orderId: string): Promise<Order | undefined> {
@@ -58,8 +68,14 @@ export class OrderRepository {
   async confirm(order: Order, nowIso: string): Promise<OrderWriteOutcome> {
     return this.write(
       [
-        this.endLock(order, 'confirmed', { confirmedAt: nowIso }),
-        ...order.coupons.map((coupon) => this.couponTransition(order, coupon.couponId, 'locked', 'SET #status = :to, usedAt = :now', { ':to': 'used', ':now': nowIso })),
+        this.endLock(order, 'confirmed', { confirmedAt: nowIso }, this.retention.confirmedDays),
+        ...order.coupons.map((coupon) =>
+          this.couponTransition(order, coupon.couponId, 'locked', 'SET #status = :to, usedAt = :now, gsi2pk = :indexPk, gsi2sk = :indexSk', {
+            ':to': 'used',
+            ':now': nowIso,
+            ...indexValues(settledIndexKey({ userId: order.userId, id: coupon.couponId }, nowIso)),
+          }),
+        ),
       ],
       order.coupons.map((c) => c.couponId),
     );
@@ -69,9 +85,16 @@ export class OrderRepository {
   async unlock(order: Order, to: Extract<OrderState, 'cancelled' | 'released'>, nowIso: string): Promise<OrderWriteOutcome> {
     return this.write(
       [
-        this.endLock(order, to, to === 'cancelled' ? { cancelledAt: nowIso } : { releasedAt: nowIso }, to === 'released' ? nowIso : undefined),
+        this.endLock(order, to, to === 'cancelled' ? { cancelledAt: nowIso } : { releasedAt: nowIso }, this.retention.abandonedDays, to === 'released' ? nowIso : undefined),
         ...order.coupons.map((coupon) =>
-          this.couponTransition(order, coupon.couponId, 'locked', 'SET #status = :to REMOVE orderId, lockedAt', { ':to': coupon.validUntil > nowIso ? 'available' : 'expired' }),
+          coupon.validUntil > nowIso
+            ? this.couponTransition(order, coupon.couponId, 'locked', 'SET #status = :to REMOVE orderId, lockedAt', { ':to': 'available' })
+            : // Released after its validity ended: expired now, and settled in the lifecycle index.
+              this.couponTransition(order, coupon.couponId, 'locked', 'SET #status = :to, expiredAt = :now, gsi2pk = :indexPk, gsi2sk = :indexSk REMOVE orderId, lockedAt', {
+                ':to': 'expired',
+                ':now': nowIso,
+                ...indexValues(settledIndexKey({ userId: order.userId, id: coupon.couponId }, nowIso)),
+              }),
         ),
       ],
       order.coupons.map((c) => c.couponId),
@@ -101,7 +124,12 @@ export class OrderRepository {
           },
         },
         ...returned.map((couponId) =>
-          this.couponTransition(order, couponId, 'used', 'SET #status = :to, returnedAt = :now REMOVE orderId, usedAt', { ':to': 'available', ':now': outcomes[0]!.at }),
+          // Back in the user's hands: due to expire again in the lifecycle index.
+          this.couponTransition(order, couponId, 'used', 'SET #status = :to, returnedAt = :now, gsi2pk = :indexPk, gsi2sk = :indexSk REMOVE orderId, usedAt', {
+            ':to': 'available',
+            ':now': outcomes[0]!.at,
+            ...indexValues(expiryIndexKey({ userId: order.userId, id: couponId, validUntil: order.coupons.find((c) => c.couponId === couponId)!.validUntil })),
+          }),
         ),
       ],
       returned,
@@ -126,19 +154,22 @@ export class OrderRepository {
     return pages.flatMap((page) => (page.Items ?? []).map((item) => withoutKeys<Order>(item)));
   }
 
-  private endLock(order: Order, to: OrderState, timestamps: Record<string, string>, expiredBefore?: string) {
+  /** The order leaves the lock index and is kept `retainDays` more (then TTL deletes it). */
+  private endLock(order: Order, to: OrderState, timestamps: Record<string, string>, retainDays: number, expiredBefore?: string) {
     const names = Object.keys(timestamps);
+    const retainUntil = Math.floor((toEpochMs(Object.values(timestamps)[0]!) + retainDays * DAY_MS) / 1000);
     return {
       Update: {
         TableName: this.tableName,
         Key: orderKey(order.orderId),
-        UpdateExpression: `SET #state = :to, ${names.map((n) => `${n} = :${n}`).join(', ')} REMOVE gsi1pk, gsi1sk`,
+        UpdateExpression: `SET #state = :to, ${names.map((n) => `${n} = :${n}`).join(', ')}, #ttl = :retainUntil REMOVE gsi1pk, gsi1sk`,
         // The timeout release also re-checks the expiry, in case the lock was extended meanwhile.
         ConditionExpression: expiredBefore ? '#state = :locked AND lockExpiresAt <= :expiredBefore' : '#state = :locked',
-        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeNames: { '#state': 'state', '#ttl': timeToLiveAttribute },
         ExpressionAttributeValues: {
           ':to': to,
           ':locked': 'locked',
+          ':retainUntil': retainUntil,
           ...Object.fromEntries(names.map((n) => [`:${n}`, timestamps[n]])),
           ...(expiredBefore ? { ':expiredBefore': expiredBefore } : {}),
         },
@@ -175,3 +206,5 @@ export class OrderRepository {
     throw new Error('order transaction cancelled for an unexpected reason');
   }
 }
+
+const indexValues = (key: { gsi2pk: string; gsi2sk: string }) => ({ ':indexPk': key.gsi2pk, ':indexSk': key.gsi2sk });

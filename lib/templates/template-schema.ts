@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { basisPoints, currencyCode, minorUnits, positiveMinorUnits } from '../money';
-import { isoTimestamp } from '../time';
+import { DAY_MS, durationMs, isoTimestamp } from '../time';
 import { ulidString } from '../ids';
 
 /**
@@ -90,6 +90,22 @@ const name = () => z.string().trim().min(1).max(120);
 const description = () => z.string().max(2_000);
 const perUserLimit = () => z.int().min(1).max(100);
 
+/** The longest reminder offset: a coupon is reminded of at most this long before it expires. */
+export const MAX_REMINDER_OFFSET_DAYS = 90;
+/**
+ * When to remind holders before their coupons expire: ISO 8601 durations of fixed length (P3D, P1D,
+ * PT12H). Unset: the platform's default (REMINDER_OFFSETS, docs/lifecycle.md); empty: no reminders.
+ */
+export const ReminderOffsets = z
+  .array(
+    z.string().refine((value) => {
+      const ms = durationMs(value);
+      return ms !== undefined && ms > 0 && ms <= MAX_REMINDER_OFFSET_DAYS * DAY_MS;
+    }, `an ISO 8601 duration of weeks, days, hours or minutes, e.g. P3D or PT12H, above zero and at most P${MAX_REMINDER_OFFSET_DAYS}D`),
+  )
+  .max(5)
+  .refine((offsets) => new Set(offsets.map(durationMs)).size === offsets.length, 'each offset at most once');
+
 export const CreateTemplateInput = z.strictObject({
   name: name(),
   description: description().optional(),
@@ -108,6 +124,7 @@ export const CreateTemplateInput = z.strictObject({
   returnOnRefund: z.boolean().default(true),
   /** False: users cannot claim it; campaigns issue it (one coupon per user per campaign, no counter: 1 write unit a coupon). */
   claimable: z.boolean().default(true),
+  reminders: ReminderOffsets.optional(),
 });
 export type CreateTemplateInput = z.infer<typeof CreateTemplateInput>;
 
@@ -128,6 +145,8 @@ export const UpdateTemplateInput = z
     stacking: Stacking.optional(),
     returnOnRefund: z.boolean().optional(),
     claimable: z.boolean().optional(),
+    /** null: back to the platform's default offsets. */
+    reminders: ReminderOffsets.nullable().optional(),
   })
   .refine((input) => Object.keys(input).length > 0, { message: 'at least one field is required' });
 export type UpdateTemplateInput = z.infer<typeof UpdateTemplateInput>;
@@ -164,6 +183,7 @@ export const TemplateView = z.object({
   audience: Audience.optional(),
   returnOnRefund: z.boolean(),
   claimable: z.boolean(),
+  reminders: z.array(z.string()).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

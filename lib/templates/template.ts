@@ -20,6 +20,8 @@ export interface Template {
   readonly returnOnRefund: boolean;
   /** False for campaign-only templates (see lib/issuance/issuance-policy.ts). */
   readonly claimable: boolean;
+  /** Reminder offsets before expiry (ISO 8601 durations); unset: the platform's default; empty: none. */
+  readonly reminders?: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -82,13 +84,18 @@ export function applyTemplateUpdate(template: Template, update: UpdateTemplateIn
       fields: frozen,
     });
   }
-  const { audience, ...changes } = update;
-  const next: Template = { ...template, ...stripUndefined(changes), updatedAt: nowIso };
+  const { audience, reminders, ...changes } = update;
+  let next: Template = { ...template, ...stripUndefined(changes), updatedAt: nowIso };
+  // null removes a field (back to no audience, or to the platform's reminder offsets).
   if (audience === null) {
     const { audience: _removed, ...withoutAudience } = next;
-    return withoutAudience;
-  }
-  return audience === undefined ? next : { ...next, audience };
+    next = withoutAudience;
+  } else if (audience !== undefined) next = { ...next, audience };
+  if (reminders === null) {
+    const { reminders: _removed, ...withoutReminders } = next;
+    next = withoutReminders;
+  } else if (reminders !== undefined) next = { ...next, reminders };
+  return next;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

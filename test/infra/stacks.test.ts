@@ -112,13 +112,13 @@ describe('functions', () => {
 });
 
 describe('events', () => {
-  it('drive the publisher from the table stream, coupon items only, with partial batch failures and a dead-letter queue', () => {
+  it('drive the publisher from the table stream, coupon and reminder items only, with partial batch failures and a dead-letter queue', () => {
     service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       StartingPosition: 'TRIM_HORIZON',
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ['coupon'] } } } }) }] },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ['coupon', 'reminder'] } } } }) }] },
     });
     service.hasResourceProperties('AWS::Events::EventBus', { Name: 'coupons-dev' });
     service.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });

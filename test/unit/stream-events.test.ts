@@ -5,7 +5,7 @@ import type { Coupon } from '../../lib/coupons/coupon';
 import { changesOf, type StreamRecord } from '../../lib/dynamodb/stream';
 import { Entity } from '../../lib/entities';
 import type { EventSink } from '../../lib/events/event-sink';
-import { publishCouponEvents } from '../../lib/events/publish-stream-events';
+import { publishChangeEvents } from '../../lib/events/publish-stream-events';
 import { eventsFromCouponChange } from '../../lib/events/stream-events';
 
 const coupon = {
@@ -35,7 +35,7 @@ const record = (eventName: string, after?: object, before?: object, seq = '1'): 
 /** A stream record read as the deployed functions read it: coupon changes only. */
 const couponChanges = (records: StreamRecord[]) => changesOf<Coupon>(records, Entity.coupon);
 const eventsFromStreamRecord = (r: StreamRecord) => couponChanges([r]).flatMap(eventsFromCouponChange);
-const publishStreamEvents = (records: StreamRecord[], sink: EventSink, attempts?: number) => publishCouponEvents(couponChanges(records), sink, attempts, { baseDelayMs: 1 });
+const publishStreamEvents = (records: StreamRecord[], sink: EventSink, attempts?: number) => publishChangeEvents(couponChanges(records), sink, attempts, { baseDelayMs: 1 });
 
 describe('events from coupon changes', () => {
   it('turns an inserted claimed coupon into CouponClaimed v1 with a stable id', () => {
@@ -65,7 +65,7 @@ describe('events from coupon changes', () => {
   });
 });
 
-describe('publishCouponEvents', () => {
+describe('publishChangeEvents', () => {
   const records = [record('INSERT', { ...coupon, id: 'a' }, undefined, '1'), record('INSERT', { ...coupon, id: 'b' }, undefined, '2'), record('INSERT', { ...coupon, id: 'c' }, undefined, '3')];
 
   it('publishes every event and reports no failure', async () => {

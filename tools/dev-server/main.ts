@@ -8,7 +8,7 @@ import { parseCorsOrigins } from '../../lib/http/cors';
 import { createTable } from '../local/create-table';
 import { signDevToken } from '../local/dev-auth';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { LOCAL_AUDIENCE_BUCKET } from '../local/local-campaigns';
+import { LOCAL_ARCHIVE_BUCKET, LOCAL_AUDIENCE_BUCKET } from '../local/local-campaigns';
 import { seedDemoTemplates } from '../local/seed';
 import { startLocalStack } from '../local/stack';
 
@@ -51,15 +51,19 @@ await new Promise<void>((resolve, reject) => {
 });
 
 const base = `http://localhost:${port}`;
-// What `npm run campaign` needs to reach this stack.
-writeFileSync(path.resolve('.local/stack.json'), JSON.stringify({ api: base, s3Endpoint: stack.queues.endpoint, audienceBucket: LOCAL_AUDIENCE_BUCKET }, null, 2));
+// What `npm run campaign` and `npm run jobs` need to reach this stack.
+writeFileSync(
+  path.resolve('.local/stack.json'),
+  JSON.stringify({ api: base, s3Endpoint: stack.queues.endpoint, audienceBucket: LOCAL_AUDIENCE_BUCKET, archiveBucket: LOCAL_ARCHIVE_BUCKET, dynamodbEndpoint: dynamodb.endpoint, tableName }, null, 2),
+);
 const adminToken = await signDevToken({ sub: 'backoffice-dev', scope: 'coupons/admin' });
 const userToken = await signDevToken({ sub: 'user-123' });
 console.log(`
 Coupon platform running at ${base}
   DynamoDB Local: ${dynamodb.endpoint} (table ${tableName}, ${values.data ? `data in ${values.data}` : 'in memory'})
   Events (what EventBridge would receive): ${eventsFile}
-  SQS and S3 (fauxqs): ${stack.queues.endpoint}, audience bucket ${LOCAL_AUDIENCE_BUCKET}
+  SQS and S3 (fauxqs): ${stack.queues.endpoint}, audience bucket ${LOCAL_AUDIENCE_BUCKET}, archive bucket ${LOCAL_ARCHIVE_BUCKET}
+  Lifecycle jobs run on their schedules; one on demand: npm run jobs -- expire|remind|archive [--now <ISO time>]
   ${created ? `seeded ${seeded.length} demo templates` : 'table existed: nothing seeded'}
 
 Tokens (make more with: npm run --silent token -- --sub <id> [--scope "coupons/admin"])

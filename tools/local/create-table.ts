@@ -5,7 +5,7 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { globalSecondaryIndexes, tableKeys, timeToLiveAttribute } from '../../lib/table';
+import { globalSecondaryIndexes, projectionOf, tableKeys, timeToLiveAttribute } from '../../lib/table';
 
 /** Creates the table exactly as infra defines it (same keys, indexes, stream, TTL). Returns false if it already existed. */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
@@ -30,7 +30,7 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: projectionOf(index),
         })),
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
       }),

@@ -11,6 +11,8 @@ import type { BusEvent, LocalEventBridge } from './local-eventbridge';
 import type { QueueDriver } from './queue-driver';
 
 export const LOCAL_AUDIENCE_BUCKET = 'coupon-audiences-local';
+/** Where archival puts archived coupons and manifests locally. */
+export const LOCAL_ARCHIVE_BUCKET = 'coupon-archive-local';
 
 /** FIFO, deduplicated and throttled per message group (a campaign's lane), as deployed. */
 const fifo = { FifoQueue: 'true', ContentBasedDeduplication: 'false', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' };
@@ -32,7 +34,7 @@ export interface LocalQueues {
   stop(): Promise<void>;
 }
 
-/** SQS and S3 (fauxqs): the chunk queue with its dead-letter queue, and the audience bucket. */
+/** SQS and S3 (fauxqs): the chunk queue with its dead-letter queue, the audience bucket and the archive bucket. */
 export async function startLocalQueues(options: { visibilityTimeoutSeconds?: number; fauxqsEndpoint?: string } = {}): Promise<LocalQueues> {
   // An fauxqs already running elsewhere keeps the queue backlog out of this process's heap (the campaign benchmark).
   const fauxqs = options.fauxqsEndpoint ? { address: options.fauxqsEndpoint, stop: async () => undefined } : await startFauxqs({ port: 0, logger: false });
@@ -43,6 +45,7 @@ export async function startLocalQueues(options: { visibilityTimeoutSeconds?: num
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }));
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'campaign-chunks.fifo', Attributes: campaignQueueAttributes(Attributes!.QueueArn!, options.visibilityTimeoutSeconds) }));
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_AUDIENCE_BUCKET }));
+  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ARCHIVE_BUCKET }));
   return {
     endpoint: fauxqs.address,
     sqs,

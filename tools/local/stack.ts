@@ -5,7 +5,7 @@ import { type Container, createContainer } from '../../lib/container';
 import { campaignQueue, schedules, streamConsumers } from '../../lib/topology';
 import { buildEntry } from './functions';
 import { createLocalApi } from './local-api';
-import { type LocalCampaigns, type LocalQueues, runLocalCampaigns, startLocalQueues } from './local-campaigns';
+import { LOCAL_ARCHIVE_BUCKET, type LocalCampaigns, type LocalQueues, runLocalCampaigns, startLocalQueues } from './local-campaigns';
 import { type LocalEventBridge, startLocalEventBridge } from './local-eventbridge';
 import { createQueueDriver, type QueueDriver } from './queue-driver';
 import { type StreamPoller, startStreamPoller } from './stream-poller';
@@ -24,7 +24,7 @@ export interface LocalStackOptions {
   readonly campaignWaitMs?: number;
   /** The stream consumers (event publisher, statistics), or none. */
   readonly streams?: false | { readonly from?: 'TRIM_HORIZON' | 'LATEST'; readonly maxBatchingWindowSeconds?: number; readonly intervalMs?: number };
-  /** Run the lock releaser on its schedule. */
+  /** Run the scheduled functions (lock releaser, ledger audit, lifecycle jobs) on their schedules. */
   readonly schedules?: boolean;
   /** Origins browsers may call the API from (as the deploy parameter `corsOrigins`). */
   readonly corsOrigins?: readonly string[];
@@ -56,6 +56,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...options.settings,
     tableName: options.tableName,
     campaignQueueUrl: queues.queueUrl,
+    lifecycle: { ...options.settings?.lifecycle, archiveBucket: LOCAL_ARCHIVE_BUCKET },
     endpoints: { dynamodb: options.dynamodbEndpoint, eventBridge: bus.endpoint, sqs: queues.endpoint, s3: queues.endpoint },
   });
   // On AWS the prepare step sets the worker's event source mapping's concurrency; here the driver plays that mapping.

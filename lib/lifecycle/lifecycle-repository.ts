@@ -1,0 +1,224 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Coupon } from '../coupons/coupon';
+import { lifecycleIndexKeyOf } from '../coupons/coupon-item';
+import { batchGetAll } from '../dynamodb/batch';
+import { isConditionalCheckFailure } from '../dynamodb/errors';
+import { Entity, entityItem, withoutKeys } from '../entities';
+import {
+  archiveManifestKey,
+  archiveManifestPartition,
+  archiveShardKey,
+  expiryPartition,
+  reminderProgressKey,
+  settledIndexKey,
+  settledPartition,
+  upToInstant,
+  userCouponKey,
+  userCouponPrefix,
+  userReminderKey,
+} from '../keys';
+import { decodeCursor, encodeCursor } from '../pagination';
+import { indexes, timeToLiveAttribute } from '../table';
+import type { ArchiveManifest, ArchiveTable, ExpiryWriter, IndexEntry, LifecycleIndex, Reminder, ReminderProgress, ReminderStore } from './lifecycle-ports';
+
+const BATCH_GET_RETRIES = { maxAttempts: 8, baseDelayMs: 25, maxDelayMs: 1_000 } as const;
+const UNFINISHED_STATES = new Set(['writing', 'deleting']);
+
+/** DynamoDB adapter for the lifecycle jobs: the lifecycle index (GSI2), expiry writes, reminders, archive deletes, manifests and shard leases. */
+export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, ReminderStore, ReminderProgress, ArchiveTable {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  expiring(shard: number, range: { from?: string; to: string }, pageSize: number): AsyncIterable<readonly IndexEntry[]> {
+    return this.indexPages(expiryPartition(shard), range.from, upToInstant(range.to), pageSize, { expression: '#status = :available', values: { ':available': 'available' } });
+  }
+
+  settled(shard: number, to: string, pageSize: number): AsyncIterable<readonly IndexEntry[]> {
+    return this.indexPages(settledPartition(shard), undefined, upToInstant(to), pageSize);
+  }
+
+  private async *indexPages(partition: string, from: string | undefined, to: string, pageSize: number, filter?: { expression: string; values: Record<string, string> }) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexes.gsi2.indexName,
+          KeyConditionExpression: from === undefined ? 'gsi2pk = :pk AND gsi2sk <= :to' : 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+          ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          ExpressionAttributeValues: { ':pk': partition, ':to': to, ...(from === undefined ? {} : { ':from': from }), ...filter?.values },
+          Limit: pageSize,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const entries = (page.Items ?? []).map(toEntry);
+      if (entries.length > 0) yield entries;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async expire(entry: IndexEntry, nowIso: string): Promise<'expired' | 'not-due'> {
+    const settled = settledIndexKey({ userId: entry.userId, id: entry.couponId }, nowIso);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: userCouponKey(entry.userId, entry.couponId),
+          UpdateExpression: 'SET #status = :expired, expiredAt = :now, gsi2pk = :indexPk, gsi2sk = :indexSk',
+          // Locked, used or returned with a new validity meanwhile: not this job's to change.
+          ConditionExpression: '#status = :available AND validUntil <= :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':expired': 'expired', ':available': 'available', ':now': nowIso, ':indexPk': settled.gsi2pk, ':indexSk': settled.gsi2sk },
+        }),
+      );
+      return 'expired';
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return 'not-due';
+      throw error;
+    }
+  }
+
+  async record(reminder: Reminder, retainUntilSeconds: number): Promise<'recorded' | 'already-recorded'> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...entityItem(Entity.reminder, userReminderKey(reminder.userId, reminder.day, reminder.offset), reminder), [timeToLiveAttribute]: retainUntilSeconds },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return 'already-recorded';
+      throw error;
+    }
+  }
+
+  async isDone(day: string, offset: string, shard: number): Promise<boolean> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: reminderProgressKey(day, offset, shard), ConsistentRead: true }));
+    return Item !== undefined;
+  }
+
+  async markDone(day: string, offset: string, shard: number, retainUntilSeconds: number): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...entityItem(Entity.reminderProgress, reminderProgressKey(day, offset, shard), { day, offset, shard }), [timeToLiveAttribute]: retainUntilSeconds } }),
+    );
+  }
+
+  async settledCoupons(entries: readonly IndexEntry[]): Promise<Coupon[]> {
+    const items = await batchGetAll(this.client, this.tableName, entries.map((e) => userCouponKey(e.userId, e.couponId)), { ...BATCH_GET_RETRIES, consistent: true });
+    const byId = new Map(items.map((item) => [String(item.id), item]));
+    return entries.flatMap((entry) => {
+      const item = byId.get(entry.couponId);
+      // Gone, or moved since the index page was read (a refund made it available again): not settled here.
+      return item && item.gsi2sk === entry.indexSk && (item.status === 'used' || item.status === 'expired') ? [withoutKeys<Coupon>(item)] : [];
+    });
+  }
+
+  async deleteSettled(coupon: Coupon): Promise<'deleted' | 'gone' | 'changed'> {
+    const key = userCouponKey(coupon.userId, coupon.id);
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key,
+          ConditionExpression: 'gsi2sk = :indexSk',
+          ExpressionAttributeValues: { ':indexSk': lifecycleIndexKeyOf(coupon).gsi2sk },
+        }),
+      );
+      return 'deleted';
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ProjectionExpression: 'pk' }));
+      return Item ? 'changed' : 'gone';
+    }
+  }
+
+  async takeShard(shard: number, holder: string, nowMs: number, leaseMs: number) {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: archiveShardKey(shard),
+          UpdateExpression: 'SET entity = :entity, holder = :holder, leaseUntil = :until',
+          ConditionExpression: 'attribute_not_exists(holder) OR leaseUntil < :now OR holder = :holder',
+          ExpressionAttributeValues: { ':entity': Entity.archiveShard, ':holder': holder, ':until': nowMs + leaseMs, ':now': nowMs },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const unfinishedKey = Attributes?.unfinished as string | undefined;
+      if (!unfinishedKey) return { taken: true as const };
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: archiveManifestPartition, sk: unfinishedKey }, ConsistentRead: true }));
+      return Item ? { taken: true as const, unfinished: withoutKeys<ArchiveManifest>(Item) } : { taken: true as const };
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return { taken: false as const };
+      throw error;
+    }
+  }
+
+  async releaseShard(shard: number, holder: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: archiveShardKey(shard),
+          UpdateExpression: 'REMOVE holder, leaseUntil',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
+  }
+
+  async saveManifest(manifest: ArchiveManifest, shardHolder: string): Promise<void> {
+    const key = archiveManifestKey(manifest.createdAt, manifest.batchId);
+    const unfinished = UNFINISHED_STATES.has(manifest.state);
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: entityItem(Entity.archiveManifest, key, manifest) } },
+          {
+            // Fenced by the lease: a run that lost its shard (it overran its lease) cannot move the batch on.
+            Update: {
+              TableName: this.tableName,
+              Key: archiveShardKey(manifest.shard),
+              UpdateExpression: unfinished ? 'SET unfinished = :manifest' : 'REMOVE unfinished',
+              ConditionExpression: 'holder = :holder',
+              ExpressionAttributeValues: { ':holder': shardHolder, ...(unfinished ? { ':manifest': key.sk } : {}) },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  async manifests(range: { from: string; to: string }, page: { limit: number; cursor?: string }) {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': archiveManifestPartition, ':from': range.from, ':to': upToInstant(range.to) },
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, { attributes: ['pk', 'sk'], partition: { name: 'pk', value: archiveManifestPartition } }),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey as Record<string, unknown> | undefined);
+    return { items: (result.Items ?? []).map((item) => withoutKeys<ArchiveManifest>(item)), ...(nextCursor ? { nextCursor } : {}) };
+  }
+}
+
+function toEntry(item: Record<string, unknown>): IndexEntry {
+  return {
+    userId: String(item.userId),
+    couponId: String(item.sk).slice(userCouponPrefix.length),
+    templateId: String(item.templateId),
+    name: String(item.name),
+    validUntil: String(item.validUntil),
+    status: item.status as IndexEntry['status'],
+    indexSk: String(item.gsi2sk),
+  };
+}

@@ -14,3 +14,7 @@ export const audienceBucketNamePattern = (stage: string): string => `coupon-audi
 /** The event bus marketing tools put CampaignRequested on, and the HTTP API. */
 export const eventBusName = (stage: string): string => `coupons-${stage}`;
 export const httpApiName = (stage: string): string => `coupons-${stage}`;
+
+/** The archive bucket (archived coupons and their manifests), named like the audience bucket. */
+export const archiveBucketName = (stage: string): string => `coupon-archive-${stage}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+export const archiveBucketNamePattern = (stage: string): string => `coupon-archive-${stage}-<AWS::AccountId>-<AWS::Region>`;

@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { parseCorsOrigins } from '../lib/http/cors';
+import { lifecycleDefaults } from './constructs/coupon-lifecycle';
 
 /**
  * Deploy-time parameters, read once from CDK context (`cdk deploy -c jwtIssuer=...` or cdk.json).
@@ -26,6 +27,10 @@ export interface DeploySettings {
   readonly lockTimeoutMinutes: number;
   /** SQS event source MaximumConcurrency of the campaign worker (2-1000): the write rate a campaign may reach. */
   readonly campaignWorkerConcurrency: number;
+  /** Lifecycle (docs/lifecycle.md): minutes between expiry runs, days a settled coupon stays before archival, default reminder offsets. */
+  readonly expiryEveryMinutes: number;
+  readonly archiveRetentionDays: number;
+  readonly reminderOffsets: string;
 }
 
 export const PLACEHOLDER_ISSUER = 'https://issuer.example.com/';
@@ -59,5 +64,15 @@ export function readDeploySettings(node: Node): DeploySettings {
     throttle: { rate: Number(text('throttleRate') ?? 1000), burst: Number(text('throttleBurst') ?? 2000) },
     lockTimeoutMinutes: Number(text('lockTimeoutMinutes') ?? 30),
     campaignWorkerConcurrency: Number(text('campaignWorkerConcurrency') ?? 20),
+    expiryEveryMinutes: positiveInteger('expiryEveryMinutes', text('expiryEveryMinutes'), lifecycleDefaults.expiryEveryMinutes),
+    archiveRetentionDays: positiveInteger('archiveRetentionDays', text('archiveRetentionDays'), lifecycleDefaults.archiveRetentionDays),
+    reminderOffsets: text('reminderOffsets') ?? lifecycleDefaults.reminderOffsets,
   };
+}
+
+function positiveInteger(key: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${key}=${raw}: use a whole number above zero`);
+  return value;
 }

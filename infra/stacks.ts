@@ -6,6 +6,7 @@ import { CouponCampaigns } from './constructs/coupon-campaigns';
 import { CouponEvents } from './constructs/coupon-events';
 import { CouponHttpApi } from './constructs/coupon-http-api';
 import { CouponLedger } from './constructs/coupon-ledger';
+import { CouponLifecycle } from './constructs/coupon-lifecycle';
 import { CouponMonitoring } from './constructs/coupon-monitoring';
 import { claimRoutes } from '../lib/claims/claim-routes';
 import { orderRoutes } from '../lib/orders/order-routes';
@@ -13,16 +14,18 @@ import { CouponOrders } from './constructs/coupon-orders';
 import { CouponStatistics } from './constructs/coupon-statistics';
 import { CouponTable } from './constructs/coupon-table';
 import { ENV } from '../lib/topology';
-import { audienceBucketName } from './names';
+import { archiveBucketName, audienceBucketName } from './names';
 import type { DeploySettings } from './settings';
 
-export { audienceBucketName, stackName } from './names';
+export { archiveBucketName, audienceBucketName, stackName } from './names';
 
 /** What must survive every deploy: the table. Kept apart so the stateless stack can be torn down and rebuilt freely. */
 export class CouponDataStack extends Stack {
   readonly table: TableV2;
   /** Where back offices put audience files (one user id per line) for large campaigns. */
   readonly audienceBucket: Bucket;
+  /** Where archival moves settled coupons (gzip JSON Lines by day and template) and their manifests. */
+  readonly archiveBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
     super(scope, id, props);
@@ -39,6 +42,21 @@ export class CouponDataStack extends Stack {
       id: 'AwsSolutions::AwsSolutions-S1',
       reason: 'Audience files are short-lived campaign inputs (30-day expiry), read only by the campaign functions through IAM; CloudTrail data events cover audits if needed.',
     });
+    this.archiveBucket = new Bucket(this, 'CouponArchive', {
+      bucketName: archiveBucketName(props.settings.stage),
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // Archives outlive any stack: kept unless deletion protection is off (development stages).
+      removalPolicy: props.settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // An object overwritten (a batch taking a refunded coupon out) or removed (a crashed batch abandoned) stays recoverable for 30 days.
+      versioned: true,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+    });
+    Validations.of(this.archiveBucket).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason: 'Only the archival function writes the archive (through IAM, every batch recorded in a manifest); CloudTrail data events cover audits if needed.',
+    });
   }
 }
 
@@ -46,6 +64,8 @@ export interface CouponServiceStackProps extends StackProps {
   readonly settings: DeploySettings;
   readonly table: TableV2;
   readonly audienceBucketName: string;
+  /** The archive bucket's name (deterministic like the audience bucket's: no cross-stack reference). */
+  readonly archiveBucketName: string;
 }
 
 /** Everything stateless: functions, the HTTP API. */
@@ -56,6 +76,7 @@ export class CouponServiceStack extends Stack {
   readonly statistics: CouponStatistics;
   readonly campaigns: CouponCampaigns;
   readonly ledger: CouponLedger;
+  readonly lifecycle: CouponLifecycle;
   readonly monitoring: CouponMonitoring;
 
   constructor(scope: Construct, id: string, props: CouponServiceStackProps) {
@@ -69,7 +90,8 @@ export class CouponServiceStack extends Stack {
       jwtAudience: settings.jwtAudience,
       logRetention: settings.logRetention,
       defaultThrottle: settings.throttle,
-      environment: { [ENV.lockTimeoutMinutes]: String(settings.lockTimeoutMinutes) },
+      // The archive listing answers with the bucket its objects are in.
+      environment: { [ENV.lockTimeoutMinutes]: String(settings.lockTimeoutMinutes), [ENV.archiveBucket]: props.archiveBucketName },
     });
     this.events = new CouponEvents(this, 'Events', { stage: settings.stage, table, logRetention: settings.logRetention });
     this.events.grantPublish(this.api.functionsThatSend('events'));
@@ -85,6 +107,15 @@ export class CouponServiceStack extends Stack {
       workerConcurrency: settings.campaignWorkerConcurrency,
     });
     this.ledger = new CouponLedger(this, 'Ledger', { table, bus: this.events.bus, logRetention: settings.logRetention });
+    this.lifecycle = new CouponLifecycle(this, 'Lifecycle', {
+      table,
+      stage: settings.stage,
+      archiveBucketName: props.archiveBucketName,
+      logRetention: settings.logRetention,
+      expiryEveryMinutes: settings.expiryEveryMinutes,
+      archiveRetentionDays: settings.archiveRetentionDays,
+      reminderOffsets: settings.reminderOffsets,
+    });
     // Last: it watches every function built above.
     this.monitoring = new CouponMonitoring(this, 'Monitoring', {
       stage: settings.stage,

@@ -80,8 +80,8 @@ const functions = () => resources(service, 'AWS::Lambda::Function').map(([id, r]
 describe('functions', () => {
 
   it('run Node 22 on arm64 with tracing, each with a log group of bounded retention', () => {
-    // one per route; the stream publisher, lock releaser, statistics consumer; four campaign steps and the campaign worker; the ledger audit
-    expect(functions()).toHaveLength(allRoutes.length + 9);
+    // one per route; the stream publisher, lock releaser, statistics consumer; four campaign steps and the campaign worker; the ledger audit; the expiry, reminder and archival jobs
+    expect(functions()).toHaveLength(allRoutes.length + 12);
     for (const fn of functions()) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -203,6 +203,51 @@ describe('campaigns', () => {
 
   it('audit every template\'s stock ledger daily', () => {
     service.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
+  });
+});
+
+describe('lifecycle', () => {
+  const lifecycleFunction = (name: string) => resources(service, 'AWS::Lambda::Function').find(([id]) => id.startsWith(`Lifecycle${name}`) && !id.includes('Logs'))!;
+
+  it('indexes every coupon by expiry or settlement in a sparse GSI that projects only what the jobs read', () => {
+    data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({ IndexName: 'gsi2', Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status', 'userId', 'templateId', 'name', 'validUntil'] } }),
+      ]),
+    });
+  });
+
+  it('runs expiry every 15 minutes by default (a deploy parameter), reminders and archival hourly, each for up to 15 minutes', () => {
+    service.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    service.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+    for (const name of ['ExpireCoupons', 'SendReminders', 'ArchiveCoupons']) expect(lifecycleFunction(name)[1].Properties.Timeout).toBe(900);
+    const built = buildApp({ context: { ...context, expiryEveryMinutes: '5', archiveRetentionDays: '90', reminderOffsets: 'P2D' } });
+    const other = Template.fromStack(built.service);
+    other.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    other.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ARCHIVE_RETENTION_DAYS: '90' }) } });
+    other.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REMINDER_OFFSETS: 'P2D' }) } });
+    expect(() => buildApp({ context: { ...context, expiryEveryMinutes: '0' } })).toThrow(/expiryEveryMinutes/);
+  });
+
+  it('keeps archives in a versioned, encrypted, private bucket that only the archival function writes, reads back and deletes objects of', () => {
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: Match.anyValue(),
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    const role = lifecycleFunction('ArchiveCoupons')[1].Properties.Role['Fn::GetAtt'][0];
+    const statements = resources(service, 'AWS::IAM::Policy')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap((p) => p.PolicyDocument.Statement);
+    const s3 = statements.filter((st: { Action: string | string[] }) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3.flatMap((st: { Action: string | string[] }) => [st.Action].flat()).sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
+  });
+
+  it('alarms when a job keeps running out of time, for each job', () => {
+    const behind = resources(service, 'AWS::CloudWatch::Alarm').filter(([, r]) => r.Properties.MetricName === 'LifecycleRunsBehind');
+    expect(behind.map(([, r]) => r.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'job').Value).sort()).toEqual(['archive', 'expire', 'remind']);
+    for (const [, alarm] of behind) expect(alarm.Properties.AlarmActions).toBeDefined();
   });
 });
 

@@ -7,7 +7,6 @@ import { campaignDeps } from '../lib/container';
  * template with a per-user limit) against raw TransactWriteItems of the same two items per user; write
  * and read units per coupon for both. Writes its section of bench/RESULTS.md.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,11 +20,10 @@ import { batchWriteAll } from '../lib/dynamodb/batch';
 import { Entity, entityItem } from '../lib/entities';
 import { campaignChunkKey, campaignCounterKey, campaignReservationKey, userClaimCounterKey, userCouponKey } from '../lib/keys';
 import type { Template } from '../lib/templates/template';
-import { freePort, repoRoot } from '../tools/local/dynamodb-local';
 import { LOCAL_AUDIENCE_BUCKET } from '../tools/local/local-campaigns';
 import { startLocalStack } from '../tools/local/stack';
 import { benchTable, benchTemplate } from './fixtures';
-import { benchArgs, fmt, itemSizeBytes, machineLine, writeResultsSection, writeUnits } from './support';
+import { benchArgs, fmt, itemSizeBytes, machineLine, startFauxqsProcess, writeResultsSection, writeUnits } from './support';
 
 const { small: SMALL, users: USERS, counted: COUNTED_USERS, concurrency: CONCURRENCY, raw: RAW_PARALLEL_CALLS, batch: BATCH, warmup: WARM_UP } = benchArgs({
   warmup: 50_000,
@@ -39,14 +37,7 @@ const { small: SMALL, users: USERS, counted: COUNTED_USERS, concurrency: CONCURR
 
 const table = await benchTable('bench-campaigns');
 // fauxqs in its own process: on AWS the queue backlog lives in SQS, not in the worker.
-const fauxqsPort = await freePort();
-const fauxqs = spawn(process.execPath, ['--input-type=module', '-e', `const { startFauxqs } = await import('fauxqs'); await startFauxqs({ port: ${fauxqsPort}, logger: false });`], { cwd: repoRoot, stdio: 'ignore' });
-process.once('exit', () => fauxqs.kill('SIGKILL'));
-const fauxqsEndpoint = `http://127.0.0.1:${fauxqsPort}`;
-for (let i = 0; i < 100; i++) {
-  if (await fetch(fauxqsEndpoint).then(() => true, () => false)) break;
-  await new Promise((resolve) => setTimeout(resolve, 100));
-}
+const fauxqsEndpoint = await startFauxqsProcess();
 
 const eventsFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-campaign-')), 'events.jsonl');
 const stack = await startLocalStack({ dynamodbEndpoint: table.dynamodb.endpoint, tableName: table.tableName, eventsFile, queues: { fauxqsEndpoint }, workerConcurrency: CONCURRENCY, campaignWaitMs: 500, streams: false });
@@ -144,7 +135,6 @@ const counterShardBytes = itemSizeBytes({ ...campaignCounterKey('bench-full', 15
 const chunkWcu = 2 * (writeUnits(markerBytes, false) + writeUnits(reservationBytes, false)) + 2 * (writeUnits(markerBytes, false) + writeUnits(counterShardBytes, false));
 const perUserChunkWcu = chunkWcu / BATCH;
 
-fauxqs.kill();
 await table.dynamodb.stop();
 
 const ratioSmall = small.perSecond / rawSmall.perSecond;
@@ -185,12 +175,12 @@ ${row('raw TransactWriteItems, same 2 items per user', COUNTED_USERS, rawCounted
 | **ratio campaign / raw** | | | **${fmt(ratioCounted, 2)}** |
 
 **Units per coupon on AWS** (item sizes by DynamoDB's rules: coupon ${couponBytes} B, claim counter ${counterBytes} B, chunk marker ${markerBytes} B,
-reservation shard ${reservationBytes} B, counter shard ${counterShardBytes} B; each <= 1 KB; no index written):
+reservation shard ${reservationBytes} B, counter shard ${counterShardBytes} B; each <= 1 KB; each coupon also writes its lifecycle index entry, 1 index write unit, counted below):
 
 | path | per coupon | per chunk of ${BATCH} (draw + count transactions) | total per coupon |
 |---|---|---|---|
-| campaign-only | ${writeUnits(couponBytes, false)} WCU (BatchWriteItem) + a consistent existence check (1 RCU) only for users the repeat filter flags (at most ~1.1% plus real repeats) | ${chunkWcu} WCU + 1 RCU (campaign read, once per environment) | **${fmt(writeUnits(couponBytes, false) + perUserChunkWcu, 3)} WCU + ~0.02 RCU** |
-| claimable, per-user limit | ${writeUnits(couponBytes, true) + writeUnits(counterBytes, true)} WCU (counter + coupon, transactional: 2 per item) | ${chunkWcu} WCU | **${fmt(writeUnits(couponBytes, true) + writeUnits(counterBytes, true) + perUserChunkWcu, 3)} WCU**, no read |
+| campaign-only | ${writeUnits(couponBytes, false)} WCU (BatchWriteItem) + 1 index write + a consistent existence check (1 RCU) only for users the repeat filter flags (at most ~1.1% plus real repeats) | ${chunkWcu} WCU + 1 RCU (campaign read, once per environment) | **${fmt(writeUnits(couponBytes, false) + 1 + perUserChunkWcu, 3)} WCU + ~0.02 RCU** |
+| claimable, per-user limit | ${writeUnits(couponBytes, true) + writeUnits(counterBytes, true)} WCU (counter + coupon, transactional: 2 per item) + 1 index write | ${chunkWcu} WCU | **${fmt(writeUnits(couponBytes, true) + writeUnits(counterBytes, true) + 1 + perUserChunkWcu, 3)} WCU**, no read |
 `;
 writeResultsSection('campaign', markdown);
 console.log(markdown);

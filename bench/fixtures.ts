@@ -19,7 +19,7 @@ export interface BenchTable {
 /** A fresh DynamoDB Local with the service's table, and the product wired to it as a warm Lambda environment is. */
 export async function benchTable(tableName: string, overrides: SettingsOverrides = {}): Promise<BenchTable> {
   const dynamodb = await startDynamoDbLocal();
-  const container = createContainer(withSettings(defaultSettings, { claims: { templateCacheTtlMs: 60_000 }, ...overrides, tableName, endpoints: { dynamodb: dynamodb.endpoint } }));
+  const container = createContainer(withSettings(defaultSettings, { claims: { templateCacheTtlMs: 60_000 }, ...overrides, tableName, endpoints: { ...overrides.endpoints, dynamodb: dynamodb.endpoint } }));
   const client = container.clients.dynamodb();
   await createTable(client as never, tableName);
   return { dynamodb, container, client, tableName };

@@ -1,11 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { repoRoot } from '../tools/local/dynamodb-local';
+import { freePort, repoRoot } from '../tools/local/dynamodb-local';
 import { EXTERNAL_MODULES } from '../infra/constructs/coupon-function';
 
 /** A benchmark's numeric parameters from its command line (`npm run bench:x -- --users 200000`), with defaults. */
@@ -146,4 +146,17 @@ export function writeResultsSection(name: string, markdown: string): void {
   const section = `${begin}\n${markdown.trim()}\n${end}`;
   const pattern = new RegExp(`${begin}[\\s\\S]*?${end}`);
   writeFileSync(file, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
+}
+
+/** fauxqs (SQS and S3) in a process of its own, so that what it stores does not weigh on the bench process's heap. Stopped when the bench exits. */
+export async function startFauxqsProcess(): Promise<string> {
+  const port = await freePort();
+  const fauxqs = spawn(process.execPath, ['--input-type=module', '-e', `const { startFauxqs } = await import('fauxqs'); await startFauxqs({ port: ${port}, logger: false });`], { cwd: repoRoot, stdio: 'ignore' });
+  process.once('exit', () => fauxqs.kill('SIGKILL'));
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(endpoint).then(() => true, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return endpoint;
 }

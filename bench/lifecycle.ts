@@ -226,8 +226,8 @@ Memory is flat in the number of coupons: the jobs hold one index page (500 entri
 the peak of the ${fmt(COUPONS, 0)}-coupon run against the ${fmt(SMALL, 0)}-coupon run above shows it (heap sampled every 2 s right after a forced collection: what the job holds).
 
 Units on AWS per coupon (item sizes by DynamoDB's rules: coupon ${couponBytes} B, its lifecycle index entry ${indexEntryBytes} B; each <= 1 KB):
-expiry 1 WCU (UpdateItem) + 2 index write units (the entry moves from EXPIRES to SETTLED: a delete and a put) + ~0.06 RCU of index reads (Query, ${indexEntryBytes} B entries, eventually consistent);
-archival 1 WCU (DeleteItem) + 1 index write unit + 1 RCU (consistent BatchGetItem of a <= 4 KB item) + ~0.06 RCU index reads, and per batch of 1,000: 3 manifest writes, about 2 S3 PUTs and 2 GETs per template and day in it.
+expiry 1 WCU (UpdateItem) + 2 index write units (the entry moves from EXPIRES to SETTLED: a delete and a put) + ~0.03 RCU of index reads (Query, ${indexEntryBytes} B entries, eventually consistent);
+archival 1 WCU (DeleteItem) + 1 index write unit + 1 RCU (consistent BatchGetItem of a <= 4 KB item) + ~0.03 RCU index reads, and per batch of 1,000: 3 manifest writes, about 2 S3 PUTs and 2 GETs per template and day in it.
 `;
 writeResultsSection('lifecycle', markdown);
 console.log(markdown);

@@ -30,6 +30,7 @@ import { OrderRepository } from './orders/order-repository';
 import { type ArchivalDeps, type ArchivalResult, archiveSettledCoupons } from './lifecycle/archival';
 import type { ArchiveListingDeps } from './lifecycle/archive-listing';
 import { type ExpiryDeps, type ExpiryResult, expireDueCoupons } from './lifecycle/expiry';
+import { indexUnindexedCoupons } from './lifecycle/index-backfill';
 import { type JobContext, jobRun } from './lifecycle/job-run';
 import { LifecycleRepository } from './lifecycle/lifecycle-repository';
 import { type ReminderDeps, type ReminderResult, reminderOffsetsOfTemplates, sendReminders } from './lifecycle/reminders';
@@ -328,19 +329,22 @@ export const lifecycleJobs = (c: Container) => {
     expire: (nowMs?: number) => expireDueCoupons(expiryDeps(c), run(nowMs)),
     remind: (nowMs?: number) => sendReminders(reminderDeps(c), run(nowMs)),
     archive: (nowMs?: number) => archiveSettledCoupons(archivalDeps(c), run(nowMs)),
+    /** Once after an upgrade (docs/lifecycle.md): not scheduled. */
+    index: (nowMs?: number) => indexUnindexedCoupons({ ...lifecycleContext(c), coupons: lifecycleRepository(c) }, run(nowMs)),
   };
 };
 export type LifecycleJob = keyof ReturnType<typeof lifecycleJobs>;
+type ScheduledLifecycleJob = Exclude<LifecycleJob, 'index'>;
 
 /** What each job's run counts as its business metric. */
-const lifecycleCounts: Record<LifecycleJob, { metric: BusinessMetric; of: (result: any) => number }> = {
+const lifecycleCounts: Record<ScheduledLifecycleJob, { metric: BusinessMetric; of: (result: any) => number }> = {
   expire: { metric: BusinessMetric.couponsExpired, of: (result: ExpiryResult) => result.expired },
   remind: { metric: BusinessMetric.remindersSent, of: (result: ReminderResult) => result.sent },
   archive: { metric: BusinessMetric.couponsArchived, of: (result: ArchivalResult) => result.archived },
 };
 
 /** A scheduled run of a lifecycle job: its count and whether it fell behind (metrics the alarms watch), and a log line. */
-export const scheduledLifecycleJob = (c: Container, job: LifecycleJob) => {
+export const scheduledLifecycleJob = (c: Container, job: ScheduledLifecycleJob) => {
   const jobs = lifecycleJobs(c);
   return async () => {
     const result = await jobs[job]();

@@ -20,6 +20,13 @@ export interface LifecycleIndex {
   settled(shard: number, to: string, pageSize: number): AsyncIterable<readonly IndexEntry[]>;
 }
 
+/** Coupons written before the lifecycle index existed (no index key), and adding theirs. */
+export interface UnindexedCoupons {
+  unindexed(pageSize: number): AsyncIterable<readonly Coupon[]>;
+  /** Adds the coupon's index key unless it has one by now: 'indexed' or 'had-one'. */
+  addIndexKey(coupon: Coupon): Promise<'indexed' | 'had-one'>;
+}
+
 /** available -> expired for one coupon, on condition that it is still available and its validity has ended. */
 export interface ExpiryWriter {
   expire(entry: IndexEntry, nowIso: string): Promise<'expired' | 'not-due'>;

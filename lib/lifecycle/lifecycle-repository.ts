@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Coupon } from '../coupons/coupon';
 import { lifecycleIndexKeyOf } from '../coupons/coupon-item';
 import { batchGetAll } from '../dynamodb/batch';
@@ -19,13 +19,13 @@ import {
 } from '../keys';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { indexes, timeToLiveAttribute } from '../table';
-import type { ArchiveManifest, ArchiveTable, ExpiryWriter, IndexEntry, LifecycleIndex, Reminder, ReminderProgress, ReminderStore } from './lifecycle-ports';
+import type { ArchiveManifest, ArchiveTable, ExpiryWriter, IndexEntry, LifecycleIndex, Reminder, ReminderProgress, ReminderStore, UnindexedCoupons } from './lifecycle-ports';
 
 const BATCH_GET_RETRIES = { maxAttempts: 8, baseDelayMs: 25, maxDelayMs: 1_000 } as const;
 const UNFINISHED_STATES = new Set(['writing', 'deleting']);
 
 /** DynamoDB adapter for the lifecycle jobs: the lifecycle index (GSI2), expiry writes, reminders, archive deletes, manifests and shard leases. */
-export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, ReminderStore, ReminderProgress, ArchiveTable {
+export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, ReminderStore, ReminderProgress, ArchiveTable, UnindexedCoupons {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -76,6 +76,46 @@ export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, Remind
       return 'expired';
     } catch (error) {
       if (isConditionalCheckFailure(error)) return 'not-due';
+      throw error;
+    }
+  }
+
+  async *unindexed(pageSize: number): AsyncIterable<readonly Coupon[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: '#entity = :coupon AND attribute_not_exists(gsi2pk)',
+          ExpressionAttributeNames: { '#entity': 'entity' },
+          ExpressionAttributeValues: { ':coupon': Entity.coupon },
+          Limit: pageSize,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const coupons = (page.Items ?? []).map((item) => withoutKeys<Coupon>(item));
+      if (coupons.length > 0) yield coupons;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async addIndexKey(coupon: Coupon): Promise<'indexed' | 'had-one'> {
+    const key = lifecycleIndexKeyOf(coupon);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: userCouponKey(coupon.userId, coupon.id),
+          UpdateExpression: 'SET gsi2pk = :indexPk, gsi2sk = :indexSk',
+          // A writer that moved the coupon meanwhile set the key itself (from its new status).
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi2pk) AND #status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':indexPk': key.gsi2pk, ':indexSk': key.gsi2sk, ':status': coupon.status },
+        }),
+      );
+      return 'indexed';
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return 'had-one';
       throw error;
     }
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
@@ -7,6 +7,12 @@ import { archivalDeps, type Container, expiryDeps, reminderDeps, templateReposit
 import { type Coupon, issueCoupon } from '../../lib/coupons/coupon';
 import { couponItem } from '../../lib/coupons/coupon-item';
 import { batchWriteAll } from '../../lib/dynamodb/batch';
+import { Entity, entityItem } from '../../lib/entities';
+import { userCouponKey } from '../../lib/keys';
+import { archiveRoutes } from '../../lib/lifecycle/archive-routes';
+import { runJobCli } from '../../tools/jobs';
+import { admin, apiEvent, invoke, user } from '../support/api-events';
+import { loadHandler } from '../support/fixtures';
 import { callGate } from '../../lib/dynamodb/call-gate';
 import { archiveSettledCoupons, couponsInObject } from '../../lib/lifecycle/archival';
 import { expireDueCoupons } from '../../lib/lifecycle/expiry';
@@ -246,7 +252,41 @@ describe('archival', () => {
     // Archival changes no statistics and no stock.
     await drain();
     expect(await Promise.all([statistics(first), statistics(second)])).toEqual(before);
+
+    // The back office lists the manifests.
+    const listArchives = await loadHandler(archiveRoutes.listArchives, container);
+    const hourAgo = toIso(Date.now() - 3_600_000);
+    const page = await invoke(listArchives, apiEvent(archiveRoutes.listArchives, { caller: admin, query: { from: hourAgo, limit: '100' } }));
+    expect(page.statusCode).toBe(200);
+    expect(page.body.items.filter((m: ArchiveManifest) => m.state === 'complete').reduce((sum: number, m: ArchiveManifest) => sum + m.coupons, 0)).toBe(dueIds.size);
+    expect(page.body.items[0].bucket).toBe(LOCAL_ARCHIVE_BUCKET);
+    expect((await invoke(listArchives, apiEvent(archiveRoutes.listArchives, { caller: user('arc-user-1'), query: {} }))).statusCode).toBe(403);
+    const backwards = await invoke(listArchives, apiEvent(archiveRoutes.listArchives, { caller: admin, query: { from: toIso(Date.now()), to: hourAgo } }));
+    expect(backwards).toMatchObject({ statusCode: 400, body: { error: { code: 'INVALID_RANGE' } } });
   }, 120_000);
+});
+
+describe('npm run jobs', () => {
+  it('indexes coupons written before the lifecycle index, then expires them as of --now, against the stack npm start describes', async () => {
+    const templateId = await activeTemplate(table, { name: 'Before the index' });
+    const template = (await templateRepository(container).get(templateId))!;
+    const old = Array.from({ length: 50 }, (_, i) => ({ ...issueCoupon(template, { id: `pre-${i}`, userId: `pre-user-${i}`, nowMs: toEpochMs('2026-01-01T00:00:00Z'), source: 'claim' }), validUntil: '2026-04-01T00:00:00.000Z' }));
+    // As a version without the index wrote them: no gsi2 keys.
+    await batchWriteAll(table.client, table.tableName, old.map((coupon) => ({ PutRequest: { Item: entityItem(Entity.coupon, userCouponKey(coupon.userId, coupon.id), coupon) } })), { maxAttempts: 5, baseDelayMs: 20 });
+    const stackFile = path.join(mkdtempSync(path.join(tmpdir(), 'jobs-')), 'stack.json');
+    writeFileSync(stackFile, JSON.stringify({ dynamodbEndpoint: table.endpoint, tableName: table.tableName, s3Endpoint: storage.endpoint, archiveBucket: LOCAL_ARCHIVE_BUCKET }));
+
+    expect(await runJobCli(['expire', '--now', '2026-04-02T00:00:00Z'], stackFile)).toMatchObject({ expired: 0 });
+    expect(await runJobCli(['index'], stackFile)).toMatchObject({ indexed: 50, finished: true });
+    expect(await runJobCli(['index'], stackFile)).toMatchObject({ indexed: 0 });
+    expect(await runJobCli(['expire', '--now', '2026-04-02T00:00:00Z'], stackFile)).toMatchObject({ expired: 50 });
+    const stored = (await scanAll(table)).filter((item) => String(item.id).startsWith('pre-'));
+    expect(stored.every((item) => item.status === 'expired' && String(item.gsi2pk).startsWith('SETTLED#'))).toBe(true);
+
+    await expect(runJobCli(['vacuum'], stackFile)).rejects.toThrow(/usage/);
+    await expect(runJobCli(['expire', '--now', 'tomorrow'], stackFile)).rejects.toThrow(/--now/);
+    await expect(runJobCli(['expire'], path.join(tmpdir(), 'no-such-stack.json'))).rejects.toThrow(/npm start/);
+  }, 60_000);
 });
 
 /** The port's methods bound to their adapter, so a test can replace one of them. */

@@ -117,6 +117,8 @@ curl() { local out; out=$(command curl -w '\\n%{http_code}' "$@"); echo "\${out#
     });
     expect(transcript).toMatch(/completed: total 10000, issued 10000/);
     expect(transcript).toContain('"balanced":true');
+    // The expiry job, run by `npm run jobs` as of a month on, expired the campaign's coupons among others.
+    expect(Number(/"expired": (\d+)/.exec(transcript)?.[1])).toBeGreaterThanOrEqual(10_000);
     rmSync(work, { recursive: true, force: true });
   }, 600_000);
 });

@@ -141,7 +141,7 @@ template at about 500 claims/s (less with TransactionConflict retries), 16 shard
 
 **Per claim on AWS** (one coupon, warm Lambda): **${tripsPerClaim} DynamoDB round trip(s)** (counted on the client);
 item sizes ${itemSizes.join(', ')} bytes (shard, counter, coupon, idempotency record), each <= 1 KB, so
-TransactWriteItems costs 2 WCU per item: **${wcu} WCU per claim**, no index write (coupon items carry no GSI key).
+TransactWriteItems costs 2 WCU per item: **${wcu} WCU per claim**, plus 1 lifecycle index write for the coupon's entry (docs/lifecycle.md).
 A cold template cache adds one GetItem (0.5 RCU) per template per environment per ${defaultSettings.claims.templateCacheTtlMs / 1000} s TTL.
 
 **Bundles** (minified, as deployed: AWS SDK from the runtime, Powertools and the X-Ray SDK from the Powertools layer, both external):

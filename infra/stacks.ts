@@ -1,5 +1,5 @@
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type BucketProps } from 'aws-cdk-lib/aws-s3';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CouponCampaigns } from './constructs/coupon-campaigns';
@@ -19,7 +19,7 @@ import type { DeploySettings } from './settings';
 
 export { archiveBucketName, audienceBucketName, stackName } from './names';
 
-/** What must survive every deploy: the table. Kept apart so the stateless stack can be torn down and rebuilt freely. */
+/** What must survive every deploy: the table and the buckets. Kept apart so the stateless stack can be torn down and rebuilt freely. */
 export class CouponDataStack extends Stack {
   readonly table: TableV2;
   /** Where back offices put audience files (one user id per line) for large campaigns. */
@@ -30,34 +30,32 @@ export class CouponDataStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
     super(scope, id, props);
     this.table = new CouponTable(this, 'Coupons', { deletionProtection: props.settings.deletionProtection }).table;
-    this.audienceBucket = new Bucket(this, 'CampaignAudiences', {
-      bucketName: audienceBucketName(props.settings.stage),
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      removalPolicy: props.settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    this.audienceBucket = privateBucket(this, 'CampaignAudiences', audienceBucketName(props.settings.stage), props.settings.deletionProtection, {
       lifecycleRules: [{ expiration: Duration.days(30) }],
+      whyNoAccessLogs: 'Audience files are short-lived campaign inputs (30-day expiry), read only by the campaign functions through IAM; CloudTrail data events cover audits if needed.',
     });
-    Validations.of(this.audienceBucket).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason: 'Audience files are short-lived campaign inputs (30-day expiry), read only by the campaign functions through IAM; CloudTrail data events cover audits if needed.',
-    });
-    this.archiveBucket = new Bucket(this, 'CouponArchive', {
-      bucketName: archiveBucketName(props.settings.stage),
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      // Archives outlive any stack: kept unless deletion protection is off (development stages).
-      removalPolicy: props.settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    this.archiveBucket = privateBucket(this, 'CouponArchive', archiveBucketName(props.settings.stage), props.settings.deletionProtection, {
       // An object overwritten (a batch taking a refunded coupon out) or removed (a crashed batch abandoned) stays recoverable for 30 days.
       versioned: true,
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
-    });
-    Validations.of(this.archiveBucket).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason: 'Only the archival function writes the archive (through IAM, every batch recorded in a manifest); CloudTrail data events cover audits if needed.',
+      whyNoAccessLogs: 'Only the archival function writes the archive (through IAM, every batch recorded in a manifest); CloudTrail data events cover audits if needed.',
     });
   }
+}
+
+/** A bucket only IAM principals of this app reach: encrypted, TLS only, no public access, kept with the data unless deletion protection is off. */
+function privateBucket(scope: Construct, id: string, bucketName: string, deletionProtection: boolean, props: Pick<BucketProps, 'versioned' | 'lifecycleRules'> & { whyNoAccessLogs: string }): Bucket {
+  const { whyNoAccessLogs, ...rest } = props;
+  const bucket = new Bucket(scope, id, {
+    bucketName,
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    removalPolicy: deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    ...rest,
+  });
+  Validations.of(bucket).acknowledge({ id: 'AwsSolutions::AwsSolutions-S1', reason: whyNoAccessLogs });
+  return bucket;
 }
 
 export interface CouponServiceStackProps extends StackProps {

@@ -1,4 +1,4 @@
-import { ReminderOffsets } from './templates/template-schema';
+import { DAY_MS, durationMs } from './time';
 import { ENV } from './topology';
 
 /**
@@ -171,13 +171,20 @@ export function settingsFromEnvironment(env: Environment = process.env): Setting
   };
 }
 
-/** REMINDER_OFFSETS: a comma-separated list (empty for none), each a fixed-length ISO 8601 duration. */
+/**
+ * REMINDER_OFFSETS: a comma-separated list (empty for none), each a fixed-length ISO 8601 duration
+ * above zero and at most 90 days, as a template's own offsets (checked here without the template
+ * schema, which every function would otherwise bundle).
+ */
 function reminderOffsets(raw: string | undefined): readonly string[] | undefined {
   if (raw === undefined) return undefined;
   const offsets = raw.split(',').map((part) => part.trim()).filter((part) => part !== '');
-  const parsed = ReminderOffsets.safeParse(offsets);
-  if (!parsed.success) throw new ConfigurationError(`environment variable ${ENV.reminderOffsets} must list ISO 8601 durations such as P3D,P1D, got "${raw}"`);
-  return parsed.data;
+  const valid = (offset: string) => {
+    const ms = durationMs(offset);
+    return ms !== undefined && ms > 0 && ms <= 90 * DAY_MS;
+  };
+  if (!offsets.every(valid)) throw new ConfigurationError(`environment variable ${ENV.reminderOffsets} must list ISO 8601 durations such as P3D,P1D, got "${raw}"`);
+  return offsets;
 }
 
 /** Settings with some parts replaced (nested parts merged), for the local stack, tests and benchmarks. */

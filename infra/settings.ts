@@ -66,7 +66,8 @@ export function readDeploySettings(node: Node): DeploySettings {
     campaignWorkerConcurrency: Number(text('campaignWorkerConcurrency') ?? 20),
     expiryEveryMinutes: positiveInteger('expiryEveryMinutes', text('expiryEveryMinutes'), lifecycleDefaults.expiryEveryMinutes),
     archiveRetentionDays: positiveInteger('archiveRetentionDays', text('archiveRetentionDays'), lifecycleDefaults.archiveRetentionDays),
-    reminderOffsets: text('reminderOffsets') ?? lifecycleDefaults.reminderOffsets,
+    // An empty value is kept: no reminders for templates that set none.
+    reminderOffsets: node.tryGetContext('reminderOffsets') === undefined ? lifecycleDefaults.reminderOffsets : String(node.tryGetContext('reminderOffsets') ?? ''),
   };
 }
 

@@ -166,7 +166,8 @@ export function settingsFromEnvironment(env: Environment = process.env): Setting
       ...defaultSettings.lifecycle,
       archiveBucket: optional(ENV.archiveBucket),
       retentionDays: integer(ENV.archiveRetentionDays, defaultSettings.lifecycle.retentionDays),
-      defaultReminderOffsets: reminderOffsets(optional(ENV.reminderOffsets)) ?? defaultSettings.lifecycle.defaultReminderOffsets,
+      // Set but empty means no reminders by default, so it is read as it is, not as unset.
+      defaultReminderOffsets: reminderOffsets(env[ENV.reminderOffsets]) ?? defaultSettings.lifecycle.defaultReminderOffsets,
     },
   };
 }

@@ -227,6 +227,10 @@ describe('lifecycle', () => {
     other.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ARCHIVE_RETENTION_DAYS: '90' }) } });
     other.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REMINDER_OFFSETS: 'P2D' }) } });
     expect(() => buildApp({ context: { ...context, expiryEveryMinutes: '0' } })).toThrow(/expiryEveryMinutes/);
+    // Empty: no reminders for templates that set none (not the default).
+    Template.fromStack(buildApp({ context: { ...context, reminderOffsets: '' } }).service).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REMINDER_OFFSETS: '' }) },
+    });
   });
 
   it('keeps archives in a versioned, encrypted, private bucket that only the archival function writes, reads back and deletes objects of', () => {

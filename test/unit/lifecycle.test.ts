@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ConfigurationError, settingsFromEnvironment } from '../../lib/config';
 import { archiveObject, couponsInObject } from '../../lib/lifecycle/archival';
 import { reminderWindow } from '../../lib/lifecycle/reminders';
 import { lifecycleIndexKeyOf } from '../../lib/coupons/coupon-item';
@@ -44,6 +45,18 @@ describe('reminder offsets', () => {
     expect(applyTemplateUpdate(active, UpdateTemplateInput.parse({ reminders: ['P7D'] }), 'now').reminders).toEqual(['P7D']);
     expect(applyTemplateUpdate(active, UpdateTemplateInput.parse({ reminders: null }), 'now')).not.toHaveProperty('reminders');
     expect(applyTemplateUpdate(active, UpdateTemplateInput.parse({ reminders: [] }), 'now').reminders).toEqual([]);
+  });
+});
+
+describe('lifecycle settings from the environment', () => {
+  it('read the default reminder offsets, the retention and the archive bucket, and refuse offsets a template could not have', () => {
+    const settings = settingsFromEnvironment({ TABLE_NAME: 't', REMINDER_OFFSETS: 'P2D, PT12H', ARCHIVE_RETENTION_DAYS: '90', ARCHIVE_BUCKET: 'archive' });
+    expect(settings.lifecycle).toMatchObject({ defaultReminderOffsets: ['P2D', 'PT12H'], retentionDays: 90, archiveBucket: 'archive' });
+    expect(settingsFromEnvironment({ TABLE_NAME: 't' }).lifecycle.defaultReminderOffsets).toEqual(['P3D', 'P1D']);
+    // Set but empty: no reminders by default (the variable counts as unset only when absent).
+    expect(settingsFromEnvironment({ TABLE_NAME: 't', REMINDER_OFFSETS: '' }).lifecycle.defaultReminderOffsets).toEqual([]);
+    expect(() => settingsFromEnvironment({ TABLE_NAME: 't', REMINDER_OFFSETS: 'P1M' })).toThrow(ConfigurationError);
+    expect(() => settingsFromEnvironment({ TABLE_NAME: 't', REMINDER_OFFSETS: 'P91D' })).toThrow(/REMINDER_OFFSETS/);
   });
 });
 

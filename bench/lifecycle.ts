@@ -105,42 +105,26 @@ async function archiveDay(day: number): Promise<number> {
 }
 
 /** The raw side: exactly the job's write per coupon (same key, expression, condition, values), as many in flight. */
-async function rawExpire(prefix: string, from: number, count: number, day: number): Promise<number> {
+async function rawWrites(prefix: string, from: number, count: number, day: number, command: (c: Coupon, nowIso: string) => UpdateCommand | DeleteCommand): Promise<number> {
   const gate = callGate(IN_FLIGHT);
   const nowIso = toIso(endOfDay(day));
-  await Promise.all(
-    Array.from({ length: count }, (_, k) => {
-      const c = coupon(prefix, from + k, day);
-      const settled = settledIndexKey(c, nowIso);
-      return gate(() =>
-        client.send(
-          new UpdateCommand({
-            TableName: table.tableName,
-            Key: userCouponKey(c.userId, c.id),
-            UpdateExpression: 'SET #status = :expired, expiredAt = :now, gsi2pk = :indexPk, gsi2sk = :indexSk',
-            ConditionExpression: '#status = :available AND validUntil <= :now',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':expired': 'expired', ':available': 'available', ':now': nowIso, ':indexPk': `RAW-${settled.gsi2pk}`, ':indexSk': settled.gsi2sk },
-          }),
-        ),
-      );
-    }),
-  );
+  await Promise.all(Array.from({ length: count }, (_, k) => gate(() => client.send(command(coupon(prefix, from + k, day), nowIso) as UpdateCommand))));
   return count;
 }
-async function rawDelete(prefix: string, from: number, count: number, day: number): Promise<number> {
-  const gate = callGate(IN_FLIGHT);
-  const nowIso = toIso(endOfDay(day));
-  await Promise.all(
-    Array.from({ length: count }, (_, k) => {
-      const c = coupon(prefix, from + k, day);
-      return gate(() =>
-        client.send(new DeleteCommand({ TableName: table.tableName, Key: userCouponKey(c.userId, c.id), ConditionExpression: 'gsi2sk = :indexSk', ExpressionAttributeValues: { ':indexSk': `${nowIso}#${c.id}` } })),
-      );
-    }),
-  );
-  return count;
-}
+const rawExpire = (prefix: string, from: number, count: number, day: number) =>
+  rawWrites(prefix, from, count, day, (c, nowIso) => {
+    const settled = settledIndexKey(c, nowIso);
+    return new UpdateCommand({
+      TableName: table.tableName,
+      Key: userCouponKey(c.userId, c.id),
+      UpdateExpression: 'SET #status = :expired, expiredAt = :now, gsi2pk = :indexPk, gsi2sk = :indexSk',
+      ConditionExpression: '#status = :available AND validUntil <= :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':expired': 'expired', ':available': 'available', ':now': nowIso, ':indexPk': `RAW-${settled.gsi2pk}`, ':indexSk': settled.gsi2sk },
+    });
+  });
+const rawDelete = (prefix: string, from: number, count: number, day: number) =>
+  rawWrites(prefix, from, count, day, (c, nowIso) => new DeleteCommand({ TableName: table.tableName, Key: userCouponKey(c.userId, c.id), ConditionExpression: 'gsi2sk = :indexSk', ExpressionAttributeValues: { ':indexSk': `${nowIso}#${c.id}` } }));
 
 const progress = (text: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 

@@ -61,8 +61,8 @@ export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, Remind
 
   async expire(entry: IndexEntry, nowIso: string): Promise<'expired' | 'not-due'> {
     const settled = settledIndexKey({ userId: entry.userId, id: entry.couponId }, nowIso);
-    try {
-      await this.client.send(
+    const expired = await conditionally(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: userCouponKey(entry.userId, entry.couponId),
@@ -72,12 +72,9 @@ export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, Remind
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':expired': 'expired', ':available': 'available', ':now': nowIso, ':indexPk': settled.gsi2pk, ':indexSk': settled.gsi2sk },
         }),
-      );
-      return 'expired';
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return 'not-due';
-      throw error;
-    }
+      ),
+    );
+    return expired ? 'expired' : 'not-due';
   }
 
   async *unindexed(pageSize: number): AsyncIterable<readonly Coupon[]> {
@@ -101,8 +98,8 @@ export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, Remind
 
   async addIndexKey(coupon: Coupon): Promise<'indexed' | 'had-one'> {
     const key = lifecycleIndexKeyOf(coupon);
-    try {
-      await this.client.send(
+    const indexed = await conditionally(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: userCouponKey(coupon.userId, coupon.id),
@@ -112,28 +109,22 @@ export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, Remind
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':indexPk': key.gsi2pk, ':indexSk': key.gsi2sk, ':status': coupon.status },
         }),
-      );
-      return 'indexed';
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return 'had-one';
-      throw error;
-    }
+      ),
+    );
+    return indexed ? 'indexed' : 'had-one';
   }
 
   async record(reminder: Reminder, retainUntilSeconds: number): Promise<'recorded' | 'already-recorded'> {
-    try {
-      await this.client.send(
+    const recorded = await conditionally(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...entityItem(Entity.reminder, userReminderKey(reminder.userId, reminder.day, reminder.offset), reminder), [timeToLiveAttribute]: retainUntilSeconds },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return 'already-recorded';
-      throw error;
-    }
+      ),
+    );
+    return recorded ? 'recorded' : 'already-recorded';
   }
 
   async isDone(day: string, offset: string, shard: number): Promise<boolean> {
@@ -159,21 +150,19 @@ export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, Remind
 
   async deleteSettled(coupon: Coupon): Promise<'deleted' | 'gone' | 'changed'> {
     const key = userCouponKey(coupon.userId, coupon.id);
-    try {
-      await this.client.send(
+    const deleted = await conditionally(
+      this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: key,
           ConditionExpression: 'gsi2sk = :indexSk',
           ExpressionAttributeValues: { ':indexSk': lifecycleIndexKeyOf(coupon).gsi2sk },
         }),
-      );
-      return 'deleted';
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ProjectionExpression: 'pk' }));
-      return Item ? 'changed' : 'gone';
-    }
+      ),
+    );
+    if (deleted) return 'deleted';
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ProjectionExpression: 'pk' }));
+    return Item ? 'changed' : 'gone';
   }
 
   async takeShard(shard: number, holder: string, nowMs: number, leaseMs: number) {
@@ -199,8 +188,9 @@ export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, Remind
   }
 
   async releaseShard(shard: number, holder: string): Promise<void> {
-    try {
-      await this.client.send(
+    // Not held by this run any more (its lease ran out and another took it): nothing to release.
+    await conditionally(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: archiveShardKey(shard),
@@ -208,10 +198,8 @@ export class LifecycleRepository implements LifecycleIndex, ExpiryWriter, Remind
           ConditionExpression: 'holder = :holder',
           ExpressionAttributeValues: { ':holder': holder },
         }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async saveManifest(manifest: ArchiveManifest, shardHolder: string): Promise<void> {
@@ -261,4 +249,15 @@ function toEntry(item: Record<string, unknown>): IndexEntry {
     status: item.status as IndexEntry['status'],
     indexSk: String(item.gsi2sk),
   };
+}
+
+/** A conditional write: true when it was written, false when its condition did not hold (anything else is thrown). */
+async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailure(error)) return false;
+    throw error;
+  }
 }

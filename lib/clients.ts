@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Settings } from './config';
@@ -20,6 +21,7 @@ export interface Clients {
   readonly sqs: () => Promise<SQSClient>;
   readonly s3: () => Promise<S3Client>;
   readonly lambda: () => Promise<LambdaClient>;
+  readonly secretsManager: () => Promise<SecretsManagerClient>;
   /** Closes every client built so far (the local stack and tests stop cleanly). */
   readonly destroy: () => void;
 }
@@ -64,6 +66,7 @@ export function createClients(settings: Pick<Settings, 'region' | 'endpoints' | 
     sqs: onFirstUse(async () => instrument(new (await import('@aws-sdk/client-sqs')).SQSClient({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.sqs) }))),
     s3: onFirstUse(async () => instrument(new (await import('@aws-sdk/client-s3')).S3Client({ region, maxAttempts: settings.queueAndStorageMaxAttempts, ...endpointOptions(endpoints.s3), ...(endpoints.s3 ? { forcePathStyle: true } : {}) }))),
     lambda: onFirstUse(async () => instrument(new (await import('@aws-sdk/client-lambda')).LambdaClient({ region }))),
+    secretsManager: onFirstUse(async () => instrument(new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient({ region, maxAttempts: 3, ...endpointOptions(endpoints.secretsManager) }))),
     destroy: () => {
       for (const client of built.splice(0)) client.destroy();
     },

@@ -14,6 +14,7 @@ export interface Endpoints {
   readonly eventBridge?: string;
   readonly sqs?: string;
   readonly s3?: string;
+  readonly secretsManager?: string;
 }
 
 export interface Settings {
@@ -76,6 +77,28 @@ export interface Settings {
     /** From this delivery on, users that still cannot be written are recorded as failed instead of redelivered. */
     readonly giveUpAtReceiveCount: number;
   };
+  /** Redemption codes (docs/codes.md). */
+  readonly codes: {
+    /** The Secrets Manager secret codes are hashed and generated with (on AWS). */
+    readonly secretArn?: string;
+    /** The secret itself, where there is no Secrets Manager (the local stack, tests, benchmarks). */
+    readonly developmentSecret?: string;
+    /** Where exports go, and the queue generation parts go to (set on the code functions). */
+    readonly exportBucket?: string;
+    readonly queueUrl?: string;
+    /** Codes per generation part (one queue message). */
+    readonly partSize: number;
+    /** Seconds an export link works. */
+    readonly exportUrlSeconds: number;
+    /** Failed redemptions allowed per user and per source address in the sliding window, and the window. */
+    readonly failuresPerUser: number;
+    readonly failuresPerAddress: number;
+    readonly failureWindowMs: number;
+    /** DynamoDB calls for codes one generating process has in flight. */
+    readonly writeCallsInFlight: number;
+    /** Milliseconds a redemption path caches a batch or a template. */
+    readonly cacheTtlMs: number;
+  };
   /** Expiry, reminders and archival (docs/lifecycle.md). */
   readonly lifecycle: {
     /** The bucket archived coupons and manifests go to (set on the archival function and the archive listing). */
@@ -118,6 +141,15 @@ export const defaultSettings: Settings = {
     writeBaseDelayMs: 50,
     writeCallsInFlight: 16,
     giveUpAtReceiveCount: 3,
+  },
+  codes: {
+    partSize: 10_000,
+    exportUrlSeconds: 15 * 60,
+    failuresPerUser: 5,
+    failuresPerAddress: 50,
+    failureWindowMs: 15 * 60_000,
+    writeCallsInFlight: 16,
+    cacheTtlMs: 2_000,
   },
   lifecycle: {
     retentionDays: 180,
@@ -162,6 +194,15 @@ export function settingsFromEnvironment(env: Environment = process.env): Setting
     workerMappingId: optional(ENV.workerMappingId),
     orders: { ...defaultSettings.orders, lockTimeoutMinutes: integer(ENV.lockTimeoutMinutes, defaultSettings.orders.lockTimeoutMinutes) },
     campaigns: { ...defaultSettings.campaigns, deadlineHours: integer(ENV.campaignDeadlineHours, defaultSettings.campaigns.deadlineHours) },
+    codes: {
+      ...defaultSettings.codes,
+      secretArn: optional(ENV.codeSecretArn),
+      exportBucket: optional(ENV.codeExportBucket),
+      queueUrl: optional(ENV.codeQueueUrl),
+      failuresPerUser: integer(ENV.codeFailuresPerUser, defaultSettings.codes.failuresPerUser),
+      failuresPerAddress: integer(ENV.codeFailuresPerAddress, defaultSettings.codes.failuresPerAddress),
+      failureWindowMs: integer(ENV.codeFailureWindowMinutes, defaultSettings.codes.failureWindowMs / 60_000) * 60_000,
+    },
     lifecycle: {
       ...defaultSettings.lifecycle,
       archiveBucket: optional(ENV.archiveBucket),
@@ -189,7 +230,8 @@ function reminderOffsets(raw: string | undefined): readonly string[] | undefined
 }
 
 /** Settings with some parts replaced (nested parts merged), for the local stack, tests and benchmarks. */
-export type SettingsOverrides = Partial<Omit<Settings, 'claims' | 'orders' | 'campaigns' | 'lifecycle' | 'endpoints'>> & {
+export type SettingsOverrides = Partial<Omit<Settings, 'claims' | 'orders' | 'campaigns' | 'codes' | 'lifecycle' | 'endpoints'>> & {
+  readonly codes?: Partial<Settings['codes']>;
   readonly claims?: Partial<Settings['claims']>;
   readonly orders?: Partial<Settings['orders']>;
   readonly campaigns?: Partial<Settings['campaigns']>;
@@ -204,5 +246,6 @@ export const withSettings = (base: Settings, overrides: SettingsOverrides): Sett
   claims: { ...base.claims, ...overrides.claims },
   orders: { ...base.orders, ...overrides.orders },
   campaigns: { ...base.campaigns, ...overrides.campaigns },
+  codes: { ...base.codes, ...overrides.codes },
   lifecycle: { ...base.lifecycle, ...overrides.lifecycle },
 });

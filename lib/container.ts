@@ -47,6 +47,11 @@ import type { TemplateServiceDeps, TemplateStatusDeps } from './templates/templa
 import { RESERVATION_SHARDS_MAX } from './keys';
 import { BusinessMetric, noTelemetry, type Telemetry } from './telemetry';
 import { type Clock, systemClock } from './time';
+import { CodeRepository } from './codes/code-repository';
+import type { CodeDeps, GenerationQueue } from './codes/code-service';
+import { codeKeys, type CodeKeys } from './codes/code-keys';
+import { S3CodeExports } from './codes/s3-code-exports';
+import { SqsGenerationQueue } from './codes/sqs-generation-queue';
 
 /** Ports a caller may supply instead of the AWS adapters (the local stack drives the worker itself). */
 export interface ContainerOptions {
@@ -56,6 +61,8 @@ export interface ContainerOptions {
   readonly chunkQueue?: ChunkQueue;
   /** The time the product sees (tests move it past deadlines). */
   readonly clock?: Clock;
+  /** Where code generation parts go instead of SQS (tests that run the parts themselves). */
+  readonly generationQueue?: GenerationQueue;
   /** Where business counts go (on Lambda: EMF metrics through Powertools); by default nowhere. */
   readonly telemetry?: Telemetry;
 }
@@ -243,7 +250,15 @@ export const ledgerDeps = (c: Container) =>
   part(
     c,
     'ledger',
-    (): LedgerDeps => ({ templates: templateRepository(c), campaigns: campaignRepository(c), chunks: chunkRepository(c), statistics: statisticsRepository(c), events: eventSink(c), clock: c.clock }),
+    (): LedgerDeps => ({
+      templates: templateRepository(c),
+      campaigns: campaignRepository(c),
+      chunks: chunkRepository(c),
+      codes: codeRepository(c),
+      statistics: statisticsRepository(c),
+      events: eventSink(c),
+      clock: c.clock,
+    }),
   );
 
 export const campaignWorkerDeps = (c: Container) =>
@@ -281,6 +296,7 @@ function memoizeStarted(load: (campaignId: string) => Promise<Campaign | undefin
   };
 }
 
+const codeRepository = (c: Container) => part(c, 'codeRepository', () => new CodeRepository(dynamodb(c), c.settings.tableName));
 const lifecycleRepository = (c: Container) => part(c, 'lifecycleRepository', () => new LifecycleRepository(dynamodb(c), c.settings.tableName));
 const archiveObjects = (c: Container) => part(c, 'archiveObjects', () => new S3ArchiveObjects(c.clients.s3, c.settings.lifecycle.archiveBucket));
 /** What every lifecycle job shares: the clock, one gate on its writes in flight, the index page size. */
@@ -354,3 +370,51 @@ export const scheduledLifecycleJob = (c: Container, job: ScheduledLifecycleJob) 
     return result;
   };
 };
+
+/**
+ * The platform's code keys: from the development secret where one is set (the local stack, tests), else
+ * from Secrets Manager, fetched once per environment on first use.
+ */
+const codeKeysOf = (c: Container) =>
+  part(c, 'codeKeys', (): (() => Promise<CodeKeys>) => {
+    let keys: Promise<CodeKeys> | undefined;
+    return () =>
+      (keys ??= (async () => {
+        const { developmentSecret, secretArn } = c.settings.codes;
+        if (developmentSecret) return codeKeys(developmentSecret);
+        if (!secretArn) throw new Error('no code secret is configured (codes.secretArn)');
+        const { codeSecretFromSecretsManager } = await import('./codes/secrets-manager-code-secret');
+        return codeKeys(await codeSecretFromSecretsManager(await c.clients.secretsManager(), secretArn));
+      })());
+  });
+
+export const codeDeps = (c: Container) =>
+  part(
+    c,
+    'codes',
+    (): CodeDeps => ({
+      codes: codeRepository(c),
+      templates: templateRepository(c),
+      templateCache: new TemplateCache((id) => templateRepository(c).get(id, { consistent: false }), c.settings.codes.cacheTtlMs, c.clock),
+      coupons: couponRepository(c),
+      keys: codeKeysOf(c),
+      queue:
+        c.options.generationQueue ??
+        (c.settings.codes.queueUrl
+          ? new SqsGenerationQueue(c.clients.sqs, c.settings.codes.queueUrl)
+          : // Only the batch-creating functions are given the queue; the others never send.
+            { sendParts: () => Promise.reject(new Error('no code generation queue is configured (codes.queueUrl)')) }),
+      exports: new S3CodeExports(c.clients.s3, c.settings.codes.exportBucket),
+      clock: c.clock,
+      newId,
+      random: Math.random,
+      sleep,
+      partSize: c.settings.codes.partSize,
+      writeRetries: { maxAttempts: c.settings.campaigns.writeAttempts, baseDelayMs: c.settings.campaigns.writeBaseDelayMs, inFlight: callGate(c.settings.codes.writeCallsInFlight) },
+      exportUrlSeconds: c.settings.codes.exportUrlSeconds,
+      userFailures: { windowMs: c.settings.codes.failureWindowMs, limit: c.settings.codes.failuresPerUser },
+      addressFailures: { windowMs: c.settings.codes.failureWindowMs, limit: c.settings.codes.failuresPerAddress },
+      maxAttempts: c.settings.claims.maxAttempts,
+      telemetry: c.telemetry,
+    }),
+  );

@@ -31,6 +31,15 @@ export const Entity = {
   reminderProgress: 'reminder-progress',
   archiveManifest: 'archive-manifest',
   archiveShard: 'archive-shard',
+  codeBatch: 'code-batch',
+  codeBatchShard: 'code-batch-shard',
+  codeBatchPart: 'code-batch-part',
+  codeExport: 'code-export',
+  templateCodeBatch: 'template-code-batch',
+  codeSpace: 'code-space',
+  code: 'code',
+  codeRedemption: 'code-redemption',
+  codeFailures: 'code-failures',
 } as const;
 export type EntityName = (typeof Entity)[keyof typeof Entity];
 

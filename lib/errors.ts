@@ -62,7 +62,7 @@ export class PermissionError extends DomainError {
 
 export class NotFoundError extends DomainError {
   constructor(entity: string, id: string) {
-    super(`${entity.toUpperCase()}_NOT_FOUND`, `No ${entity} with id "${id}"`, { id });
+    super(`${entity.toUpperCase()}_NOT_FOUND`, `No ${entity.replaceAll('_', ' ')} with id "${id}"`, { id });
   }
 }
 
@@ -80,5 +80,16 @@ export class IdempotencyKeyReusedError extends DomainError {
 export class ContentionError extends DomainError {
   constructor(message = 'The request met too much contention; retry shortly') {
     super('TRY_AGAIN', message);
+  }
+}
+
+/** Too many attempts of a kind (failed code redemptions); the client may try again after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message, { retryAfterSeconds });
   }
 }

@@ -161,3 +161,29 @@ export const archiveManifestPartition = 'ARCHIVES';
 export const archiveManifestKey = (createdAt: string, batchId: string): ItemKey => ({ pk: archiveManifestPartition, sk: `${createdAt}#${batchId}` });
 /** Which archival run holds a lifecycle shard, until when, and the batch it has not finished (if any). */
 export const archiveShardKey = (shard: number): ItemKey => ({ pk: `ARCHIVE-SHARD#${pad(shard, 2)}`, sk: 'LEASE' });
+
+/** A code batch and what belongs to it (counter shards, generated parts, export records) share its partition. */
+export const codeBatchPartition = (batchId: string): string => `CODEBATCH#${batchId}`;
+export const codeBatchKey = (batchId: string): ItemKey => ({ pk: codeBatchPartition(batchId), sk: 'BATCH' });
+/** A batch's stock and redemptions are spread over counter shards, so redemptions of a big batch never share one item. */
+export const CODE_BATCH_SHARDS_MAX = 16;
+export const codeBatchShardKey = (batchId: string, shard: number): ItemKey => ({ pk: codeBatchPartition(batchId), sk: `COUNT#${pad(shard, 2)}` });
+export const codeBatchShardPrefix = 'COUNT#';
+/** Written once per generated part, in the transaction that counts it: a redelivered part is never counted twice. */
+export const codeBatchPartKey = (batchId: string, part: number): ItemKey => ({ pk: codeBatchPartition(batchId), sk: `PART#${pad(part, 5)}` });
+/** Who exported a batch's codes, and when. */
+export const codeExportKey = (batchId: string, at: string, exportId: string): ItemKey => ({ pk: codeBatchPartition(batchId), sk: `EXPORT#${at}#${exportId}` });
+export const codeExportPrefix = 'EXPORT#';
+/** A template's code batches, in the template's partition (the stock ledger reads them). */
+export const templateCodeBatchKey = (templateId: string, batchId: string): ItemKey => ({ pk: templatePartition(templateId), sk: `CODEBATCH#${batchId}` });
+export const templateCodeBatchPrefix = 'CODEBATCH#';
+/** How many codes of a code space (one pattern and charset) batches have taken: the next batch numbers its codes from there. */
+export const codeSpaceKey = (spaceId: string): ItemKey => ({ pk: `CODESPACE#${spaceId}`, sk: 'SPACE' });
+/** One code, by the keyed hash of its normalized form (never the code itself); the sort key keeps codes of two batches apart. */
+export const codePartition = (codeHash: string): string => `CODE#${codeHash}`;
+export const codeKey = (codeHash: string, batchId: string): ItemKey => ({ pk: codePartition(codeHash), sk: `BATCH#${batchId}` });
+/** That a user redeemed a shared code (once per user), with the coupon it gave. */
+export const userCodeRedemptionKey = (userId: string, batchId: string): ItemKey => ({ pk: userPartition(userId), sk: `CODEUSE#${batchId}` });
+/** Failed redemptions of a user, and of a source address, in one fixed window (lib/codes/failure-window.ts). */
+export const userCodeFailuresKey = (userId: string, windowStart: number): ItemKey => ({ pk: userPartition(userId), sk: `CODEFAIL#${windowStart}` });
+export const addressCodeFailuresKey = (address: string, windowStart: number): ItemKey => ({ pk: `CODEFAIL#${address}`, sk: `W#${windowStart}` });

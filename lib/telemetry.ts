@@ -1,4 +1,4 @@
-import { ledgerImbalanceMetric, lifecycleBacklogMetric } from './topology';
+import { codeFailureMetric, ledgerImbalanceMetric, lifecycleBacklogMetric } from './topology';
 
 /**
  * Business metrics, as the domain and the entry points report them. The port knows nothing of
@@ -24,6 +24,12 @@ export const BusinessMetric = {
   remindersSent: 'RemindersSent',
   /** Coupons moved from the table to the archive. */
   couponsArchived: 'CouponsArchived',
+  /** Coupons issued by code redemptions (not replays). */
+  codesRedeemed: 'CodesRedeemed',
+  /** A redemption refused in a way a guess could be (unknown, mistyped, redeemed, revoked, outside validity); dimension `reason`. An alarm watches the rate. */
+  codeRedemptionFailures: codeFailureMetric.name,
+  /** A redemption answered 429 without a lookup (the user or the address failed too often). */
+  codeRedemptionsThrottled: 'CodeRedemptionsThrottled',
   /** A lifecycle job run that stopped before it was done (its time ran out): 0 when it finished. Dimension `job`. */
   lifecycleBacklog: lifecycleBacklogMetric.name,
   /** Templates whose stock ledger did not balance in the daily audit (0 is published too: the alarm sees the audit ran). */

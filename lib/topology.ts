@@ -19,7 +19,25 @@ export const ENV = {
   archiveBucket: 'ARCHIVE_BUCKET',
   archiveRetentionDays: 'ARCHIVE_RETENTION_DAYS',
   reminderOffsets: 'REMINDER_OFFSETS',
+  codeSecretArn: 'CODE_SECRET_ARN',
+  codeExportBucket: 'CODE_EXPORT_BUCKET',
+  codeQueueUrl: 'CODE_QUEUE_URL',
+  codeFailuresPerUser: 'CODE_FAILURES_PER_USER',
+  codeFailuresPerAddress: 'CODE_FAILURES_PER_ADDRESS',
+  codeFailureWindowMinutes: 'CODE_FAILURE_WINDOW_MINUTES',
 } as const;
+
+/** The code generation queue (standard: parts are idempotent) and its dead-letter queue. */
+export const codeQueue = {
+  /** A part of 10,000 codes takes seconds; the timeout leaves room for the part that writes a 10-million-code export. */
+  workerTimeoutSeconds: 900,
+  visibilityTimeoutSeconds: 5400,
+  maxReceiveCount: 5,
+  batchSize: 1,
+  retentionDays: 4,
+  deadLetterRetentionDays: 14,
+} as const;
+export const codeWorker = { entry: 'functions/codes/generate-codes.ts' } as const;
 
 /** The campaign chunk queue and its dead-letter queue. */
 export const campaignQueue = {
@@ -42,7 +60,7 @@ export const campaignQueue = {
 export const streamConsumers = {
   publisher: {
     entry: 'functions/events/publish-stream-events.ts',
-    entities: [Entity.coupon, Entity.reminder],
+    entities: [Entity.coupon, Entity.reminder, Entity.codeBatch],
     batchSize: 100,
     maxBatchingWindowSeconds: 1,
     retryAttempts: 10,
@@ -78,6 +96,8 @@ export const serviceName = 'coupons';
 export const ledgerImbalanceMetric = { namespace: metricsNamespace, name: 'StockLedgerImbalances' } as const;
 /** A lifecycle job run that ran out of time before it was done (dimension `job`); an alarm watches runs that keep falling behind. */
 export const lifecycleBacklogMetric = { namespace: metricsNamespace, name: 'LifecycleRunsBehind' } as const;
+/** Failed code redemptions (dimension `reason`); an alarm watches the rate. */
+export const codeFailureMetric = { namespace: metricsNamespace, name: 'CodeRedemptionFailures' } as const;
 
 /** The campaign state machine's task states (by the name the definition gives them) and the function behind each. */
 export const campaignSteps = {

@@ -29,13 +29,15 @@ export interface Coupon {
   readonly issuedAt: string;
   readonly source: CouponSource;
   readonly campaignId?: string;
+  /** The code batch whose code the user redeemed for it. */
+  readonly codeBatchId?: string;
   readonly orderId?: string;
   /** When it was used (set by the order confirm) and when it expired (set by the expiry job or a late release). */
   readonly usedAt?: string;
   readonly expiredAt?: string;
 }
 
-export function issueCoupon(template: Template, issue: { id: string; userId: string; nowMs: number; source: CouponSource; campaignId?: string }): Coupon {
+export function issueCoupon(template: Template, issue: { id: string; userId: string; nowMs: number; source: CouponSource; campaignId?: string; codeBatchId?: string }): Coupon {
   const validity =
     template.validity.type === 'fixed'
       ? { validFrom: template.validity.from, validUntil: template.validity.until }
@@ -55,6 +57,7 @@ export function issueCoupon(template: Template, issue: { id: string; userId: str
     issuedAt: toIso(issue.nowMs),
     source: issue.source,
     ...(issue.campaignId ? { campaignId: issue.campaignId } : {}),
+    ...(issue.codeBatchId ? { codeBatchId: issue.codeBatchId } : {}),
   };
 }
 

@@ -38,6 +38,10 @@ export const eventSchemas = {
   CampaignCancelled: CampaignCounts.extend({ campaignId: z.string(), templateId: z.string(), reason: z.string(), total: z.int() }),
   /** Could not start (template not active or not found, validity over, empty audience, too little stock). */
   CampaignFailed: z.object({ campaignId: z.string(), templateId: z.string(), reason: z.string() }),
+  /** A code batch's codes are all generated and exported (a shared batch: at once); the export can be handed out. */
+  CodeBatchGenerated: z.object({ batchId: z.string(), templateId: z.string(), kind: z.enum(['unique', 'shared']), codes: z.int() }),
+  /** A user redeemed a code of a batch for a coupon (besides the coupon's CouponIssued). */
+  CodeRedeemed: z.object({ ...CouponRef, batchId: z.string() }),
   /** The daily audit found a template whose stock ledger does not balance (lib/ledger). */
   StockLedgerImbalanced: z.object({ templateId: z.string(), difference: z.int(), failedChecks: z.array(z.string()) }),
 } as const;
@@ -57,6 +61,8 @@ export const EVENT_VERSION: Record<EventType, number> = {
   CampaignCancelled: 1,
   CampaignFailed: 1,
   StockLedgerImbalanced: 1,
+  CodeBatchGenerated: 1,
+  CodeRedeemed: 1,
 };
 
 export const sourceOf = (type: EventType): string => (type === 'CampaignRequested' ? CAMPAIGN_REQUEST_SOURCE : EVENT_SOURCE);

@@ -1,3 +1,4 @@
+import type { CodeBatch } from '../codes/code-batch';
 import type { Coupon } from '../coupons/coupon';
 import { type CouponTransition, couponTransition } from '../coupons/coupon-transitions';
 import { Entity, type ItemChange } from '../entities';
@@ -27,7 +28,9 @@ export function eventsFromCouponChange(change: ItemChange<Coupon>): DomainEvent[
 
   if (change.kind === 'insert' && after) {
     const issued = { ...ref(after), issuedAt: after.issuedAt, validFrom: after.validFrom, validUntil: after.validUntil };
-    return after.source === 'claim' ? [make('CouponClaimed', issued)] : [make('CouponIssued', { ...issued, ...(after.campaignId ? { campaignId: after.campaignId } : {}) })];
+    if (after.source === 'claim') return [make('CouponClaimed', issued)];
+    const issuedEvent = make('CouponIssued', { ...issued, ...(after.campaignId ? { campaignId: after.campaignId } : {}) });
+    return after.codeBatchId ? [issuedEvent, make('CodeRedeemed', { ...ref(after), batchId: after.codeBatchId })] : [issuedEvent];
   }
   if (change.kind === 'modify' && after && before && before.status !== after.status) {
     const transition = couponTransition(before.status, after.status);
@@ -49,6 +52,14 @@ export function eventsFromReminderChange(change: ItemChange<Reminder>): DomainEv
   return [{ type: 'CouponsExpiringSoon', metadata: { id: `reminder:${userId}:${day}:${offset}`, version: EVENT_VERSION.CouponsExpiringSoon, occurredAt: change.at }, data }];
 }
 
+/** CodeBatchGenerated when a batch becomes ready: a unique one when its last part is counted and exported, a shared one when it is written. */
+export function eventsFromCodeBatchChange(change: ItemChange<CodeBatch>): DomainEvent[] {
+  const { after, before } = change;
+  if (!after || after.status !== 'ready' || before?.status === 'ready') return [];
+  const data = eventSchemas.CodeBatchGenerated.parse({ batchId: after.batchId, templateId: after.templateId, kind: after.kind, codes: after.count });
+  return [{ type: 'CodeBatchGenerated', metadata: { id: `code-batch:${after.batchId}:generated`, version: EVENT_VERSION.CodeBatchGenerated, occurredAt: change.at }, data }];
+}
+
 /** Domain events from one committed change of any entity the publisher reads. */
 export function eventsFromChange(change: ItemChange<unknown>): DomainEvent[] {
   switch (change.entity) {
@@ -56,6 +67,8 @@ export function eventsFromChange(change: ItemChange<unknown>): DomainEvent[] {
       return eventsFromCouponChange(change as ItemChange<Coupon>);
     case Entity.reminder:
       return eventsFromReminderChange(change as ItemChange<Reminder>);
+    case Entity.codeBatch:
+      return eventsFromCodeBatchChange(change as ItemChange<CodeBatch>);
     default:
       return [];
   }

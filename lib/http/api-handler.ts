@@ -22,6 +22,8 @@ export interface ParsedRequest<R extends RouteRequest> {
   /** Present on every route whose scope is not public. */
   readonly identity: Identity;
   readonly idempotencyKey: R['idempotencyKey'] extends 'required' ? string : string | undefined;
+  /** The caller's address as API Gateway saw it (rate limits of failed attempts). */
+  readonly sourceIp: string;
 }
 
 /** A use case's answer; its body is what the route's response schema describes. */
@@ -82,6 +84,7 @@ export function parseRequest<R extends RouteRequest>(route: RouteDefinition<R, R
     query: (request.query ? parseWith(request.query, event.queryStringParameters ?? {}) : undefined) as RouteQuery<R>,
     body: (request.body ? parseWith(request.body, readJsonBody(event, request.bodyOptional, request.maxBodyBytes)) : undefined) as RouteBody<R>,
     idempotencyKey: readIdempotencyKey(event, request.idempotencyKey) as ParsedRequest<R>['idempotencyKey'],
+    sourceIp: event.requestContext?.http?.sourceIp ?? 'unknown',
   };
 }
 

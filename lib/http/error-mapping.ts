@@ -8,6 +8,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   PermissionError,
+  RateLimitedError,
   UnsupportedMediaTypeError,
 } from '../errors';
 
@@ -31,6 +32,7 @@ const statusByErrorClass: ReadonlyArray<readonly [abstract new (...args: never[]
   [PayloadTooLargeError, 413, 'The body is larger than this route accepts'],
   [UnsupportedMediaTypeError, 415, 'The body is not sent as application/json'],
   [IdempotencyKeyReusedError, 422, 'The Idempotency-Key was used before with a different body'],
+  [RateLimitedError, 429, 'Too many failed attempts; retry after the Retry-After seconds'],
   [ContentionError, 503, 'Too much contention on the same items right now; retry after the Retry-After seconds'],
 ];
 
@@ -52,6 +54,7 @@ export function toHttpError(error: unknown): HttpErrorResponse {
       return {
         statusCode,
         ...(error instanceof ContentionError ? { headers: { 'retry-after': '1' } } : {}),
+        ...(error instanceof RateLimitedError ? { headers: { 'retry-after': String(error.retryAfterSeconds) } } : {}),
         body: { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
       };
     }

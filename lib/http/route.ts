@@ -47,6 +47,8 @@ export interface RouteSpec<R extends RouteRequest = RouteRequest, S extends Rout
   readonly throttle?: { readonly rate: number; readonly burst: number };
   /** What the route's function sends besides table writes: campaign chunks to the queue, events to the bus. Infra grants exactly this. */
   readonly sends?: readonly ('chunks' | 'events')[];
+  /** The code resources the route's function uses: the secret codes are hashed with, the export bucket, the generation queue. Infra grants exactly these. */
+  readonly uses?: readonly ('codeSecret' | 'codeExports' | 'codeQueue')[];
 }
 
 /** A route with its id: the key it has in its route table. */

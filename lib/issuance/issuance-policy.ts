@@ -3,13 +3,13 @@ import { DAY_MS, toEpochMs } from '../time';
 
 /**
  * The one issuance policy: the rules every path that creates coupons goes through, and, in one table,
- * which rules a path relaxes and why. Claims (lib/claims), campaigns (lib/campaigns) and the code and
- * import paths to come ask `issuanceRefusal` before they take stock or write a coupon, and
+ * which rules a path relaxes and why. Claims (lib/claims), campaigns (lib/campaigns), codes (lib/codes) and
+ * the import path to come ask `issuanceRefusal` before they take stock or write a coupon, and
  * `countsTowardLimit` whether the coupon goes through the user's per-template counter. Stock itself is
- * taken by each path's own transaction (shards for claims, the campaign's reservation for campaigns),
+ * taken by each path's own transaction (shards for claims, the reservation of a campaign or a code batch),
  * and the stock ledger (lib/ledger) accounts for every path.
  */
-export const ISSUING_PATHS = ['claim', 'campaign'] as const;
+export const ISSUING_PATHS = ['claim', 'campaign', 'code'] as const;
 export type IssuingPath = (typeof ISSUING_PATHS)[number];
 
 export const ISSUANCE_REFUSALS = ['NOT_ACTIVE', 'VALIDITY_ENDED', 'NOT_CLAIMABLE', 'CLAIM_NOT_STARTED', 'CLAIM_ENDED', 'LIMIT_REACHED', 'NOT_ELIGIBLE'] as const;
@@ -43,6 +43,9 @@ export const PATH_RULES: Readonly<Record<IssuingPath, PathRules>> = {
   // one coupon and no counter is kept (1 write unit a coupon); on a claimable one campaign coupons count
   // toward the per-user limit exactly as claims do, and claims count toward it for campaigns.
   campaign: { requiresClaimable: false, claimWindow: false, audience: false, perUserLimit: 'counted-if-claimable' },
+  // Relaxed for codes: holding the code is the audience and the code batch's own validity is the window;
+  // a user may hold several codes of one batch, so every code coupon counts toward the per-user limit.
+  code: { requiresClaimable: false, claimWindow: false, audience: false, perUserLimit: 'counted' },
 };
 
 export const hasAudience = (template: Template): boolean =>

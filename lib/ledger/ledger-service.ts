@@ -1,5 +1,6 @@
 import type { CampaignRepository } from '../campaigns/campaign-repository';
 import type { ChunkRepository } from '../campaigns/chunk-repository';
+import type { CodeRepository } from '../codes/code-repository';
 import { NotFoundError } from '../errors';
 import { EVENT_VERSION } from '../events/event-catalog';
 import type { EventSink } from '../events/event-sink';
@@ -12,6 +13,7 @@ export interface LedgerDeps {
   readonly templates: Pick<TemplateRepository, 'getWithStock' | 'list'>;
   readonly campaigns: Pick<CampaignRepository, 'ofTemplate' | 'get' | 'reservationShards'>;
   readonly chunks: Pick<ChunkRepository, 'totals'>;
+  readonly codes: Pick<CodeRepository, 'ofTemplate' | 'batch' | 'shards'>;
   readonly statistics: Pick<StatisticsRepository, 'get'>;
   readonly events: EventSink;
   readonly clock: Clock;
@@ -27,8 +29,14 @@ export async function templateLedger(deps: LedgerDeps, templateId: string): Prom
       return { campaignId, status: campaign!.status, reserved: campaign!.reserved, totals, reservation };
     }),
   );
+  const codeBatches = await Promise.all(
+    (await deps.codes.ofTemplate(templateId)).map(async (batchId) => {
+      const [batch, shards] = await Promise.all([deps.codes.batch(batchId), deps.codes.shards(batchId)]);
+      return { batchId, status: batch!.status, reserved: batch!.reserved, shards };
+    }),
+  );
   const statistics = await deps.statistics.get(templateId);
-  return stockLedger({ templateId, added: found.template.stock.total, shards: found.shards, campaigns, couponsCounted: statistics?.counters.issued ?? 0, checkedAt: toIso(deps.clock()) });
+  return stockLedger({ templateId, added: found.template.stock.total, shards: found.shards, campaigns, codeBatches, couponsCounted: statistics?.counters.issued ?? 0, checkedAt: toIso(deps.clock()) });
 }
 
 /** The daily audit: every active template's ledger; StockLedgerImbalanced for each one that does not balance. */

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createClients } from '../../lib/clients';
 import { defaultSettings, type Settings, type SettingsOverrides, withSettings } from '../../lib/config';
 import { type Container, type ContainerOptions, createContainer } from '../../lib/container';
+import { LOCAL_CODE_SECRET } from '../../tools/local/local-code-secret';
 import type { TestTable } from './dynamodb';
 
 /** Where a test that did not start a local bus, queue or bucket sends its calls: nothing listens there, so they fail at once and never reach AWS. */
@@ -12,6 +13,7 @@ export const testSettings = (table: TestTable, overrides: SettingsOverrides = {}
   withSettings(defaultSettings, {
     ...overrides,
     tableName: table.tableName,
+    codes: { developmentSecret: LOCAL_CODE_SECRET, ...overrides.codes },
     endpoints: { eventBridge: NOWHERE, sqs: NOWHERE, s3: NOWHERE, dynamodb: table.endpoint, ...overrides.endpoints },
   });
 

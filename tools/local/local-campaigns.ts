@@ -5,7 +5,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { startFauxqs } from 'fauxqs';
 import { buildApp } from '../../infra/app';
 import type { Container } from '../../lib/container';
-import { campaignQueue, campaignRequestRule, campaignSteps, campaignWaitState, campaignWorker } from '../../lib/topology';
+import { campaignQueue, campaignRequestRule, codeQueue, campaignSteps, campaignWaitState, campaignWorker } from '../../lib/topology';
 import { buildEntry } from './functions';
 import type { BusEvent, LocalEventBridge } from './local-eventbridge';
 import type { QueueDriver } from './queue-driver';
@@ -13,6 +13,9 @@ import type { QueueDriver } from './queue-driver';
 export const LOCAL_AUDIENCE_BUCKET = 'coupon-audiences-local';
 /** Where archival puts archived coupons and manifests locally. */
 export const LOCAL_ARCHIVE_BUCKET = 'coupon-archive-local';
+/** Where code batch exports go locally. */
+export const LOCAL_CODE_EXPORT_BUCKET = 'coupon-code-exports-local';
+
 
 /** FIFO, deduplicated and throttled per message group (a campaign's lane), as deployed. */
 const fifo = { FifoQueue: 'true', ContentBasedDeduplication: 'false', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' };
@@ -31,6 +34,9 @@ export interface LocalQueues {
   readonly s3: S3Client;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** The code generation queue (standard) and its dead-letter queue. */
+  readonly codeQueueUrl: string;
+  readonly codeDeadLetterQueueUrl: string;
   stop(): Promise<void>;
 }
 
@@ -46,12 +52,26 @@ export async function startLocalQueues(options: { visibilityTimeoutSeconds?: num
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'campaign-chunks.fifo', Attributes: campaignQueueAttributes(Attributes!.QueueArn!, options.visibilityTimeoutSeconds) }));
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_AUDIENCE_BUCKET }));
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ARCHIVE_BUCKET }));
+  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_CODE_EXPORT_BUCKET }));
+  const codeDlq = await sqs.send(new CreateQueueCommand({ QueueName: 'code-parts-dlq' }));
+  const codeDlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: codeDlq.QueueUrl!, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const codeQueueCreated = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'code-parts',
+      Attributes: {
+        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? codeQueue.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: codeDlqArn, maxReceiveCount: codeQueue.maxReceiveCount }),
+      },
+    }),
+  );
   return {
     endpoint: fauxqs.address,
     sqs,
     s3,
     queueUrl: queue.QueueUrl!,
     deadLetterQueueUrl: dlq.QueueUrl!,
+    codeQueueUrl: codeQueueCreated.QueueUrl!,
+    codeDeadLetterQueueUrl: codeDlq.QueueUrl!,
     async stop() {
       sqs.destroy();
       s3.destroy();

@@ -2,10 +2,12 @@ import type { Server } from 'node:http';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { defaultSettings, type SettingsOverrides, withSettings } from '../../lib/config';
 import { type Container, createContainer } from '../../lib/container';
-import { campaignQueue, schedules, streamConsumers } from '../../lib/topology';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { campaignQueue, codeQueue, codeWorker, schedules, streamConsumers } from '../../lib/topology';
 import { buildEntry } from './functions';
 import { createLocalApi } from './local-api';
-import { LOCAL_ARCHIVE_BUCKET, type LocalCampaigns, type LocalQueues, runLocalCampaigns, startLocalQueues } from './local-campaigns';
+import { LOCAL_CODE_SECRET } from './local-code-secret';
+import { LOCAL_ARCHIVE_BUCKET, LOCAL_CODE_EXPORT_BUCKET, type LocalCampaigns, type LocalQueues, runLocalCampaigns, startLocalQueues } from './local-campaigns';
 import { type LocalEventBridge, startLocalEventBridge } from './local-eventbridge';
 import { createQueueDriver, type QueueDriver } from './queue-driver';
 import { type StreamPoller, startStreamPoller } from './stream-poller';
@@ -35,6 +37,8 @@ export interface LocalStack {
   readonly bus: LocalEventBridge;
   readonly queues: LocalQueues;
   readonly driver: QueueDriver;
+  /** Drives the code generation worker from its queue. */
+  readonly codeDriver: QueueDriver;
   readonly campaigns: LocalCampaigns;
   readonly pollers: readonly StreamPoller[];
   /** The HTTP API (not listening yet: the caller picks the port). */
@@ -57,11 +61,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     tableName: options.tableName,
     campaignQueueUrl: queues.queueUrl,
     lifecycle: { ...options.settings?.lifecycle, archiveBucket: LOCAL_ARCHIVE_BUCKET },
+    codes: { ...options.settings?.codes, queueUrl: queues.codeQueueUrl, exportBucket: LOCAL_CODE_EXPORT_BUCKET, developmentSecret: LOCAL_CODE_SECRET },
     endpoints: { dynamodb: options.dynamodbEndpoint, eventBridge: bus.endpoint, sqs: queues.endpoint, s3: queues.endpoint },
   });
   // On AWS the prepare step sets the worker's event source mapping's concurrency; here the driver plays that mapping.
   const container = createContainer(settings, { workerConcurrency: driver });
   const campaigns = await runLocalCampaigns({ container, bus, driver, waitMs: options.campaignWaitMs });
+  const codeDriver = createQueueDriver({ sqs: queues.sqs, queueUrl: queues.codeQueueUrl, concurrency: 2, batchSize: codeQueue.batchSize });
+  codeDriver.start(await buildEntry<(event: SQSEvent) => Promise<SQSBatchResponse>>(codeWorker.entry, container));
 
   const pollers: StreamPoller[] = [];
   if (options.streams !== false) {
@@ -85,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     bus,
     queues,
     driver,
+    codeDriver,
     campaigns,
     pollers,
     api,
@@ -94,6 +102,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       for (const timer of timers) clearInterval(timer);
       await Promise.all(pollers.map((poller) => poller.stop()));
       await campaigns.stop();
+      await codeDriver.stop();
       await queues.stop();
       await bus.close();
       container.clients.destroy();

@@ -70,7 +70,7 @@ export interface JsonResult<T = any> {
 type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 /** Calls a handler the way Lambda would and parses its JSON answer. */
-export async function invoke<T = any>(handler: Handler, event: ApiEvent): Promise<JsonResult<T>> {
-  const result = await handler(event, lambdaContext);
+export async function invoke<T = any>(handler: Handler, event: ApiEvent, context: Context = lambdaContext): Promise<JsonResult<T>> {
+  const result = await handler(event, context);
   return { statusCode: result.statusCode ?? 200, body: result.body ? JSON.parse(result.body) : undefined, headers: (result.headers ?? {}) as Record<string, unknown> };
 }

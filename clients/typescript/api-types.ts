@@ -482,6 +482,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/templates/{templateId}/code-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a batch of redemption codes for a template: unique codes (up to 10,000,000, generated in the background) or one shared code; reserves the template's stock for it. The same batch id with the same request answers the batch, with anything else 409 */
+        post: operations["createCodeBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/code-batches/{batchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A code batch: status, counts (generated, redeemed, revoked, exported, failed attempts), its stock and who exported it when */
+        get: operations["getCodeBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/code-batches/{batchId}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived link to the batch's codes (CSV, one code a line); who asked and when is recorded */
+        post: operations["exportCodeBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/code-batches/{batchId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a batch: its unredeemed codes stop working and their reserved stock goes back to the template (revoking again changes nothing) */
+        post: operations["revokeCodeBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/code-batches/{batchId}/codes/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke one code of a batch: it stops working and its unit of stock goes back to the template */
+        post: operations["revokeCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/codes/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem a code for a coupon (Idempotency-Key required). The same user redeeming again gets the same coupon; unknown, mistyped, expired and revoked codes all answer 400 CODE_INVALID; too many failed attempts answer 429 with Retry-After */
+        post: operations["redeemCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/archives": {
         parameters: {
             query?: never;
@@ -4152,6 +4254,7 @@ export interface operations {
                         issued: {
                             claims: number;
                             campaigns: number;
+                            codes: number;
                             total: number;
                         };
                         reservedOutstanding: number;
@@ -4171,6 +4274,14 @@ export interface operations {
                             outstanding: number;
                             pool: number;
                             inFlight: number;
+                        }[];
+                        codeBatches: {
+                            batchId: string;
+                            status: string;
+                            reserved: number;
+                            redeemed: number;
+                            givenBack: number;
+                            outstanding: number;
                         }[];
                         couponsCounted: number;
                         checkedAt: string;
@@ -4806,6 +4917,547 @@ export interface operations {
             403: components["responses"]["Error403"];
             404: components["responses"]["Error404"];
             409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    createCodeBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    batchId: string;
+                    /** @constant */
+                    kind: "unique";
+                    count: number;
+                    /** @default ####-####-#### */
+                    pattern?: string;
+                    /** @default ABCDEFGHJKMNPQRSTUVWXYZ23456789 */
+                    charset?: string;
+                    /** Format: date-time */
+                    validFrom?: string;
+                    /** Format: date-time */
+                    validUntil: string;
+                } | {
+                    batchId: string;
+                    /** @constant */
+                    kind: "shared";
+                    code: string;
+                    maxRedemptions: number;
+                    /** Format: date-time */
+                    validFrom?: string;
+                    /** Format: date-time */
+                    validUntil: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The resource created earlier under this Idempotency-Key (a replay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        batchId: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        kind: "unique" | "shared";
+                        /** @enum {string} */
+                        status: "generating" | "ready" | "revoked";
+                        pattern?: string;
+                        charset?: string;
+                        validFrom: string;
+                        validUntil: string;
+                        maxRedemptions?: number;
+                        counts: {
+                            codes: number;
+                            generated: number;
+                            redeemed: number;
+                            revoked: number;
+                            exported: number;
+                            /** @description Refused redemptions of codes of this batch (already redeemed, revoked, outside validity); unknown codes belong to no batch */
+                            failedAttempts: number;
+                        };
+                        stock: {
+                            reserved: number;
+                            redeemed: number;
+                            givenBack: number;
+                            outstanding: number;
+                        };
+                        /** @description The latest exports, newest first */
+                        exports: {
+                            by: string;
+                            at: string;
+                        }[];
+                        createdAt: string;
+                        createdBy: string;
+                        readyAt?: string;
+                        revokedAt?: string;
+                        code?: string;
+                    };
+                };
+            };
+            /** @description Accepted (or the existing batch); follow it at GET /v1/admin/code-batches/{batchId} */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        batchId: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        kind: "unique" | "shared";
+                        /** @enum {string} */
+                        status: "generating" | "ready" | "revoked";
+                        pattern?: string;
+                        charset?: string;
+                        validFrom: string;
+                        validUntil: string;
+                        maxRedemptions?: number;
+                        counts: {
+                            codes: number;
+                            generated: number;
+                            redeemed: number;
+                            revoked: number;
+                            exported: number;
+                            /** @description Refused redemptions of codes of this batch (already redeemed, revoked, outside validity); unknown codes belong to no batch */
+                            failedAttempts: number;
+                        };
+                        stock: {
+                            reserved: number;
+                            redeemed: number;
+                            givenBack: number;
+                            outstanding: number;
+                        };
+                        /** @description The latest exports, newest first */
+                        exports: {
+                            by: string;
+                            at: string;
+                        }[];
+                        createdAt: string;
+                        createdBy: string;
+                        readyAt?: string;
+                        revokedAt?: string;
+                        code?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getCodeBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        batchId: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        kind: "unique" | "shared";
+                        /** @enum {string} */
+                        status: "generating" | "ready" | "revoked";
+                        pattern?: string;
+                        charset?: string;
+                        validFrom: string;
+                        validUntil: string;
+                        maxRedemptions?: number;
+                        counts: {
+                            codes: number;
+                            generated: number;
+                            redeemed: number;
+                            revoked: number;
+                            exported: number;
+                            /** @description Refused redemptions of codes of this batch (already redeemed, revoked, outside validity); unknown codes belong to no batch */
+                            failedAttempts: number;
+                        };
+                        stock: {
+                            reserved: number;
+                            redeemed: number;
+                            givenBack: number;
+                            outstanding: number;
+                        };
+                        /** @description The latest exports, newest first */
+                        exports: {
+                            by: string;
+                            at: string;
+                        }[];
+                        createdAt: string;
+                        createdBy: string;
+                        readyAt?: string;
+                        revokedAt?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    exportCodeBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A pre-signed GET of the CSV (one code a line); it stops working at expiresAt */
+                        url: string;
+                        expiresAt: string;
+                        by: string;
+                        at: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    revokeCodeBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked batch */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        batchId: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        kind: "unique" | "shared";
+                        /** @enum {string} */
+                        status: "generating" | "ready" | "revoked";
+                        pattern?: string;
+                        charset?: string;
+                        validFrom: string;
+                        validUntil: string;
+                        maxRedemptions?: number;
+                        counts: {
+                            codes: number;
+                            generated: number;
+                            redeemed: number;
+                            revoked: number;
+                            exported: number;
+                            /** @description Refused redemptions of codes of this batch (already redeemed, revoked, outside validity); unknown codes belong to no batch */
+                            failedAttempts: number;
+                        };
+                        stock: {
+                            reserved: number;
+                            redeemed: number;
+                            givenBack: number;
+                            outstanding: number;
+                        };
+                        /** @description The latest exports, newest first */
+                        exports: {
+                            by: string;
+                            at: string;
+                        }[];
+                        createdAt: string;
+                        createdBy: string;
+                        readyAt?: string;
+                        revokedAt?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    revokeCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The batch after the revocation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        batchId: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        kind: "unique" | "shared";
+                        /** @enum {string} */
+                        status: "generating" | "ready" | "revoked";
+                        pattern?: string;
+                        charset?: string;
+                        validFrom: string;
+                        validUntil: string;
+                        maxRedemptions?: number;
+                        counts: {
+                            codes: number;
+                            generated: number;
+                            redeemed: number;
+                            revoked: number;
+                            exported: number;
+                            /** @description Refused redemptions of codes of this batch (already redeemed, revoked, outside validity); unknown codes belong to no batch */
+                            failedAttempts: number;
+                        };
+                        stock: {
+                            reserved: number;
+                            redeemed: number;
+                            givenBack: number;
+                            outstanding: number;
+                        };
+                        /** @description The latest exports, newest first */
+                        exports: {
+                            by: string;
+                            at: string;
+                        }[];
+                        createdAt: string;
+                        createdBy: string;
+                        readyAt?: string;
+                        revokedAt?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    redeemCode: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The resource created earlier under this Idempotency-Key (a replay) */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        status: "available" | "locked" | "used" | "expired";
+                        name: string;
+                        currency: string;
+                        effect: {
+                            /** @constant */
+                            type: "amount_off";
+                            amountOff: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "percent_off";
+                            percentOffBps: number;
+                            maxDiscount?: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_amount";
+                            bonus: number;
+                            minPayout?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_percent";
+                            bonusBps: number;
+                            maxBonus?: number;
+                            minPayout?: number;
+                        };
+                        scope: {
+                            include?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                            exclude?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                        };
+                        stacking: {
+                            /** @constant */
+                            type: "exclusive";
+                        } | {
+                            /** @constant */
+                            type: "group";
+                            group: string;
+                        };
+                        validFrom: string;
+                        validUntil: string;
+                        issuedAt: string;
+                        /** @enum {string} */
+                        source: "claim" | "campaign" | "code";
+                        orderId?: string;
+                    };
+                };
+            };
+            /** @description The coupon issued for the code */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        templateId: string;
+                        /** @enum {string} */
+                        status: "available" | "locked" | "used" | "expired";
+                        name: string;
+                        currency: string;
+                        effect: {
+                            /** @constant */
+                            type: "amount_off";
+                            amountOff: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "percent_off";
+                            percentOffBps: number;
+                            maxDiscount?: number;
+                            minSpend?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_amount";
+                            bonus: number;
+                            minPayout?: number;
+                        } | {
+                            /** @constant */
+                            type: "payout_percent";
+                            bonusBps: number;
+                            maxBonus?: number;
+                            minPayout?: number;
+                        };
+                        scope: {
+                            include?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                            exclude?: {
+                                productIds?: string[];
+                                categoryIds?: string[];
+                                merchantIds?: string[];
+                            };
+                        };
+                        stacking: {
+                            /** @constant */
+                            type: "exclusive";
+                        } | {
+                            /** @constant */
+                            type: "group";
+                            group: string;
+                        };
+                        validFrom: string;
+                        validUntil: string;
+                        issuedAt: string;
+                        /** @enum {string} */
+                        source: "claim" | "campaign" | "code";
+                        orderId?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
             429: components["responses"]["Error429"];
             500: components["responses"]["Error500"];
             503: components["responses"]["Error503"];

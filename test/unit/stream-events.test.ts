@@ -6,7 +6,8 @@ import { changesOf, type StreamRecord } from '../../lib/dynamodb/stream';
 import { Entity } from '../../lib/entities';
 import type { EventSink } from '../../lib/events/event-sink';
 import { publishChangeEvents } from '../../lib/events/publish-stream-events';
-import { eventsFromCouponChange } from '../../lib/events/stream-events';
+import { eventsFromChange, eventsFromCouponChange } from '../../lib/events/stream-events';
+import { streamConsumers } from '../../lib/topology';
 
 const coupon = {
   pk: 'USER#u1',
@@ -62,6 +63,28 @@ describe('events from coupon changes', () => {
     expect(eventsFromStreamRecord(record('INSERT', { pk: 'TPL#1', sk: 'STOCK#000', available: 3 }))).toEqual([]);
     expect(eventsFromStreamRecord(record('MODIFY', { ...coupon, name: 'x' }, coupon))).toEqual([]);
     expect(eventsFromStreamRecord(record('REMOVE', undefined, coupon))).toEqual([]);
+  });
+});
+
+describe('events from codes', () => {
+  const publisherChanges = (records: StreamRecord[]) => changesOf(records, streamConsumers.publisher.entities).flatMap(eventsFromChange);
+  const batch = { pk: 'CODEBATCH#b1', sk: 'BATCH', entity: 'code-batch', batchId: 'b1', templateId: 't1', kind: 'unique', count: 1000, generated: 1000 };
+
+  it('a coupon issued for a code: CouponIssued and CodeRedeemed with the batch', () => {
+    const events = publisherChanges([record('INSERT', { ...coupon, source: 'code', codeBatchId: 'b1' })]);
+    expect(events.map((e) => [e.type, e.metadata.id])).toEqual([
+      ['CouponIssued', 'ev-1:CouponIssued'],
+      ['CodeRedeemed', 'ev-1:CodeRedeemed'],
+    ]);
+    expect(events[1]!.data).toEqual({ couponId: 'c1', userId: 'u1', templateId: 't1', batchId: 'b1' });
+  });
+
+  it('a batch becoming ready: CodeBatchGenerated once (a shared batch is written ready); later changes of a ready batch publish nothing', () => {
+    const generated = publisherChanges([record('MODIFY', { ...batch, status: 'ready' }, { ...batch, status: 'generating' })]);
+    expect(generated).toEqual([{ type: 'CodeBatchGenerated', metadata: { id: 'code-batch:b1:generated', version: 1, occurredAt: '2026-01-01T00:00:00.000Z' }, data: { batchId: 'b1', templateId: 't1', kind: 'unique', codes: 1000 } }]);
+    expect(publisherChanges([record('INSERT', { ...batch, kind: 'shared', count: 1, status: 'ready' })]).map((e) => e.type)).toEqual(['CodeBatchGenerated']);
+    expect(publisherChanges([record('MODIFY', { ...batch, status: 'ready', exported: 2 }, { ...batch, status: 'ready', exported: 1 })])).toEqual([]);
+    expect(publisherChanges([record('MODIFY', { ...batch, status: 'generating', generated: 20 }, { ...batch, status: 'generating', generated: 10 })])).toEqual([]);
   });
 });
 

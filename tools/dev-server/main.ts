@@ -51,7 +51,7 @@ await new Promise<void>((resolve, reject) => {
 });
 
 const base = `http://localhost:${port}`;
-// What `npm run campaign` and `npm run jobs` need to reach this stack.
+// What `npm run campaign`, `npm run codes` and `npm run jobs` need to reach this stack.
 writeFileSync(
   path.resolve('.local/stack.json'),
   JSON.stringify({ api: base, s3Endpoint: stack.queues.endpoint, audienceBucket: LOCAL_AUDIENCE_BUCKET, archiveBucket: LOCAL_ARCHIVE_BUCKET, dynamodbEndpoint: dynamodb.endpoint, tableName }, null, 2),

@@ -18,3 +18,10 @@ export const httpApiName = (stage: string): string => `coupons-${stage}`;
 /** The archive bucket (archived coupons and their manifests), named like the audience bucket. */
 export const archiveBucketName = (stage: string): string => `coupon-archive-${stage}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 export const archiveBucketNamePattern = (stage: string): string => `coupon-archive-${stage}-<AWS::AccountId>-<AWS::Region>`;
+
+/** Code batch exports (clear codes, handed out as pre-signed links), named like the audience bucket. */
+export const codeExportBucketName = (stage: string): string => `coupon-code-exports-${stage}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+export const codeExportBucketNamePattern = (stage: string): string => `coupon-code-exports-${stage}-<AWS::AccountId>-<AWS::Region>`;
+
+/** The secret codes are hashed and generated with: a name both stacks know, so no cross-stack reference. */
+export const codeSecretName = (stage: string): string => `coupons/${stage}/code-secret`;

@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { defaultSettings } from '../lib/config';
 import { parseCorsOrigins } from '../lib/http/cors';
 import { lifecycleDefaults } from './constructs/coupon-lifecycle';
 
@@ -31,6 +32,11 @@ export interface DeploySettings {
   readonly expiryEveryMinutes: number;
   readonly archiveRetentionDays: number;
   readonly reminderOffsets: string;
+  /** Codes (docs/codes.md): failed redemptions allowed per user and per address in the window, and the failure rate a minute that raises the alarm. */
+  readonly codeFailuresPerUser: number;
+  readonly codeFailuresPerAddress: number;
+  readonly codeFailureWindowMinutes: number;
+  readonly codeFailureAlarmPerMinute: number;
 }
 
 export const PLACEHOLDER_ISSUER = 'https://issuer.example.com/';
@@ -68,6 +74,10 @@ export function readDeploySettings(node: Node): DeploySettings {
     archiveRetentionDays: positiveInteger('archiveRetentionDays', text('archiveRetentionDays'), lifecycleDefaults.archiveRetentionDays),
     // An empty value is kept: no reminders for templates that set none.
     reminderOffsets: node.tryGetContext('reminderOffsets') === undefined ? lifecycleDefaults.reminderOffsets : String(node.tryGetContext('reminderOffsets') ?? ''),
+    codeFailuresPerUser: positiveInteger('codeFailuresPerUser', text('codeFailuresPerUser'), defaultSettings.codes.failuresPerUser),
+    codeFailuresPerAddress: positiveInteger('codeFailuresPerAddress', text('codeFailuresPerAddress'), defaultSettings.codes.failuresPerAddress),
+    codeFailureWindowMinutes: positiveInteger('codeFailureWindowMinutes', text('codeFailureWindowMinutes'), defaultSettings.codes.failureWindowMs / 60_000),
+    codeFailureAlarmPerMinute: positiveInteger('codeFailureAlarmPerMinute', text('codeFailureAlarmPerMinute'), 100),
   };
 }
 

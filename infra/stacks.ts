@@ -3,6 +3,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type BucketProps } from 'a
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CouponCampaigns } from './constructs/coupon-campaigns';
+import { CouponCodes } from './constructs/coupon-codes';
 import { CouponEvents } from './constructs/coupon-events';
 import { CouponHttpApi } from './constructs/coupon-http-api';
 import { CouponLedger } from './constructs/coupon-ledger';
@@ -14,10 +15,11 @@ import { CouponOrders } from './constructs/coupon-orders';
 import { CouponStatistics } from './constructs/coupon-statistics';
 import { CouponTable } from './constructs/coupon-table';
 import { ENV } from '../lib/topology';
-import { archiveBucketName, audienceBucketName } from './names';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { archiveBucketName, audienceBucketName, codeExportBucketName, codeSecretName } from './names';
 import type { DeploySettings } from './settings';
 
-export { archiveBucketName, audienceBucketName, stackName } from './names';
+export { archiveBucketName, audienceBucketName, codeExportBucketName, stackName } from './names';
 
 /** What must survive every deploy: the table and the buckets. Kept apart so the stateless stack can be torn down and rebuilt freely. */
 export class CouponDataStack extends Stack {
@@ -26,6 +28,10 @@ export class CouponDataStack extends Stack {
   readonly audienceBucket: Bucket;
   /** Where archival moves settled coupons (gzip JSON Lines by day and template) and their manifests. */
   readonly archiveBucket: Bucket;
+  /** Code batch exports: the only place clear codes exist. */
+  readonly codeExportBucket: Bucket;
+  /** The secret codes are hashed and generated with. */
+  readonly codeSecret: Secret;
 
   constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
     super(scope, id, props);
@@ -39,6 +45,21 @@ export class CouponDataStack extends Stack {
       versioned: true,
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
       whyNoAccessLogs: 'Only the archival function writes the archive (through IAM, every batch recorded in a manifest); CloudTrail data events cover audits if needed.',
+    });
+    this.codeExportBucket = privateBucket(this, 'CodeExports', codeExportBucketName(props.settings.stage), props.settings.deletionProtection, {
+      versioned: true,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+      whyNoAccessLogs: 'Exports are read only through pre-signed links the API hands out, and every export is recorded in the table (who, when); CloudTrail data events cover audits if needed.',
+    });
+    this.codeSecret = new Secret(this, 'CodeSecret', {
+      secretName: codeSecretName(props.settings.stage),
+      description: 'Codes are stored as HMACs under this secret and generated from it (docs/codes.md); never rotate it in place',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: props.settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.codeSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason: 'Every stored code is a keyed hash under this secret: rotating it would make every issued code unredeemable. A new secret comes with a new stage (docs/codes.md).',
     });
   }
 }
@@ -64,6 +85,7 @@ export interface CouponServiceStackProps extends StackProps {
   readonly audienceBucketName: string;
   /** The archive bucket's name (deterministic like the audience bucket's: no cross-stack reference). */
   readonly archiveBucketName: string;
+  readonly codeExportBucketName: string;
 }
 
 /** Everything stateless: functions, the HTTP API. */
@@ -75,6 +97,7 @@ export class CouponServiceStack extends Stack {
   readonly campaigns: CouponCampaigns;
   readonly ledger: CouponLedger;
   readonly lifecycle: CouponLifecycle;
+  readonly codes: CouponCodes;
   readonly monitoring: CouponMonitoring;
 
   constructor(scope: Construct, id: string, props: CouponServiceStackProps) {
@@ -114,6 +137,17 @@ export class CouponServiceStack extends Stack {
       archiveRetentionDays: settings.archiveRetentionDays,
       reminderOffsets: settings.reminderOffsets,
     });
+    this.codes = new CouponCodes(this, 'Codes', {
+      stage: settings.stage,
+      table,
+      exportBucketName: props.codeExportBucketName,
+      logRetention: settings.logRetention,
+      routeFunctions: this.api.routesThatUse(),
+      failuresPerUser: settings.codeFailuresPerUser,
+      failuresPerAddress: settings.codeFailuresPerAddress,
+      failureWindowMinutes: settings.codeFailureWindowMinutes,
+      failureAlarmPerMinute: settings.codeFailureAlarmPerMinute,
+    });
     // Last: it watches every function built above.
     this.monitoring = new CouponMonitoring(this, 'Monitoring', {
       stage: settings.stage,
@@ -123,6 +157,7 @@ export class CouponServiceStack extends Stack {
       latencyCritical: [this.api.functionOf(claimRoutes.claimCoupons), this.api.functionOf(orderRoutes.lockOrder)],
       streamConsumers: [this.events.publisher, this.statistics.consumer],
       campaignQueue: { queue: this.campaigns.queue, deadLetters: this.campaigns.deadLetters },
+      codeQueue: { queue: this.codes.queue, deadLetters: this.codes.deadLetters },
       stateMachine: this.campaigns.stateMachine,
     });
   }

@@ -79,8 +79,8 @@ export interface Settings {
   };
   /** Redemption codes (docs/codes.md). */
   readonly codes: {
-    /** The Secrets Manager secret codes are hashed and generated with (on AWS). */
-    readonly secretArn?: string;
+    /** The Secrets Manager secret (name or ARN) codes are hashed and generated with (on AWS). */
+    readonly secretId?: string;
     /** The secret itself, where there is no Secrets Manager (the local stack, tests, benchmarks). */
     readonly developmentSecret?: string;
     /** Where exports go, and the queue generation parts go to (set on the code functions). */
@@ -196,7 +196,7 @@ export function settingsFromEnvironment(env: Environment = process.env): Setting
     campaigns: { ...defaultSettings.campaigns, deadlineHours: integer(ENV.campaignDeadlineHours, defaultSettings.campaigns.deadlineHours) },
     codes: {
       ...defaultSettings.codes,
-      secretArn: optional(ENV.codeSecretArn),
+      secretId: optional(ENV.codeSecretId),
       exportBucket: optional(ENV.codeExportBucket),
       queueUrl: optional(ENV.codeQueueUrl),
       failuresPerUser: integer(ENV.codeFailuresPerUser, defaultSettings.codes.failuresPerUser),

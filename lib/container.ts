@@ -380,11 +380,11 @@ const codeKeysOf = (c: Container) =>
     let keys: Promise<CodeKeys> | undefined;
     return () =>
       (keys ??= (async () => {
-        const { developmentSecret, secretArn } = c.settings.codes;
+        const { developmentSecret, secretId } = c.settings.codes;
         if (developmentSecret) return codeKeys(developmentSecret);
-        if (!secretArn) throw new Error('no code secret is configured (codes.secretArn)');
+        if (!secretId) throw new Error('no code secret is configured (codes.secretId)');
         const { codeSecretFromSecretsManager } = await import('./codes/secrets-manager-code-secret');
-        return codeKeys(await codeSecretFromSecretsManager(await c.clients.secretsManager(), secretArn));
+        return codeKeys(await codeSecretFromSecretsManager(await c.clients.secretsManager(), secretId));
       })());
   });
 

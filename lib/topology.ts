@@ -19,7 +19,7 @@ export const ENV = {
   archiveBucket: 'ARCHIVE_BUCKET',
   archiveRetentionDays: 'ARCHIVE_RETENTION_DAYS',
   reminderOffsets: 'REMINDER_OFFSETS',
-  codeSecretArn: 'CODE_SECRET_ARN',
+  codeSecretId: 'CODE_SECRET_ID',
   codeExportBucket: 'CODE_EXPORT_BUCKET',
   codeQueueUrl: 'CODE_QUEUE_URL',
   codeFailuresPerUser: 'CODE_FAILURES_PER_USER',

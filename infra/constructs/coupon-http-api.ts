@@ -105,6 +105,11 @@ export class CouponHttpApi extends Construct {
     return fn;
   }
 
+  /** The functions of routes that use code resources (lib/http/route.ts `uses`), with their routes: CouponCodes grants them. */
+  routesThatUse(): Array<{ route: RouteDefinition; fn: CouponFunction }> {
+    return this.routes.filter((route) => route.uses?.length).map((route) => ({ route, fn: this.functions.get(route.id)! }));
+  }
+
   functionsThatSend(what: Sends): CouponFunction[] {
     return this.routes.filter((route) => route.sends?.includes(what)).map((route) => this.functions.get(route.id)!);
   }

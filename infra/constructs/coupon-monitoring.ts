@@ -1,5 +1,5 @@
 import { Aspects, Duration, type IAspect, Stack } from 'aws-cdk-lib';
-import { CfnAlarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, CfnAlarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -23,6 +23,8 @@ export interface CouponMonitoringProps {
   /** Functions fed by the table's stream: their iterator age says how far behind they are. */
   readonly streamConsumers: readonly CouponFunction[];
   readonly campaignQueue: { readonly queue: Queue; readonly deadLetters: Queue };
+  /** Code generation parts: one in the dead-letter queue is a batch that will not finish on its own. */
+  readonly codeQueue: { readonly queue: Queue; readonly deadLetters: Queue };
   readonly stateMachine: StateMachine;
 }
 
@@ -41,7 +43,7 @@ const businessMetric = (name: string, statistic = 'Sum') => new Metric({ namespa
 
 /**
  * What an operator watches: one SNS topic that every alarm of the stack notifies (an aspect adds it to
- * alarms made anywhere, so a new alarm cannot forget it), alarms on every function's errors and
+ * alarms made anywhere, so a new alarm cannot forget it), an alarm on every function's errors and
  * throttles, the API's 5xx rate and p99, the claim and lock functions' p99, DynamoDB throttling and
  * system errors, stream iterator age, and one dashboard with request rates, latencies, campaign
  * progress and the business metrics. Built with cdk-monitoring-constructs.
@@ -82,6 +84,11 @@ export class CouponMonitoring extends Construct {
         deadLetterQueue: props.campaignQueue.deadLetters,
         alarmFriendlyName: 'campaign-chunks',
       })
+      .monitorSqsQueueWithDlq({
+        queue: props.codeQueue.queue,
+        deadLetterQueue: props.codeQueue.deadLetters,
+        alarmFriendlyName: 'code-parts',
+      })
       .monitorStepFunction({ stateMachine: props.stateMachine, alarmFriendlyName: 'campaign-flow' })
       .monitorCustom({
         alarmFriendlyName: 'business',
@@ -90,6 +97,7 @@ export class CouponMonitoring extends Construct {
           { title: 'Coupons issued', metrics: [businessMetric(BusinessMetric.couponsClaimed), businessMetric(BusinessMetric.campaignCouponsIssued)] },
           { title: 'Claims and refusals', metrics: [businessMetric(BusinessMetric.claimContentionRetries), businessMetric(BusinessMetric.requestsRefused)] },
           { title: 'Orders and quotes', metrics: [businessMetric(BusinessMetric.ordersLocked), businessMetric(BusinessMetric.quotesPriced)] },
+          { title: 'Codes', metrics: [businessMetric(BusinessMetric.codesRedeemed), businessMetric(BusinessMetric.codeRedemptionFailures), businessMetric(BusinessMetric.codeRedemptionsThrottled)] },
           { title: 'Stock ledger', metrics: [businessMetric(BusinessMetric.stockLedgerImbalances, 'Maximum')] },
         ],
       });
@@ -100,11 +108,25 @@ export class CouponMonitoring extends Construct {
       .node.findAll()
       .filter((node): node is CouponFunction => node instanceof CouponFunction);
     for (const fn of functions) {
+      const name = fn.node.path.split('/').slice(1).join('-');
+      // One alarm a function for its errors and its throttles together (metric math): two would put the
+      // stack past CloudFormation's 500 resources, and either one needs the same look at the function's logs.
+      new Alarm(this, `${name}-ErrorsOrThrottles`, {
+        alarmName: `${prefix}-${name}-ErrorsOrThrottles`,
+        alarmDescription: `${name} failed or was throttled (docs/operations.md: its logs and traces say which; throttles mean the account's concurrency is short)`,
+        metric: new MathExpression({
+          expression: 'errors + throttles',
+          usingMetrics: { errors: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }), throttles: fn.metricThrottles({ statistic: 'Sum', period: Duration.minutes(5) }) },
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
       this.facade.monitorLambdaFunction({
         lambdaFunction: fn,
-        alarmFriendlyName: fn.node.path.split('/').slice(1).join('-'),
-        addFaultCountAlarm: { Critical: { maxErrorCount: 0 } },
-        addThrottlesCountAlarm: { Warning: { maxErrorCount: 0 } },
+        alarmFriendlyName: name,
         ...(latencyCritical.has(fn) ? { addLatencyP99Alarm: { Warning: { maxLatency: alarmThresholds.routeP99 } } } : {}),
         ...(streamConsumers.has(fn) ? { addMaxIteratorAgeAlarm: { Critical: { maxAgeInMillis: alarmThresholds.streamIteratorAge.toMilliseconds() } } } : {}),
       });

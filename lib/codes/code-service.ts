@@ -356,6 +356,8 @@ export async function redeemCode(deps: CodeDeps, request: RedeemRequest): Promis
   }
 
   const failed = async (reason: string, error: Error, code?: StoredCode): Promise<never> => {
+    // Once for the alarm (all reasons), once by reason for the dashboard.
+    deps.telemetry.count(BusinessMetric.codeRedemptionFailures);
     deps.telemetry.count(BusinessMetric.codeRedemptionFailures, 1, { reason });
     await Promise.all([deps.codes.recordFailure(request.userId, request.address, windowStart, windowMs), code ? deps.codes.countBatchFailure(code) : undefined]);
     throw error;

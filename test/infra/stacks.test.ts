@@ -80,8 +80,8 @@ const functions = () => resources(service, 'AWS::Lambda::Function').map(([id, r]
 describe('functions', () => {
 
   it('run Node 22 on arm64 with tracing, each with a log group of bounded retention', () => {
-    // one per route; the stream publisher, lock releaser, statistics consumer; four campaign steps and the campaign worker; the ledger audit; the expiry, reminder and archival jobs
-    expect(functions()).toHaveLength(allRoutes.length + 12);
+    // one per route; the stream publisher, lock releaser, statistics consumer; four campaign steps and the campaign worker; the ledger audit; the expiry, reminder and archival jobs; the code generator
+    expect(functions()).toHaveLength(allRoutes.length + 13);
     for (const fn of functions()) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -194,7 +194,9 @@ describe('campaigns', () => {
     for (const route of allRoutes) {
       const logicalId = functions().find((fn) => fn.id.startsWith(`Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}Function`))!.id;
       const role = `Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}FunctionServiceRole`;
-      const sends = withAction('sqs:SendMessage').some((policy) => policy.includes(role));
+      const sends = withAction('sqs:SendMessage').some((policy) => policy.includes(role) && policy.includes('CampaignsChunks'));
+      const sendsParts = withAction('sqs:SendMessage').some((policy) => policy.includes(role) && policy.includes('CodesParts'));
+      expect(sendsParts, `${route.id} sends code parts`).toBe(route.uses?.includes('codeQueue') ?? false);
       const publishes = withAction('events:PutEvents').some((policy) => policy.includes(role));
       expect(sends, `${route.id} (${logicalId}) sends chunks`).toBe(route.sends?.includes('chunks') ?? false);
       expect(publishes, `${route.id} publishes events`).toBe(route.sends?.includes('events') ?? false);
@@ -252,6 +254,59 @@ describe('lifecycle', () => {
     const behind = resources(service, 'AWS::CloudWatch::Alarm').filter(([, r]) => r.Properties.MetricName === 'LifecycleRunsBehind');
     expect(behind.map(([, r]) => r.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'job').Value).sort()).toEqual(['archive', 'expire', 'remind']);
     for (const [, alarm] of behind) expect(alarm.Properties.AlarmActions).toBeDefined();
+  });
+});
+
+describe('codes', () => {
+  const functionOf = (route: { id: string }) => resources(service, 'AWS::Lambda::Function').find(([id]) => id.startsWith(`Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}Function`))!;
+  const actionsOf = (fn: [string, Resource]) => {
+    const role = fn[1].Properties.Role['Fn::GetAtt'][0];
+    return resources(service, 'AWS::IAM::Policy')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .flatMap((st: { Action: string | string[] }) => [st.Action].flat())
+      .filter((a: string) => /^(s3|secretsmanager|sqs):/.test(a) && !a.startsWith('sqs:Receive') && !a.startsWith('sqs:Delete') && !a.startsWith('sqs:ChangeMessage') && !a.startsWith('sqs:GetQueue'))
+      .sort();
+  };
+
+  it('keep their secret (generated, kept with the data) and their exports (versioned, encrypted, private) in the data stack', () => {
+    data.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'coupons/dev/code-secret', GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+    data.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['coupon-code-exports-dev-'])] }),
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: Match.anyValue(),
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+  });
+
+  it('give each code function exactly what its route uses: the secret, the exports, the queue', () => {
+    const expected: Record<string, string[]> = {
+      createCodeBatch: ['s3:PutObject', 'secretsmanager:GetSecretValue', 'sqs:SendMessage'],
+      getCodeBatch: [],
+      exportCodeBatch: ['s3:GetObject'],
+      revokeCodeBatch: [],
+      revokeCode: ['secretsmanager:GetSecretValue'],
+      redeemCode: ['secretsmanager:GetSecretValue'],
+    };
+    for (const [id, actions] of Object.entries(expected)) expect(actionsOf(functionOf({ id })), id).toEqual(actions);
+    const redeem = functionOf({ id: 'redeemCode' })[1].Properties.Environment.Variables;
+    expect(redeem).toMatchObject({ CODE_SECRET_ID: 'coupons/dev/code-secret', CODE_FAILURES_PER_USER: '5', CODE_FAILURES_PER_ADDRESS: '50', CODE_FAILURE_WINDOW_MINUTES: '15' });
+    expect(redeem.CODE_EXPORT_BUCKET).toBeUndefined();
+    const worker = resources(service, 'AWS::Lambda::Function').find(([id]) => id.startsWith('CodesGenerateCodes'))!;
+    expect(actionsOf(worker)).toEqual(['s3:PutObject', 'secretsmanager:GetSecretValue']);
+    expect(worker[1].Properties.Timeout).toBe(900);
+    const other = Template.fromStack(buildApp({ context: { ...context, codeFailuresPerUser: '3', codeFailureWindowMinutes: '60' } }).service);
+    other.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CODE_FAILURES_PER_USER: '3', CODE_FAILURE_WINDOW_MINUTES: '60' }) } });
+  });
+
+  it('alarm on guessing (the failure rate) and on parts that failed every delivery, to the topic', () => {
+    const alarms = resources(service, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    const guessing = alarms.filter((a) => a.MetricName === 'CodeRedemptionFailures');
+    expect(guessing).toHaveLength(1);
+    expect(guessing[0]).toMatchObject({ Threshold: 100, EvaluationPeriods: 5, Dimensions: [{ Name: 'service', Value: 'coupons' }] });
+    expect(guessing[0]!.AlarmActions).toHaveLength(1);
   });
 });
 
@@ -332,7 +387,7 @@ describe('operability', () => {
         deadLetterIds.add(dlq);
       }
     }
-    expect(deadLetterIds.size).toBe(4);
+    expect(deadLetterIds.size).toBe(5);
     for (const id of deadLetterIds) {
       expect(queueIds.has(id)).toBe(true);
       const watching = alarms().filter((a) => JSON.stringify(a.Dimensions ?? a.Metrics ?? []).includes(`"${id}"`) && /ApproximateNumberOfMessages/.test(JSON.stringify(a)));

@@ -26,7 +26,7 @@ const resources = (type: string) => Object.values(service.findResources(type) as
 
 describe('the local stack and the synthesized template agree', () => {
   it('on the campaign chunk queue: FIFO, visibility timeout and redrive count', async () => {
-    const deployed = resources('AWS::SQS::Queue').filter((queue) => queue.RedrivePolicy);
+    const deployed = resources('AWS::SQS::Queue').filter((queue) => queue.RedrivePolicy && queue.FifoQueue);
     expect(deployed).toHaveLength(1);
     const { Attributes } = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy', 'FifoQueue'] }));
     expect(Number(Attributes?.VisibilityTimeout)).toBe(deployed[0]!.VisibilityTimeout);
@@ -35,10 +35,19 @@ describe('the local stack and the synthesized template agree', () => {
     expect(JSON.parse(Attributes!.RedrivePolicy!).maxReceiveCount).toBe(deployed[0]!.RedrivePolicy.maxReceiveCount);
   });
 
-  it('on the SQS event source: batch size', () => {
-    const [worker] = resources('AWS::Lambda::EventSourceMapping').filter((mapping) => !mapping.StartingPosition);
-    expect(worker?.BatchSize).toBe(10);
-    expect(worker?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+  it('on the code generation queue: standard, visibility timeout and redrive count', async () => {
+    const deployed = resources('AWS::SQS::Queue').filter((queue) => queue.RedrivePolicy && !queue.FifoQueue);
+    expect(deployed).toHaveLength(1);
+    const { Attributes } = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.codeQueueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy', 'FifoQueue'] }));
+    expect(Number(Attributes?.VisibilityTimeout)).toBe(deployed[0]!.VisibilityTimeout);
+    expect(Attributes?.FifoQueue).toBeUndefined();
+    expect(JSON.parse(Attributes!.RedrivePolicy!).maxReceiveCount).toBe(deployed[0]!.RedrivePolicy.maxReceiveCount);
+  });
+
+  it('on the SQS event sources: batch size (campaign chunks 10, code parts 1), batch item failures reported', () => {
+    const workers = resources('AWS::Lambda::EventSourceMapping').filter((mapping) => !mapping.StartingPosition);
+    expect(workers.map((worker) => worker.BatchSize).sort()).toEqual([1, 10]);
+    for (const worker of workers) expect(worker.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 
   it('on each stream consumer: the entity filter, batch size and batching window the local poller applies', () => {

@@ -748,7 +748,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "time": "2026-11-23T06:35:10.565Z"
+                     *       "time": "2026-11-23T09:32:40.047Z"
                      *     }
                      */
                     "application/json": {
@@ -811,7 +811,7 @@ export interface operations {
                      *           ],
                      *           "description": "Spring sale, shoes only",
                      *           "returnOnRefund": true,
-                     *           "createdAt": "2026-11-23T06:35:10.600Z",
+                     *           "createdAt": "2026-11-23T09:32:40.085Z",
                      *           "perUserLimit": 2,
                      *           "effect": {
                      *             "type": "amount_off",
@@ -833,7 +833,7 @@ export interface operations {
                      *           "name": "20 off 100 on shoes",
                      *           "claimable": true,
                      *           "currency": "EUR",
-                     *           "id": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *           "id": "01M83W06RMTB74JPE6KQAGED0D",
                      *           "validity": {
                      *             "type": "relative",
                      *             "days": 30
@@ -847,10 +847,10 @@ export interface operations {
                      *             "group": "default"
                      *           },
                      *           "status": "active",
-                     *           "updatedAt": "2026-11-23T06:35:10.877Z"
+                     *           "updatedAt": "2026-11-23T09:32:40.472Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTgzSFY2VzdNWFhRVjY1VFFOOUROWVNBIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMDY6MzU6MTAuNjAwWiMwMU04M0hWNlc3TVhYUVY2NVRRTjlETllTQSIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
+                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTgzVzA2Uk1UQjc0SlBFNktRQUdFRDBEIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMDk6MzI6NDAuMDg1WiMwMU04M1cwNlJNVEI3NEpQRTZLUUFHRUQwRCIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
                      *     }
                      */
                     "application/json": {
@@ -1128,15 +1128,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T06:35:10.600Z",
-                     *       "updatedAt": "2026-11-23T06:35:10.600Z"
+                     *       "createdAt": "2026-11-23T09:32:40.085Z",
+                     *       "updatedAt": "2026-11-23T09:32:40.085Z"
                      *     }
                      */
                     "application/json": {
@@ -1265,15 +1265,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T06:35:10.600Z",
-                     *       "updatedAt": "2026-11-23T06:35:10.600Z"
+                     *       "createdAt": "2026-11-23T09:32:40.085Z",
+                     *       "updatedAt": "2026-11-23T09:32:40.085Z"
                      *     }
                      */
                     "application/json": {
@@ -1394,7 +1394,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T06:35:10.600Z",
+                     *       "createdAt": "2026-11-23T09:32:40.085Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1416,7 +1416,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -1431,7 +1431,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T06:35:10.877Z"
+                     *       "updatedAt": "2026-11-23T09:32:40.472Z"
                      *     }
                      */
                     "application/json": {
@@ -1631,7 +1631,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T06:35:10.600Z",
+                     *       "createdAt": "2026-11-23T09:32:40.085Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1657,7 +1657,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1667,7 +1667,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "draft",
-                     *       "updatedAt": "2026-11-23T06:35:10.748Z"
+                     *       "updatedAt": "2026-11-23T09:32:40.266Z"
                      *     }
                      */
                     "application/json": {
@@ -1801,7 +1801,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T06:35:10.600Z",
+                     *       "createdAt": "2026-11-23T09:32:40.085Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1827,7 +1827,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1837,7 +1837,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T06:35:10.802Z"
+                     *       "updatedAt": "2026-11-23T09:32:40.338Z"
                      *     }
                      */
                     "application/json": {
@@ -1973,7 +1973,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T06:35:10.600Z",
+                     *       "createdAt": "2026-11-23T09:32:40.085Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1995,7 +1995,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -2010,7 +2010,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T06:35:10.877Z"
+                     *       "updatedAt": "2026-11-23T09:32:40.472Z"
                      *     }
                      */
                     "application/json": {
@@ -2128,7 +2128,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T06:35:10.978Z"
+                     *       "updatedAt": "2026-11-23T09:32:40.635Z"
                      *     }
                      */
                     "application/json": {
@@ -2176,7 +2176,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T06:35:10.978Z"
+                     *       "updatedAt": "2026-11-23T09:32:40.635Z"
                      *     }
                      */
                     "application/json": {
@@ -2270,7 +2270,7 @@ export interface operations {
                      *       "tags": [
                      *         "vip"
                      *       ],
-                     *       "updatedAt": "2026-11-23T06:35:11.020Z"
+                     *       "updatedAt": "2026-11-23T09:32:40.685Z"
                      *     }
                      */
                     "application/json": {
@@ -2304,7 +2304,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "templateIds": [
-                 *         "01M83HV6W7MXXQV65TQN9DNYSA"
+                 *         "01M83W06RMTB74JPE6KQAGED0D"
                  *       ]
                  *     }
                  */
@@ -2325,8 +2325,8 @@ export interface operations {
                      * @example {
                      *       "coupons": [
                      *         {
-                     *           "id": "01M83HV7C10EQ5FM5RZ4WCJYSC",
-                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *           "id": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2351,9 +2351,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T06:35:11.096Z",
-                     *           "validUntil": "2026-12-23T06:35:11.096Z",
-                     *           "issuedAt": "2026-11-23T06:35:11.096Z",
+                     *           "validFrom": "2026-11-23T09:32:40.782Z",
+                     *           "validUntil": "2026-12-23T09:32:40.782Z",
+                     *           "issuedAt": "2026-11-23T09:32:40.782Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2451,7 +2451,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *           "id": "01M83W06RMTB74JPE6KQAGED0D",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "currency": "EUR",
@@ -2587,8 +2587,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M83HV7C10EQ5FM5RZ4WCJYSC",
-                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *           "id": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2613,9 +2613,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T06:35:11.096Z",
-                     *           "validUntil": "2026-12-23T06:35:11.096Z",
-                     *           "issuedAt": "2026-11-23T06:35:11.096Z",
+                     *           "validFrom": "2026-11-23T09:32:40.782Z",
+                     *           "validUntil": "2026-12-23T09:32:40.782Z",
+                     *           "issuedAt": "2026-11-23T09:32:40.782Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2708,8 +2708,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M83HV7C10EQ5FM5RZ4WCJYSC",
-                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "id": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -2734,9 +2734,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T06:35:11.096Z",
-                     *       "validUntil": "2026-12-23T06:35:11.096Z",
-                     *       "issuedAt": "2026-11-23T06:35:11.096Z",
+                     *       "validFrom": "2026-11-23T09:32:40.782Z",
+                     *       "validUntil": "2026-12-23T09:32:40.782Z",
+                     *       "issuedAt": "2026-11-23T09:32:40.782Z",
                      *       "source": "claim"
                      *     }
                      */
@@ -2861,7 +2861,7 @@ export interface operations {
                      *       "subtotal": 12000,
                      *       "verdicts": [
                      *         {
-                     *           "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *           "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
                      *           "applicable": true,
                      *           "reasons": [],
                      *           "saving": 2000,
@@ -2876,11 +2876,11 @@ export interface operations {
                      *       ],
                      *       "best": {
                      *         "couponIds": [
-                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3034,7 +3034,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "offers": [
                      *         {
-                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3058,7 +3058,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T06:35:11.204Z",
+                     *           "validUntil": "2026-12-23T09:32:40.973Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3209,7 +3209,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "claimable": [
                      *         {
-                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3233,7 +3233,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T06:35:11.213Z",
+                     *           "validUntil": "2026-12-23T09:32:40.985Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3243,10 +3243,10 @@ export interface operations {
                      *       ],
                      *       "mine": [
                      *         {
-                     *           "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
-                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *           "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *           "name": "20 off 100 on shoes",
-                     *           "validUntil": "2026-12-23T06:35:11.096Z",
+                     *           "validUntil": "2026-12-23T09:32:40.782Z",
                      *           "applies": true,
                      *           "saving": 2000,
                      *           "reasons": []
@@ -3448,16 +3448,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T06:35:11.249Z",
+                     *       "lockedAt": "2026-11-23T09:32:41.037Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T07:05:11.249Z",
+                     *       "lockExpiresAt": "2026-11-23T10:02:41.037Z",
                      *       "currency": "EUR",
                      *       "state": "locked",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3474,7 +3474,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3486,7 +3486,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                     *         "01M83W07EXVTN7MH1R5HDTZGQ4"
                      *       ]
                      *     }
                      */
@@ -3561,7 +3561,7 @@ export interface operations {
                  * @example {
                  *       "userId": "user-123",
                  *       "couponIds": [
-                 *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                 *         "01M83W07EXVTN7MH1R5HDTZGQ4"
                  *       ],
                  *       "currency": "EUR",
                  *       "items": [
@@ -3609,11 +3609,11 @@ export interface operations {
                      *       "state": "locked",
                      *       "pricing": {
                      *         "couponIds": [
-                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3640,11 +3640,11 @@ export interface operations {
                      *       },
                      *       "currency": "EUR",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T06:35:11.249Z",
-                     *       "lockExpiresAt": "2026-11-23T07:05:11.249Z",
+                     *       "lockedAt": "2026-11-23T09:32:41.037Z",
+                     *       "lockExpiresAt": "2026-11-23T10:02:41.037Z",
                      *       "refunds": [],
                      *       "couponIds": [
-                     *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                     *         "01M83W07EXVTN7MH1R5HDTZGQ4"
                      *       ]
                      *     }
                      */
@@ -3729,16 +3729,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T06:35:11.249Z",
+                     *       "lockedAt": "2026-11-23T09:32:41.037Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T07:05:11.249Z",
+                     *       "lockExpiresAt": "2026-11-23T10:02:41.037Z",
                      *       "currency": "EUR",
                      *       "state": "confirmed",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3755,7 +3755,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3766,9 +3766,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "confirmedAt": "2026-11-23T06:35:11.331Z",
+                     *       "confirmedAt": "2026-11-23T09:32:41.130Z",
                      *       "couponIds": [
-                     *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                     *         "01M83W07EXVTN7MH1R5HDTZGQ4"
                      *       ]
                      *     }
                      */
@@ -3851,16 +3851,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1002",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T06:35:11.461Z",
+                     *       "lockedAt": "2026-11-23T09:32:41.298Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T07:05:11.461Z",
+                     *       "lockExpiresAt": "2026-11-23T10:02:41.298Z",
                      *       "currency": "EUR",
                      *       "state": "cancelled",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83HV7NQ61H98EP3RT95JB0A"
+                     *           "01M83W07XCJSNXZ8GS528HEYY6"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3877,7 +3877,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83HV7NQ61H98EP3RT95JB0A",
+                     *             "couponId": "01M83W07XCJSNXZ8GS528HEYY6",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3888,9 +3888,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "cancelledAt": "2026-11-23T06:35:11.512Z",
+                     *       "cancelledAt": "2026-11-23T09:32:41.372Z",
                      *       "couponIds": [
-                     *         "01M83HV7NQ61H98EP3RT95JB0A"
+                     *         "01M83W07XCJSNXZ8GS528HEYY6"
                      *       ]
                      *     }
                      */
@@ -3966,7 +3966,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "couponIds": [
-                 *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                 *         "01M83W07EXVTN7MH1R5HDTZGQ4"
                  *       ]
                  *     }
                  */
@@ -3986,23 +3986,23 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T06:35:11.249Z",
+                     *       "lockedAt": "2026-11-23T09:32:41.037Z",
                      *       "userId": "user-123",
                      *       "refunds": [
                      *         {
-                     *           "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *           "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
                      *           "outcome": "returned",
-                     *           "at": "2026-11-23T06:35:11.374Z"
+                     *           "at": "2026-11-23T09:32:41.215Z"
                      *         }
                      *       ],
-                     *       "lockExpiresAt": "2026-11-23T07:05:11.249Z",
+                     *       "lockExpiresAt": "2026-11-23T10:02:41.037Z",
                      *       "currency": "EUR",
                      *       "state": "refunded",
-                     *       "confirmedAt": "2026-11-23T06:35:11.331Z",
+                     *       "confirmedAt": "2026-11-23T09:32:41.130Z",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -4019,7 +4019,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83HV7C10EQ5FM5RZ4WCJYSC",
+                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -4031,7 +4031,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M83HV7C10EQ5FM5RZ4WCJYSC"
+                     *         "01M83W07EXVTN7MH1R5HDTZGQ4"
                      *       ]
                      *     }
                      */
@@ -4114,7 +4114,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "stock": {
                      *         "total": 1500,
                      *         "remaining": 1498
@@ -4183,13 +4183,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "added": 6500,
-                     *       "inShards": 6418,
+                     *       "inShards": 6380,
                      *       "issued": {
                      *         "claims": 2,
-                     *         "campaigns": 80,
-                     *         "total": 82
+                     *         "campaigns": 117,
+                     *         "codes": 1,
+                     *         "total": 120
                      *       },
                      *       "reservedOutstanding": 0,
                      *       "difference": 0,
@@ -4198,7 +4199,7 @@ export interface operations {
                      *         {
                      *           "name": "equation",
                      *           "ok": true,
-                     *           "detail": "added 6500 = in shards 6418 + issued 82 + reserved 0"
+                     *           "detail": "added 6500 = in shards 6380 + issued 120 + reserved 0"
                      *         },
                      *         {
                      *           "name": "shards-added",
@@ -4211,14 +4212,19 @@ export interface operations {
                      *           "detail": "every shard: added = available + claimed + reserved - returned"
                      *         },
                      *         {
-                     *           "name": "campaign-reservations",
+                     *           "name": "reservations",
                      *           "ok": true,
-                     *           "detail": "shards reserved 2003 / campaigns 2003; shards got back 1923 / campaigns gave back 1923"
+                     *           "detail": "shards reserved 2006 / campaigns and code batches 2006; shards got back 1888 / campaigns and code batches gave back 1888"
                      *         },
                      *         {
                      *           "name": "campaign-outstanding",
                      *           "ok": true,
                      *           "detail": "every campaign: outstanding = pool + in flight, none negative"
+                     *         },
+                     *         {
+                     *           "name": "code-batches",
+                     *           "ok": true,
+                     *           "detail": "every code batch: outstanding = units of its unredeemed codes, none negative"
                      *         }
                      *       ],
                      *       "campaigns": [
@@ -4236,15 +4242,25 @@ export interface operations {
                      *           "campaignId": "summer",
                      *           "status": "cancelled",
                      *           "reserved": 2000,
-                     *           "issued": 77,
-                     *           "givenBack": 1923,
+                     *           "issued": 114,
+                     *           "givenBack": 1886,
                      *           "outstanding": 0,
                      *           "pool": 0,
                      *           "inFlight": 0
                      *         }
                      *       ],
+                     *       "codeBatches": [
+                     *         {
+                     *           "batchId": "spring-sms",
+                     *           "status": "revoked",
+                     *           "reserved": 3,
+                     *           "redeemed": 1,
+                     *           "givenBack": 2,
+                     *           "outstanding": 0
+                     *         }
+                     *       ],
                      *       "couponsCounted": 0,
-                     *       "checkedAt": "2026-11-23T06:35:15.196Z"
+                     *       "checkedAt": "2026-11-23T09:32:49.351Z"
                      *     }
                      */
                     "application/json": {
@@ -4321,13 +4337,13 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "campaignId": "spring-vip",
-                     *           "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *           "status": "completed",
                      *           "total": 3,
                      *           "reserved": 3,
-                     *           "requestedAt": "2026-11-23T06:35:11.570Z",
-                     *           "startedAt": "2026-11-23T06:35:11.625Z",
-                     *           "endedAt": "2026-11-23T06:35:11.996Z"
+                     *           "requestedAt": "2026-11-23T09:32:41.437Z",
+                     *           "startedAt": "2026-11-23T09:32:41.503Z",
+                     *           "endedAt": "2026-11-23T09:32:41.927Z"
                      *         }
                      *       ]
                      *     }
@@ -4369,7 +4385,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "campaignId": "spring-vip",
-                 *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                 *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                  *       "audience": {
                  *         "type": "inline",
                  *         "userIds": [
@@ -4464,7 +4480,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "spring-vip",
-                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "status": "completed",
                      *       "total": 3,
                      *       "processed": 3,
@@ -4481,26 +4497,26 @@ export interface operations {
                      *         "givenBack": 0,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T06:35:11.570Z",
-                     *       "startedAt": "2026-11-23T06:35:11.625Z",
-                     *       "completedAt": "2026-11-23T06:35:11.996Z",
-                     *       "endedAt": "2026-11-23T06:35:11.996Z",
+                     *       "requestedAt": "2026-11-23T09:32:41.437Z",
+                     *       "startedAt": "2026-11-23T09:32:41.503Z",
+                     *       "completedAt": "2026-11-23T09:32:41.927Z",
+                     *       "endedAt": "2026-11-23T09:32:41.927Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T06:35:11.570Z"
+                     *           "at": "2026-11-23T09:32:41.437Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T06:35:11.625Z"
+                     *           "at": "2026-11-23T09:32:41.503Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T06:35:11.625Z"
+                     *           "at": "2026-11-23T09:32:41.503Z"
                      *         },
                      *         {
                      *           "status": "completed",
-                     *           "at": "2026-11-23T06:35:11.996Z"
+                     *           "at": "2026-11-23T09:32:41.927Z"
                      *         }
                      *       ]
                      *     }
@@ -4569,12 +4585,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "status": "paused",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 6,
-                     *       "issued": 6,
+                     *       "processed": 15,
+                     *       "issued": 15,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4585,27 +4601,27 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1994
+                     *         "outstanding": 1985
                      *       },
-                     *       "requestedAt": "2026-11-23T06:35:12.235Z",
-                     *       "startedAt": "2026-11-23T06:35:12.269Z",
+                     *       "requestedAt": "2026-11-23T09:32:42.228Z",
+                     *       "startedAt": "2026-11-23T09:32:42.277Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T06:35:12.235Z"
+                     *           "at": "2026-11-23T09:32:42.228Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T06:35:12.269Z"
+                     *           "at": "2026-11-23T09:32:42.277Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T06:35:12.269Z"
+                     *           "at": "2026-11-23T09:32:42.277Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T06:35:12.743Z"
+                     *           "at": "2026-11-23T09:32:43.336Z"
                      *         }
                      *       ]
                      *     }
@@ -4676,11 +4692,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "status": "running",
                      *       "total": 2000,
-                     *       "processed": 17,
-                     *       "issued": 17,
+                     *       "processed": 94,
+                     *       "issued": 94,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4691,31 +4707,31 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1983
+                     *         "outstanding": 1906
                      *       },
-                     *       "requestedAt": "2026-11-23T06:35:12.235Z",
-                     *       "startedAt": "2026-11-23T06:35:12.269Z",
+                     *       "requestedAt": "2026-11-23T09:32:42.228Z",
+                     *       "startedAt": "2026-11-23T09:32:42.277Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T06:35:12.235Z"
+                     *           "at": "2026-11-23T09:32:42.228Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T06:35:12.269Z"
+                     *           "at": "2026-11-23T09:32:42.277Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T06:35:12.269Z"
+                     *           "at": "2026-11-23T09:32:42.277Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T06:35:12.743Z"
+                     *           "at": "2026-11-23T09:32:43.336Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T06:35:13.250Z"
+                     *           "at": "2026-11-23T09:32:43.914Z"
                      *         }
                      *       ]
                      *     }
@@ -4786,12 +4802,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
                      *       "status": "cancelled",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 77,
-                     *       "issued": 77,
+                     *       "processed": 114,
+                     *       "issued": 114,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4801,38 +4817,38 @@ export interface operations {
                      *       },
                      *       "stock": {
                      *         "reserved": 2000,
-                     *         "givenBack": 1923,
+                     *         "givenBack": 1886,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T06:35:12.235Z",
-                     *       "startedAt": "2026-11-23T06:35:12.269Z",
-                     *       "endedAt": "2026-11-23T06:35:14.770Z",
+                     *       "requestedAt": "2026-11-23T09:32:42.228Z",
+                     *       "startedAt": "2026-11-23T09:32:42.277Z",
+                     *       "endedAt": "2026-11-23T09:32:46.757Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T06:35:12.235Z"
+                     *           "at": "2026-11-23T09:32:42.228Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T06:35:12.269Z"
+                     *           "at": "2026-11-23T09:32:42.277Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T06:35:12.269Z"
+                     *           "at": "2026-11-23T09:32:42.277Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T06:35:12.743Z"
+                     *           "at": "2026-11-23T09:32:43.336Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T06:35:13.250Z"
+                     *           "at": "2026-11-23T09:32:43.914Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "cancelled",
-                     *           "at": "2026-11-23T06:35:14.770Z"
+                     *           "at": "2026-11-23T09:32:46.757Z"
                      *         }
                      *       ]
                      *     }
@@ -4933,6 +4949,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "batchId": "spring-sms",
+                 *       "kind": "unique",
+                 *       "count": 3,
+                 *       "pattern": "SPRING-####-####",
+                 *       "validUntil": "2030-12-31T00:00:00Z"
+                 *     }
+                 */
                 "application/json": {
                     batchId: string;
                     /** @constant */
@@ -4966,6 +4991,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "batchId": "spring-sms",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "kind": "unique",
+                     *       "status": "generating",
+                     *       "pattern": "SPRING-####-####",
+                     *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
+                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validUntil": "2030-12-31T00:00:00.000Z",
+                     *       "counts": {
+                     *         "codes": 3,
+                     *         "generated": 0,
+                     *         "redeemed": 0,
+                     *         "revoked": 0,
+                     *         "exported": 0,
+                     *         "failedAttempts": 0
+                     *       },
+                     *       "stock": {
+                     *         "reserved": 3,
+                     *         "redeemed": 0,
+                     *         "givenBack": 0,
+                     *         "outstanding": 3
+                     *       },
+                     *       "exports": [],
+                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdBy": "backoffice-test"
+                     *     }
+                     */
                     "application/json": {
                         batchId: string;
                         templateId: string;
@@ -5012,6 +5066,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "batchId": "spring-sms",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "kind": "unique",
+                     *       "status": "generating",
+                     *       "pattern": "SPRING-####-####",
+                     *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
+                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validUntil": "2030-12-31T00:00:00.000Z",
+                     *       "counts": {
+                     *         "codes": 3,
+                     *         "generated": 0,
+                     *         "redeemed": 0,
+                     *         "revoked": 0,
+                     *         "exported": 0,
+                     *         "failedAttempts": 0
+                     *       },
+                     *       "stock": {
+                     *         "reserved": 3,
+                     *         "redeemed": 0,
+                     *         "givenBack": 0,
+                     *         "outstanding": 3
+                     *       },
+                     *       "exports": [],
+                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdBy": "backoffice-test"
+                     *     }
+                     */
                     "application/json": {
                         batchId: string;
                         templateId: string;
@@ -5081,6 +5164,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "batchId": "spring-sms",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "kind": "unique",
+                     *       "status": "ready",
+                     *       "pattern": "SPRING-####-####",
+                     *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
+                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validUntil": "2030-12-31T00:00:00.000Z",
+                     *       "counts": {
+                     *         "codes": 3,
+                     *         "generated": 3,
+                     *         "redeemed": 1,
+                     *         "revoked": 1,
+                     *         "exported": 1,
+                     *         "failedAttempts": 0
+                     *       },
+                     *       "stock": {
+                     *         "reserved": 3,
+                     *         "redeemed": 1,
+                     *         "givenBack": 1,
+                     *         "outstanding": 1
+                     *       },
+                     *       "exports": [
+                     *         {
+                     *           "by": "backoffice-test",
+                     *           "at": "2026-11-23T09:32:47.968Z"
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdBy": "backoffice-test",
+                     *       "readyAt": "2026-11-23T09:32:47.681Z"
+                     *     }
+                     */
                     "application/json": {
                         batchId: string;
                         templateId: string;
@@ -5145,6 +5263,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "http://127.0.0.1:44999/coupon-code-exports-local/code-exports/spring-sms.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T093248Z&X-Amz-Expires=900&X-Amz-Signature=52878fac950ec82cb89b4cc1243cb26cd97b17413d5d4c6f837902909dd91e9a&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D%22spring-sms.csv%22&x-amz-checksum-mode=ENABLED&x-id=GetObject",
+                     *       "expiresAt": "2026-11-23T09:47:47.968Z",
+                     *       "by": "backoffice-test",
+                     *       "at": "2026-11-23T09:32:47.968Z"
+                     *     }
+                     */
                     "application/json": {
                         /** @description A pre-signed GET of the CSV (one code a line); it stops working at expiresAt */
                         url: string;
@@ -5181,6 +5307,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "batchId": "spring-sms",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "kind": "unique",
+                     *       "status": "revoked",
+                     *       "pattern": "SPRING-####-####",
+                     *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
+                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validUntil": "2030-12-31T00:00:00.000Z",
+                     *       "counts": {
+                     *         "codes": 3,
+                     *         "generated": 3,
+                     *         "redeemed": 1,
+                     *         "revoked": 2,
+                     *         "exported": 1,
+                     *         "failedAttempts": 0
+                     *       },
+                     *       "stock": {
+                     *         "reserved": 3,
+                     *         "redeemed": 1,
+                     *         "givenBack": 2,
+                     *         "outstanding": 0
+                     *       },
+                     *       "exports": [
+                     *         {
+                     *           "by": "backoffice-test",
+                     *           "at": "2026-11-23T09:32:47.968Z"
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdBy": "backoffice-test",
+                     *       "readyAt": "2026-11-23T09:32:47.681Z",
+                     *       "revokedAt": "2026-11-23T09:32:48.842Z"
+                     *     }
+                     */
                     "application/json": {
                         batchId: string;
                         templateId: string;
@@ -5240,6 +5402,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "SPRING-87DD-PY4K"
+                 *     }
+                 */
                 "application/json": {
                     code: string;
                 };
@@ -5252,6 +5419,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "batchId": "spring-sms",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "kind": "unique",
+                     *       "status": "ready",
+                     *       "pattern": "SPRING-####-####",
+                     *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
+                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validUntil": "2030-12-31T00:00:00.000Z",
+                     *       "counts": {
+                     *         "codes": 3,
+                     *         "generated": 3,
+                     *         "redeemed": 1,
+                     *         "revoked": 1,
+                     *         "exported": 1,
+                     *         "failedAttempts": 0
+                     *       },
+                     *       "stock": {
+                     *         "reserved": 3,
+                     *         "redeemed": 1,
+                     *         "givenBack": 1,
+                     *         "outstanding": 1
+                     *       },
+                     *       "exports": [
+                     *         {
+                     *           "by": "backoffice-test",
+                     *           "at": "2026-11-23T09:32:47.968Z"
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdBy": "backoffice-test",
+                     *       "readyAt": "2026-11-23T09:32:47.681Z"
+                     *     }
+                     */
                     "application/json": {
                         batchId: string;
                         templateId: string;
@@ -5314,6 +5516,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "SPRING-2EMM-G9ZE"
+                 *     }
+                 */
                 "application/json": {
                     code: string;
                 };
@@ -5327,6 +5534,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01M83W0ETZ1BA1J5Q6FR3XR1PT",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "status": "available",
+                     *       "name": "20 off 100 on shoes",
+                     *       "currency": "EUR",
+                     *       "effect": {
+                     *         "type": "amount_off",
+                     *         "minSpend": 10000,
+                     *         "amountOff": 2000
+                     *       },
+                     *       "scope": {
+                     *         "include": {
+                     *           "categoryIds": [
+                     *             "shoes"
+                     *           ]
+                     *         },
+                     *         "exclude": {
+                     *           "productIds": [
+                     *             "limited-sneaker"
+                     *           ]
+                     *         }
+                     *       },
+                     *       "stacking": {
+                     *         "type": "group",
+                     *         "group": "default"
+                     *       },
+                     *       "validFrom": "2026-11-23T09:32:48.223Z",
+                     *       "validUntil": "2026-12-23T09:32:48.223Z",
+                     *       "issuedAt": "2026-11-23T09:32:48.223Z",
+                     *       "source": "code"
+                     *     }
+                     */
                     "application/json": {
                         id: string;
                         templateId: string;
@@ -5393,6 +5634,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01M83W0ETZ1BA1J5Q6FR3XR1PT",
+                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "status": "available",
+                     *       "name": "20 off 100 on shoes",
+                     *       "currency": "EUR",
+                     *       "effect": {
+                     *         "type": "amount_off",
+                     *         "minSpend": 10000,
+                     *         "amountOff": 2000
+                     *       },
+                     *       "scope": {
+                     *         "include": {
+                     *           "categoryIds": [
+                     *             "shoes"
+                     *           ]
+                     *         },
+                     *         "exclude": {
+                     *           "productIds": [
+                     *             "limited-sneaker"
+                     *           ]
+                     *         }
+                     *       },
+                     *       "stacking": {
+                     *         "type": "group",
+                     *         "group": "default"
+                     *       },
+                     *       "validFrom": "2026-11-23T09:32:48.223Z",
+                     *       "validUntil": "2026-12-23T09:32:48.223Z",
+                     *       "issuedAt": "2026-11-23T09:32:48.223Z",
+                     *       "source": "code"
+                     *     }
+                     */
                     "application/json": {
                         id: string;
                         templateId: string;
@@ -5487,27 +5762,27 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "createdAt": "2026-11-23T06:35:16.012Z",
-                     *           "completedAt": "2026-11-23T06:35:16.436Z",
+                     *           "createdAt": "2026-11-23T09:32:50.333Z",
+                     *           "completedAt": "2026-11-23T09:32:50.931Z",
                      *           "coupons": 1,
                      *           "objects": [
                      *             {
                      *               "count": 1,
-                     *               "templateId": "01M83HV6W7MXXQV65TQN9DNYSA",
-                     *               "sha256": "d087f6acd09e27f226a0dcd8010e33a118643e669c80f2d1f77e92d9266d265b",
+                     *               "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *               "sha256": "e4c1e2afc32bbac2226bdf53cf61a06366572ebd20941e040af324213626ab35",
                      *               "day": "2026-12-24",
-                     *               "key": "coupons/day=2026-12-24/template=01M83HV6W7MXXQV65TQN9DNYSA/01M83HVC5B2YCSG00XSBQKKHHZ.jsonl.gz",
-                     *               "bytes": 400
+                     *               "key": "coupons/day=2026-12-24/template=01M83W06RMTB74JPE6KQAGED0D/01M83W0GRVQ3VSZ7DPEPJRBMF6.jsonl.gz",
+                     *               "bytes": 405
                      *             }
                      *           ],
                      *           "leftInTable": 0,
-                     *           "shard": 1,
+                     *           "shard": 2,
                      *           "state": "complete",
-                     *           "batchId": "01M83HVC5B2YCSG00XSBQKKHHZ",
+                     *           "batchId": "01M83W0GRVQ3VSZ7DPEPJRBMF6",
                      *           "bucket": "coupon-archive-local"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMDY6MzU6MTYuMDEyWiMwMU04M0hWQzVCMllDU0cwMFhTQlFLS0hIWiIsInBrIjoiQVJDSElWRVMifQ"
+                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMDk6MzI6NTAuMzMzWiMwMU04M1cwR1JWUTNWU1o3RFBFUEpSQk1GNiIsInBrIjoiQVJDSElWRVMifQ"
                      *     }
                      */
                     "application/json": {

@@ -281,6 +281,22 @@ export const campaignWorkerDeps = (c: Container) =>
     }),
   );
 
+/** A read remembered for `ttlMs` per key (at most 1,000 keys; the oldest half goes when full). */
+function cachedFor<T>(ttlMs: number, clock: Clock, load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const entries = new Map<string, { value: Promise<T>; until: number }>();
+  return (key) => {
+    const now = clock();
+    const known = entries.get(key);
+    if (known && known.until > now) return known.value;
+    if (entries.size >= 1_000) for (const old of [...entries.keys()].slice(0, 500)) entries.delete(old);
+    const value = load(key);
+    entries.set(key, { value, until: now + ttlMs });
+    // A failed read is not remembered.
+    value.catch(() => entries.delete(key));
+    return value;
+  };
+}
+
 /** Remembers campaigns once they started (their shape no longer changes), so the worker reads one once per environment. */
 function memoizeStarted(load: (campaignId: string) => Promise<Campaign | undefined>): (campaignId: string) => Promise<Campaign | undefined> {
   const started = new Map<string, Campaign>();
@@ -397,6 +413,7 @@ export const codeDeps = (c: Container) =>
       templates: templateRepository(c),
       templateCache: new TemplateCache((id) => templateRepository(c).get(id, { consistent: false }), c.settings.codes.cacheTtlMs, c.clock),
       coupons: couponRepository(c),
+      cachedBatch: cachedFor(c.settings.codes.cacheTtlMs, c.clock, (batchId: string) => codeRepository(c).batch(batchId, { consistent: false })),
       keys: codeKeysOf(c),
       queue:
         c.options.generationQueue ??

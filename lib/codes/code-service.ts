@@ -37,6 +37,8 @@ export interface CodeDeps {
   /** Templates as redemptions read them (cached for seconds, as claims do). */
   readonly templateCache: Pick<TemplateCache, 'get'>;
   readonly coupons: Pick<CouponRepository, 'getMany'>;
+  /** Batches as redemptions read them: cached for seconds (a revocation needs no cache to hold: the batch's shards are closed). */
+  readonly cachedBatch: (batchId: string) => Promise<CodeBatch | undefined>;
   /** The platform's code keys, loaded on first use (the secret is fetched once per environment). */
   readonly keys: () => Promise<CodeKeys>;
   readonly queue: GenerationQueue;
@@ -186,7 +188,8 @@ async function generatorOf(deps: CodeDeps, batch: CodeBatch) {
   return { keys, codeAt: (i: number) => generator.codeAt(batch.firstIndex + i) };
 }
 
-const WRITE_SLICE = 1_000;
+/** Codes made (and written, or joined into the export) at a time. */
+const CODES_AT_A_TIME = 1_000;
 
 /**
  * One part of a unique batch (a queue message): its codes hashed and written, then counted once. A
@@ -201,13 +204,19 @@ export async function generateCodePart(deps: CodeDeps, message: { batchId: strin
     const { keys, codeAt } = await generatorOf(deps, batch);
     const from = message.part * batch.partSize;
     const to = Math.min(batch.count, from + batch.partSize);
-    for (let start = from; start < to; start += WRITE_SLICE) {
+    // Slice by slice, each slice's writes sent off before the next slice is made: making codes (CPU) and
+    // writing them (I/O, bounded by the call gate) overlap. A part is 10,000 small items at most in memory.
+    const writes: Promise<void>[] = [];
+    for (let start = from; start < to; start += CODES_AT_A_TIME) {
       const slice: StoredCode[] = [];
-      for (let i = start; i < Math.min(to, start + WRITE_SLICE); i++) {
+      for (let i = start; i < Math.min(to, start + CODES_AT_A_TIME); i++) {
         slice.push({ codeHash: keys.hashOf(normalizeCode(codeAt(i))), batchId: batch.batchId, templateId: batch.templateId, kind: 'unique', shard: i % batch.shards, status: 'unused' });
       }
-      await deps.codes.writeCodes(slice, deps.writeRetries);
+      writes.push(deps.codes.writeCodes(slice, deps.writeRetries));
+      // Let the responses that came in meanwhile be handled before the next slice is made.
+      await new Promise((resolve) => setImmediate(resolve));
     }
+    await Promise.all(writes);
     if (await deps.codes.countPart(batch.batchId, message.part, to - from)) written = to - from;
   }
   await finishIfGenerated(deps, batch.batchId);
@@ -223,9 +232,9 @@ async function finishIfGenerated(deps: CodeDeps, batchId: string): Promise<void>
     key,
     (async function* () {
       // Lines are joined a thousand at a time: the upload takes chunks, and memory stays flat however large the batch.
-      for (let start = 0; start < batch.count; start += WRITE_SLICE) {
+      for (let start = 0; start < batch.count; start += CODES_AT_A_TIME) {
         let chunk = '';
-        for (let i = start; i < Math.min(batch.count, start + WRITE_SLICE); i++) chunk += `${codeAt(i)}\n`;
+        for (let i = start; i < Math.min(batch.count, start + CODES_AT_A_TIME); i++) chunk += `${codeAt(i)}\n`;
         yield chunk;
       }
     })(),
@@ -383,7 +392,7 @@ export async function redeemCode(deps: CodeDeps, request: RedeemRequest): Promis
     return failed('already-redeemed', new CodeAlreadyRedeemedError(false), stored);
   }
   if (stored.status === 'revoked') return failed('revoked', new CodeInvalidError(), stored);
-  const batch = await deps.codes.batch(stored.batchId, { consistent: false });
+  const batch = await deps.cachedBatch(stored.batchId);
   if (!batch || batch.status !== 'ready' || nowMs < toEpochMs(batch.validFrom) || nowMs >= toEpochMs(batch.validUntil)) return failed('not-valid-now', new CodeInvalidError(), stored);
   if (stored.kind === 'shared') {
     const earlier = await deps.codes.sharedRedemption(request.userId, stored.batchId);

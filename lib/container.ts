@@ -394,14 +394,18 @@ export const scheduledLifecycleJob = (c: Container, job: ScheduledLifecycleJob) 
 const codeKeysOf = (c: Container) =>
   part(c, 'codeKeys', (): (() => Promise<CodeKeys>) => {
     let keys: Promise<CodeKeys> | undefined;
-    return () =>
-      (keys ??= (async () => {
+    return () => {
+      keys ??= (async () => {
         const { developmentSecret, secretId } = c.settings.codes;
         if (developmentSecret) return codeKeys(developmentSecret);
         if (!secretId) throw new Error('no code secret is configured (codes.secretId)');
         const { codeSecretFromSecretsManager } = await import('./codes/secrets-manager-code-secret');
         return codeKeys(await codeSecretFromSecretsManager(await c.clients.secretsManager(), secretId));
-      })());
+      })();
+      // A failed fetch is not kept: the next request tries again.
+      keys.catch(() => (keys = undefined));
+      return keys;
+    };
   });
 
 export const codeDeps = (c: Container) =>

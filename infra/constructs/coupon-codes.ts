@@ -66,7 +66,7 @@ export class CouponCodes extends Construct {
         fn.addEnvironment(ENV.codeExportBucket, props.exportBucketName);
         Validations.of(fn).acknowledge({
           id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${codeExportBucketNamePattern(props.stage)}/*]`,
-          reason: 'Export objects are keyed by batch id (code-exports/{batchId}.csv); no listing or bucket access.',
+          reason: 'Export objects are keyed by batch (code-exports/{batchId}-{request}.csv); no listing or bucket access.',
         });
       }
       if (uses.includes('codeQueue')) {

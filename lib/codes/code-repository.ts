@@ -1,5 +1,5 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchWriteAll, type BatchRetries, type WriteRequest } from '../dynamodb/batch';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, batchWriteAll, type BatchRetries, type WriteRequest } from '../dynamodb/batch';
 import { isConditionalCheckFailure } from '../dynamodb/errors';
 import { queryPrefix } from '../dynamodb/query';
 import { conditionFailed, isContention, putOnce, type RoledItem, transactWrite } from '../dynamodb/transaction';
@@ -388,8 +388,8 @@ export class CodeRepository {
   /** The failure counters of a user and a source address in this window and the one before: one BatchGetItem. */
   async failureCounts(userId: string, address: string, windowStart: number, windowMs: number): Promise<{ user: WindowCounts; address: WindowCounts }> {
     const keys = [userCodeFailuresKey(userId, windowStart), userCodeFailuresKey(userId, windowStart - windowMs), addressCodeFailuresKey(address, windowStart), addressCodeFailuresKey(address, windowStart - windowMs)];
-    const { Responses } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'pk, sk, failures' } } }));
-    const found = new Map((Responses?.[this.tableName] ?? []).map((item) => [`${item.pk}|${item.sk}`, Number(item.failures ?? 0)]));
+    const items = await batchGetAll(this.client, this.tableName, keys, { consistent: false, projection: 'pk, sk, failures', maxAttempts: 3, baseDelayMs: 10 });
+    const found = new Map(items.map((item) => [`${item.pk}|${item.sk}`, Number(item.failures ?? 0)]));
     const count = (key: { pk: string; sk: string }) => found.get(`${key.pk}|${key.sk}`) ?? 0;
     return {
       user: { current: count(keys[0]!), previous: count(keys[1]!) },

@@ -76,7 +76,8 @@ export class CodeNotRedeemableError extends ConflictError {
   }
 }
 
-const exportKeyOf = (batchId: string) => `code-exports/${batchId}.csv`;
+/** Where a batch's export goes: by id and request, so a refused request under a taken id never overwrites the batch's export. */
+const exportKeyOf = (batchId: string, requestHash: string) => `code-exports/${batchId}-${requestHash.slice(0, 12)}.csv`;
 const shardCountFor = (reserved: number) => Math.max(1, Math.min(CODE_BATCH_SHARDS_MAX, Math.ceil(reserved / 10_000)));
 
 // ---------------------------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ export async function createCodeBatch(deps: CodeDeps, input: { templateId: strin
     const clear = hasValidCheck(literal) ? literal : `${literal}${checkCharacterOf(literal)}`;
     sharedCode = { clear, stored: { codeHash: keys.hashOf(clear), batchId: request.batchId, templateId, kind: 'shared', shard: 0, status: 'unused' } };
     // The export first: if the transaction then fails, a retry writes the same object again.
-    await deps.exports.write(exportKeyOf(request.batchId), (async function* () { yield `${clear}\n`; })());
+    await deps.exports.write(exportKeyOf(request.batchId, requestHash), (async function* () { yield `${clear}\n`; })());
   }
   const count = request.kind === 'unique' ? request.count : 1;
   const reserved = request.kind === 'unique' ? request.count : request.maxRedemptions;
@@ -139,7 +140,7 @@ export async function createCodeBatch(deps: CodeDeps, input: { templateId: strin
       requestHash,
       count,
       reserved,
-      ...(request.kind === 'shared' ? { maxRedemptions: request.maxRedemptions, exportKey: exportKeyOf(request.batchId), readyAt: toIso(nowMs) } : {}),
+      ...(request.kind === 'shared' ? { maxRedemptions: request.maxRedemptions, exportKey: exportKeyOf(request.batchId, requestHash), readyAt: toIso(nowMs) } : {}),
       pattern: request.kind === 'unique' ? request.pattern : '',
       charset: request.kind === 'unique' ? request.charset : '',
       spaceId,
@@ -227,7 +228,7 @@ async function finishIfGenerated(deps: CodeDeps, batchId: string): Promise<void>
   const batch = await deps.codes.batch(batchId);
   if (!batch || batch.status !== 'generating' || batch.generated !== batch.count) return;
   const { codeAt } = await generatorOf(deps, batch);
-  const key = exportKeyOf(batchId);
+  const key = exportKeyOf(batchId, batch.requestHash);
   await deps.exports.write(
     key,
     (async function* () {

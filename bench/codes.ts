@@ -13,7 +13,7 @@ import { toIso } from '../lib/time';
 import { LOCAL_CODE_EXPORT_BUCKET, startLocalQueues } from '../tools/local/local-campaigns';
 import { LOCAL_CODE_SECRET } from '../tools/local/local-code-secret';
 import { benchTable, benchTemplate } from './fixtures';
-import { benchArgs, countRoundTrips, fmt, itemSizeBytes, machineLine, measure, startFauxqsProcess, writeResultsSection } from './support';
+import { benchArgs, countRoundTrips, fmt, itemSizeBytes, machineLine, measure, type MemoryMeasured, measuredWithMemory, startFauxqsProcess, writeResultsSection } from './support';
 
 /**
  * `npm run bench:codes`: generating 1,000,000 unique codes on DynamoDB Local (and fauxqs as S3 for the
@@ -46,28 +46,8 @@ const deps = { ...codeDeps(container), queue: { sendParts: async (batchId: strin
 const template = await benchTemplate(table, { name: 'codes bench', stock: { total: 2 * (CODES + SMALL + WARM_UP), shards: 4 }, perUserLimit: 5 });
 const validUntil = '2030-01-01T00:00:00.000Z';
 
-const collect = (globalThis as { gc?: () => void }).gc;
-if (!collect) throw new Error('run with node --expose-gc (npm run bench:codes does)');
-
-interface Measured {
-  readonly items: number;
-  readonly seconds: number;
-  readonly peakHeapMb: number;
-}
-async function measured(run: () => Promise<number>): Promise<Measured> {
-  let peakHeap = 0;
-  const sample = () => {
-    collect!();
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-  };
-  const sampler = setInterval(sample, 2_000);
-  const started = performance.now();
-  const items = await run();
-  const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  sample();
-  return { items, seconds, peakHeapMb: peakHeap / 2 ** 20 };
-}
+type Measured = MemoryMeasured;
+const measured = measuredWithMemory;
 
 /** A batch generated as the worker generates it: parts one after the other (each keeps IN_FLIGHT writes in flight), the last writing the export. */
 async function generate(batchId: string, count: number): Promise<number> {
@@ -110,7 +90,7 @@ for (let s = 0; s < SLICES; s++) {
   runs.generate.push(await measured(() => generate(`full-${s}`, perSlice)));
   runs.raw.push(await measured(() => rawWrite(`raw${s}`, perSlice)));
 }
-const total = (list: readonly Measured[]) => ({ items: list.reduce((a, r) => a + r.items, 0), seconds: list.reduce((a, r) => a + r.seconds, 0), peakHeapMb: Math.max(...list.map((r) => r.peakHeapMb)) });
+const total = (list: readonly Measured[]) => ({ items: list.reduce((a, r) => a + r.items, 0), seconds: list.reduce((a, r) => a + r.seconds, 0), peakHeapMb: Math.max(...list.map((r) => r.peakHeapMb)), peakRssMb: Math.max(...list.map((r) => r.peakRssMb)) });
 const generated = total(runs.generate);
 const raw = total(runs.raw);
 if (generated.items !== perSlice * SLICES) throw new Error(`generated ${generated.items} of ${perSlice * SLICES}`);

@@ -12,7 +12,7 @@ import type { Template } from '../lib/templates/template';
 import { DAY_MS, toEpochMs, toIso } from '../lib/time';
 import { LOCAL_ARCHIVE_BUCKET, startLocalQueues } from '../tools/local/local-campaigns';
 import { benchTable, benchTemplate } from './fixtures';
-import { benchArgs, fmt, itemSizeBytes, machineLine, startFauxqsProcess, writeResultsSection } from './support';
+import { benchArgs, fmt, itemSizeBytes, machineLine, type MemoryMeasured, measuredWithMemory, startFauxqsProcess, writeResultsSection } from './support';
 
 /**
  * `npm run bench:lifecycle`: the expiry and archival jobs over 1,000,000 coupons on DynamoDB Local (and
@@ -60,34 +60,8 @@ async function write(prefix: string, from: number, count: number, day: number, r
   }
 }
 
-interface Measured {
-  readonly items: number;
-  readonly seconds: number;
-  readonly peakHeapMb: number;
-  readonly peakRssMb: number;
-}
-
-/** Run with node --expose-gc (the npm script does): the heap is sampled after a collection, so its peak is what the job holds, not garbage. */
-const collect = (globalThis as { gc?: () => void }).gc;
-if (!collect) throw new Error('run with node --expose-gc (npm run bench:lifecycle does)');
-
-async function measured(run: () => Promise<number>): Promise<Measured> {
-  let peakHeap = 0;
-  let peakRss = 0;
-  const sample = () => {
-    collect!();
-    const memory = process.memoryUsage();
-    peakHeap = Math.max(peakHeap, memory.heapUsed);
-    peakRss = Math.max(peakRss, memory.rss);
-  };
-  const sampler = setInterval(sample, 2_000);
-  const started = performance.now();
-  const items = await run();
-  const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  sample();
-  return { items, seconds, peakHeapMb: peakHeap / 2 ** 20, peakRssMb: peakRss / 2 ** 20 };
-}
+type Measured = MemoryMeasured;
+const measured = measuredWithMemory;
 
 const expiry = expiryDeps(container);
 const archival = archivalDeps(container);

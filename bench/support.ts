@@ -160,3 +160,35 @@ export async function startFauxqsProcess(): Promise<string> {
   }
   return endpoint;
 }
+
+export interface MemoryMeasured {
+  readonly items: number;
+  readonly seconds: number;
+  readonly peakHeapMb: number;
+  readonly peakRssMb: number;
+}
+
+/**
+ * Runs a job that returns how many items it handled, with its time and its peak memory. Run with
+ * node --expose-gc (the bench scripts do): the heap is sampled after a collection every 2 s, so its
+ * peak is what the job holds, not garbage.
+ */
+export async function measuredWithMemory(run: () => Promise<number>): Promise<MemoryMeasured> {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (!collect) throw new Error('run with node --expose-gc (the npm bench script does)');
+  let peakHeap = 0;
+  let peakRss = 0;
+  const sample = () => {
+    collect();
+    const memory = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, memory.heapUsed);
+    peakRss = Math.max(peakRss, memory.rss);
+  };
+  const sampler = setInterval(sample, 2_000);
+  const started = performance.now();
+  const items = await run();
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  sample();
+  return { items, seconds, peakHeapMb: peakHeap / 2 ** 20, peakRssMb: peakRss / 2 ** 20 };
+}

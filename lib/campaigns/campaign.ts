@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { CampaignCounts } from '../events/event-catalog';
 import { ulidString, userIdString } from '../ids';
+import { parseQueueMessage } from '../queues/queue-message';
 
 export const MAX_INLINE_AUDIENCE = 10_000;
 
@@ -203,14 +204,7 @@ export const ChunkMessage = z.strictObject({
 export type ChunkMessage = z.infer<typeof ChunkMessage>;
 
 /** A queue message's chunk, or undefined for a body that is not one (a poison message: it goes to the dead-letter queue). */
-export function parseChunkMessage(body: string): ChunkMessage | undefined {
-  try {
-    const parsed = ChunkMessage.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const parseChunkMessage = (body: string): ChunkMessage | undefined => parseQueueMessage(ChunkMessage, body);
 
 /** One coupon per user per campaign: the id is a hash of the two, so every redelivery writes the same item. */
 export const campaignCouponId = (campaignId: string, userId: string): string =>

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { requestFingerprint } from '../fingerprint';
 import { ulidString } from '../ids';
+import { parseQueueMessage } from '../queues/queue-message';
 import { isoTimestamp } from '../time';
 import { DEFAULT_CHARSET, DEFAULT_PATTERN, MAX_PATTERN_LENGTH } from './code-format';
 
@@ -135,11 +136,4 @@ export const RevokeCodeInput = z.strictObject({ code: z.string().min(1).max(64) 
 export const GenerationMessage = z.object({ batchId: CodeBatchId, part: z.int().min(0) });
 export type GenerationMessage = z.infer<typeof GenerationMessage>;
 
-export function parseGenerationMessage(body: string): GenerationMessage | undefined {
-  try {
-    const parsed = GenerationMessage.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const parseGenerationMessage = (body: string): GenerationMessage | undefined => parseQueueMessage(GenerationMessage, body);

@@ -748,7 +748,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "time": "2026-11-23T09:32:40.047Z"
+                     *       "time": "2026-11-23T11:07:55.250Z"
                      *     }
                      */
                     "application/json": {
@@ -811,7 +811,7 @@ export interface operations {
                      *           ],
                      *           "description": "Spring sale, shoes only",
                      *           "returnOnRefund": true,
-                     *           "createdAt": "2026-11-23T09:32:40.085Z",
+                     *           "createdAt": "2026-11-23T11:07:55.308Z",
                      *           "perUserLimit": 2,
                      *           "effect": {
                      *             "type": "amount_off",
@@ -833,7 +833,7 @@ export interface operations {
                      *           "name": "20 off 100 on shoes",
                      *           "claimable": true,
                      *           "currency": "EUR",
-                     *           "id": "01M83W06RMTB74JPE6KQAGED0D",
+                     *           "id": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *           "validity": {
                      *             "type": "relative",
                      *             "days": 30
@@ -847,10 +847,10 @@ export interface operations {
                      *             "group": "default"
                      *           },
                      *           "status": "active",
-                     *           "updatedAt": "2026-11-23T09:32:40.472Z"
+                     *           "updatedAt": "2026-11-23T11:07:55.724Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTgzVzA2Uk1UQjc0SlBFNktRQUdFRDBEIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMDk6MzI6NDAuMDg1WiMwMU04M1cwNlJNVEI3NEpQRTZLUUFHRUQwRCIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
+                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTg0MUVNMUIxRVpWRTFIREJDRE1TUkcwIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMTE6MDc6NTUuMzA4WiMwMU04NDFFTTFCMUVaVkUxSERCQ0RNU1JHMCIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
                      *     }
                      */
                     "application/json": {
@@ -1128,15 +1128,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T09:32:40.085Z",
-                     *       "updatedAt": "2026-11-23T09:32:40.085Z"
+                     *       "createdAt": "2026-11-23T11:07:55.308Z",
+                     *       "updatedAt": "2026-11-23T11:07:55.308Z"
                      *     }
                      */
                     "application/json": {
@@ -1265,15 +1265,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T09:32:40.085Z",
-                     *       "updatedAt": "2026-11-23T09:32:40.085Z"
+                     *       "createdAt": "2026-11-23T11:07:55.308Z",
+                     *       "updatedAt": "2026-11-23T11:07:55.308Z"
                      *     }
                      */
                     "application/json": {
@@ -1394,7 +1394,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T09:32:40.085Z",
+                     *       "createdAt": "2026-11-23T11:07:55.308Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1416,7 +1416,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -1431,7 +1431,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T09:32:40.472Z"
+                     *       "updatedAt": "2026-11-23T11:07:55.724Z"
                      *     }
                      */
                     "application/json": {
@@ -1631,7 +1631,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T09:32:40.085Z",
+                     *       "createdAt": "2026-11-23T11:07:55.308Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1657,7 +1657,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1667,7 +1667,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "draft",
-                     *       "updatedAt": "2026-11-23T09:32:40.266Z"
+                     *       "updatedAt": "2026-11-23T11:07:55.491Z"
                      *     }
                      */
                     "application/json": {
@@ -1801,7 +1801,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T09:32:40.085Z",
+                     *       "createdAt": "2026-11-23T11:07:55.308Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1827,7 +1827,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1837,7 +1837,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T09:32:40.338Z"
+                     *       "updatedAt": "2026-11-23T11:07:55.590Z"
                      *     }
                      */
                     "application/json": {
@@ -1973,7 +1973,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T09:32:40.085Z",
+                     *       "createdAt": "2026-11-23T11:07:55.308Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1995,7 +1995,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -2010,7 +2010,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T09:32:40.472Z"
+                     *       "updatedAt": "2026-11-23T11:07:55.724Z"
                      *     }
                      */
                     "application/json": {
@@ -2128,7 +2128,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T09:32:40.635Z"
+                     *       "updatedAt": "2026-11-23T11:07:55.851Z"
                      *     }
                      */
                     "application/json": {
@@ -2176,7 +2176,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T09:32:40.635Z"
+                     *       "updatedAt": "2026-11-23T11:07:55.851Z"
                      *     }
                      */
                     "application/json": {
@@ -2270,7 +2270,7 @@ export interface operations {
                      *       "tags": [
                      *         "vip"
                      *       ],
-                     *       "updatedAt": "2026-11-23T09:32:40.685Z"
+                     *       "updatedAt": "2026-11-23T11:07:55.907Z"
                      *     }
                      */
                     "application/json": {
@@ -2304,7 +2304,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "templateIds": [
-                 *         "01M83W06RMTB74JPE6KQAGED0D"
+                 *         "01M841EM1B1EZVE1HDBCDMSRG0"
                  *       ]
                  *     }
                  */
@@ -2325,8 +2325,8 @@ export interface operations {
                      * @example {
                      *       "coupons": [
                      *         {
-                     *           "id": "01M83W07EXVTN7MH1R5HDTZGQ4",
-                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *           "id": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2351,9 +2351,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T09:32:40.782Z",
-                     *           "validUntil": "2026-12-23T09:32:40.782Z",
-                     *           "issuedAt": "2026-11-23T09:32:40.782Z",
+                     *           "validFrom": "2026-11-23T11:07:56.014Z",
+                     *           "validUntil": "2026-12-23T11:07:56.014Z",
+                     *           "issuedAt": "2026-11-23T11:07:56.014Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2451,7 +2451,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M83W06RMTB74JPE6KQAGED0D",
+                     *           "id": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "currency": "EUR",
@@ -2587,8 +2587,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M83W07EXVTN7MH1R5HDTZGQ4",
-                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *           "id": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2613,9 +2613,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T09:32:40.782Z",
-                     *           "validUntil": "2026-12-23T09:32:40.782Z",
-                     *           "issuedAt": "2026-11-23T09:32:40.782Z",
+                     *           "validFrom": "2026-11-23T11:07:56.014Z",
+                     *           "validUntil": "2026-12-23T11:07:56.014Z",
+                     *           "issuedAt": "2026-11-23T11:07:56.014Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2708,8 +2708,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M83W07EXVTN7MH1R5HDTZGQ4",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "id": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -2734,9 +2734,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T09:32:40.782Z",
-                     *       "validUntil": "2026-12-23T09:32:40.782Z",
-                     *       "issuedAt": "2026-11-23T09:32:40.782Z",
+                     *       "validFrom": "2026-11-23T11:07:56.014Z",
+                     *       "validUntil": "2026-12-23T11:07:56.014Z",
+                     *       "issuedAt": "2026-11-23T11:07:56.014Z",
                      *       "source": "claim"
                      *     }
                      */
@@ -2861,7 +2861,7 @@ export interface operations {
                      *       "subtotal": 12000,
                      *       "verdicts": [
                      *         {
-                     *           "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *           "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
                      *           "applicable": true,
                      *           "reasons": [],
                      *           "saving": 2000,
@@ -2876,11 +2876,11 @@ export interface operations {
                      *       ],
                      *       "best": {
                      *         "couponIds": [
-                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
+                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3034,7 +3034,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "offers": [
                      *         {
-                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3058,7 +3058,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T09:32:40.973Z",
+                     *           "validUntil": "2026-12-23T11:07:56.194Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3209,7 +3209,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "claimable": [
                      *         {
-                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3233,7 +3233,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T09:32:40.985Z",
+                     *           "validUntil": "2026-12-23T11:07:56.207Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3243,10 +3243,10 @@ export interface operations {
                      *       ],
                      *       "mine": [
                      *         {
-                     *           "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
-                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *           "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *           "name": "20 off 100 on shoes",
-                     *           "validUntil": "2026-12-23T09:32:40.782Z",
+                     *           "validUntil": "2026-12-23T11:07:56.014Z",
                      *           "applies": true,
                      *           "saving": 2000,
                      *           "reasons": []
@@ -3448,16 +3448,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T09:32:41.037Z",
+                     *       "lockedAt": "2026-11-23T11:07:56.251Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T10:02:41.037Z",
+                     *       "lockExpiresAt": "2026-11-23T11:37:56.251Z",
                      *       "currency": "EUR",
                      *       "state": "locked",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
+                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3474,7 +3474,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3486,7 +3486,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M83W07EXVTN7MH1R5HDTZGQ4"
+                     *         "01M841EMQR64TTE6V0FRZ2XK4Z"
                      *       ]
                      *     }
                      */
@@ -3561,7 +3561,7 @@ export interface operations {
                  * @example {
                  *       "userId": "user-123",
                  *       "couponIds": [
-                 *         "01M83W07EXVTN7MH1R5HDTZGQ4"
+                 *         "01M841EMQR64TTE6V0FRZ2XK4Z"
                  *       ],
                  *       "currency": "EUR",
                  *       "items": [
@@ -3609,11 +3609,11 @@ export interface operations {
                      *       "state": "locked",
                      *       "pricing": {
                      *         "couponIds": [
-                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
+                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3640,11 +3640,11 @@ export interface operations {
                      *       },
                      *       "currency": "EUR",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T09:32:41.037Z",
-                     *       "lockExpiresAt": "2026-11-23T10:02:41.037Z",
+                     *       "lockedAt": "2026-11-23T11:07:56.251Z",
+                     *       "lockExpiresAt": "2026-11-23T11:37:56.251Z",
                      *       "refunds": [],
                      *       "couponIds": [
-                     *         "01M83W07EXVTN7MH1R5HDTZGQ4"
+                     *         "01M841EMQR64TTE6V0FRZ2XK4Z"
                      *       ]
                      *     }
                      */
@@ -3729,16 +3729,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T09:32:41.037Z",
+                     *       "lockedAt": "2026-11-23T11:07:56.251Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T10:02:41.037Z",
+                     *       "lockExpiresAt": "2026-11-23T11:37:56.251Z",
                      *       "currency": "EUR",
                      *       "state": "confirmed",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
+                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3755,7 +3755,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3766,9 +3766,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "confirmedAt": "2026-11-23T09:32:41.130Z",
+                     *       "confirmedAt": "2026-11-23T11:07:56.354Z",
                      *       "couponIds": [
-                     *         "01M83W07EXVTN7MH1R5HDTZGQ4"
+                     *         "01M841EMQR64TTE6V0FRZ2XK4Z"
                      *       ]
                      *     }
                      */
@@ -3851,16 +3851,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1002",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T09:32:41.298Z",
+                     *       "lockedAt": "2026-11-23T11:07:56.503Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T10:02:41.298Z",
+                     *       "lockExpiresAt": "2026-11-23T11:37:56.503Z",
                      *       "currency": "EUR",
                      *       "state": "cancelled",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83W07XCJSNXZ8GS528HEYY6"
+                     *           "01M841EN53E862TNM22K318S8B"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3877,7 +3877,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83W07XCJSNXZ8GS528HEYY6",
+                     *             "couponId": "01M841EN53E862TNM22K318S8B",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3888,9 +3888,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "cancelledAt": "2026-11-23T09:32:41.372Z",
+                     *       "cancelledAt": "2026-11-23T11:07:56.552Z",
                      *       "couponIds": [
-                     *         "01M83W07XCJSNXZ8GS528HEYY6"
+                     *         "01M841EN53E862TNM22K318S8B"
                      *       ]
                      *     }
                      */
@@ -3966,7 +3966,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "couponIds": [
-                 *         "01M83W07EXVTN7MH1R5HDTZGQ4"
+                 *         "01M841EMQR64TTE6V0FRZ2XK4Z"
                  *       ]
                  *     }
                  */
@@ -3986,23 +3986,23 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T09:32:41.037Z",
+                     *       "lockedAt": "2026-11-23T11:07:56.251Z",
                      *       "userId": "user-123",
                      *       "refunds": [
                      *         {
-                     *           "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *           "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
                      *           "outcome": "returned",
-                     *           "at": "2026-11-23T09:32:41.215Z"
+                     *           "at": "2026-11-23T11:07:56.411Z"
                      *         }
                      *       ],
-                     *       "lockExpiresAt": "2026-11-23T10:02:41.037Z",
+                     *       "lockExpiresAt": "2026-11-23T11:37:56.251Z",
                      *       "currency": "EUR",
                      *       "state": "refunded",
-                     *       "confirmedAt": "2026-11-23T09:32:41.130Z",
+                     *       "confirmedAt": "2026-11-23T11:07:56.354Z",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M83W07EXVTN7MH1R5HDTZGQ4"
+                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -4019,7 +4019,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M83W07EXVTN7MH1R5HDTZGQ4",
+                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -4031,7 +4031,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M83W07EXVTN7MH1R5HDTZGQ4"
+                     *         "01M841EMQR64TTE6V0FRZ2XK4Z"
                      *       ]
                      *     }
                      */
@@ -4114,7 +4114,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "stock": {
                      *         "total": 1500,
                      *         "remaining": 1498
@@ -4183,14 +4183,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "added": 6500,
-                     *       "inShards": 6380,
+                     *       "inShards": 6410,
                      *       "issued": {
                      *         "claims": 2,
-                     *         "campaigns": 117,
+                     *         "campaigns": 87,
                      *         "codes": 1,
-                     *         "total": 120
+                     *         "total": 90
                      *       },
                      *       "reservedOutstanding": 0,
                      *       "difference": 0,
@@ -4199,7 +4199,7 @@ export interface operations {
                      *         {
                      *           "name": "equation",
                      *           "ok": true,
-                     *           "detail": "added 6500 = in shards 6380 + issued 120 + reserved 0"
+                     *           "detail": "added 6500 = in shards 6410 + issued 90 + reserved 0"
                      *         },
                      *         {
                      *           "name": "shards-added",
@@ -4214,7 +4214,7 @@ export interface operations {
                      *         {
                      *           "name": "reservations",
                      *           "ok": true,
-                     *           "detail": "shards reserved 2006 / campaigns and code batches 2006; shards got back 1888 / campaigns and code batches gave back 1888"
+                     *           "detail": "shards reserved 2006 / campaigns and code batches 2006; shards got back 1918 / campaigns and code batches gave back 1918"
                      *         },
                      *         {
                      *           "name": "campaign-outstanding",
@@ -4242,8 +4242,8 @@ export interface operations {
                      *           "campaignId": "summer",
                      *           "status": "cancelled",
                      *           "reserved": 2000,
-                     *           "issued": 114,
-                     *           "givenBack": 1886,
+                     *           "issued": 84,
+                     *           "givenBack": 1916,
                      *           "outstanding": 0,
                      *           "pool": 0,
                      *           "inFlight": 0
@@ -4260,7 +4260,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "couponsCounted": 0,
-                     *       "checkedAt": "2026-11-23T09:32:49.351Z"
+                     *       "checkedAt": "2026-11-23T11:08:03.344Z"
                      *     }
                      */
                     "application/json": {
@@ -4337,13 +4337,13 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "campaignId": "spring-vip",
-                     *           "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *           "status": "completed",
                      *           "total": 3,
                      *           "reserved": 3,
-                     *           "requestedAt": "2026-11-23T09:32:41.437Z",
-                     *           "startedAt": "2026-11-23T09:32:41.503Z",
-                     *           "endedAt": "2026-11-23T09:32:41.927Z"
+                     *           "requestedAt": "2026-11-23T11:07:56.613Z",
+                     *           "startedAt": "2026-11-23T11:07:56.675Z",
+                     *           "endedAt": "2026-11-23T11:07:57.095Z"
                      *         }
                      *       ]
                      *     }
@@ -4385,7 +4385,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "campaignId": "spring-vip",
-                 *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                 *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                  *       "audience": {
                  *         "type": "inline",
                  *         "userIds": [
@@ -4480,7 +4480,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "spring-vip",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "status": "completed",
                      *       "total": 3,
                      *       "processed": 3,
@@ -4497,26 +4497,26 @@ export interface operations {
                      *         "givenBack": 0,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T09:32:41.437Z",
-                     *       "startedAt": "2026-11-23T09:32:41.503Z",
-                     *       "completedAt": "2026-11-23T09:32:41.927Z",
-                     *       "endedAt": "2026-11-23T09:32:41.927Z",
+                     *       "requestedAt": "2026-11-23T11:07:56.613Z",
+                     *       "startedAt": "2026-11-23T11:07:56.675Z",
+                     *       "completedAt": "2026-11-23T11:07:57.095Z",
+                     *       "endedAt": "2026-11-23T11:07:57.095Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T09:32:41.437Z"
+                     *           "at": "2026-11-23T11:07:56.613Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T09:32:41.503Z"
+                     *           "at": "2026-11-23T11:07:56.675Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T09:32:41.503Z"
+                     *           "at": "2026-11-23T11:07:56.675Z"
                      *         },
                      *         {
                      *           "status": "completed",
-                     *           "at": "2026-11-23T09:32:41.927Z"
+                     *           "at": "2026-11-23T11:07:57.095Z"
                      *         }
                      *       ]
                      *     }
@@ -4585,12 +4585,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "status": "paused",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 15,
-                     *       "issued": 15,
+                     *       "processed": 11,
+                     *       "issued": 11,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4601,27 +4601,27 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1985
+                     *         "outstanding": 1989
                      *       },
-                     *       "requestedAt": "2026-11-23T09:32:42.228Z",
-                     *       "startedAt": "2026-11-23T09:32:42.277Z",
+                     *       "requestedAt": "2026-11-23T11:07:57.388Z",
+                     *       "startedAt": "2026-11-23T11:07:57.441Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T09:32:42.228Z"
+                     *           "at": "2026-11-23T11:07:57.388Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T09:32:42.277Z"
+                     *           "at": "2026-11-23T11:07:57.441Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T09:32:42.277Z"
+                     *           "at": "2026-11-23T11:07:57.441Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T09:32:43.336Z"
+                     *           "at": "2026-11-23T11:07:58.301Z"
                      *         }
                      *       ]
                      *     }
@@ -4692,11 +4692,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "status": "running",
                      *       "total": 2000,
-                     *       "processed": 94,
-                     *       "issued": 94,
+                     *       "processed": 64,
+                     *       "issued": 64,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4707,31 +4707,31 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1906
+                     *         "outstanding": 1936
                      *       },
-                     *       "requestedAt": "2026-11-23T09:32:42.228Z",
-                     *       "startedAt": "2026-11-23T09:32:42.277Z",
+                     *       "requestedAt": "2026-11-23T11:07:57.388Z",
+                     *       "startedAt": "2026-11-23T11:07:57.441Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T09:32:42.228Z"
+                     *           "at": "2026-11-23T11:07:57.388Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T09:32:42.277Z"
+                     *           "at": "2026-11-23T11:07:57.441Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T09:32:42.277Z"
+                     *           "at": "2026-11-23T11:07:57.441Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T09:32:43.336Z"
+                     *           "at": "2026-11-23T11:07:58.301Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T09:32:43.914Z"
+                     *           "at": "2026-11-23T11:07:58.846Z"
                      *         }
                      *       ]
                      *     }
@@ -4802,12 +4802,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "status": "cancelled",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 114,
-                     *       "issued": 114,
+                     *       "processed": 84,
+                     *       "issued": 84,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4817,38 +4817,38 @@ export interface operations {
                      *       },
                      *       "stock": {
                      *         "reserved": 2000,
-                     *         "givenBack": 1886,
+                     *         "givenBack": 1916,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T09:32:42.228Z",
-                     *       "startedAt": "2026-11-23T09:32:42.277Z",
-                     *       "endedAt": "2026-11-23T09:32:46.757Z",
+                     *       "requestedAt": "2026-11-23T11:07:57.388Z",
+                     *       "startedAt": "2026-11-23T11:07:57.441Z",
+                     *       "endedAt": "2026-11-23T11:08:00.866Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T09:32:42.228Z"
+                     *           "at": "2026-11-23T11:07:57.388Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T09:32:42.277Z"
+                     *           "at": "2026-11-23T11:07:57.441Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T09:32:42.277Z"
+                     *           "at": "2026-11-23T11:07:57.441Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T09:32:43.336Z"
+                     *           "at": "2026-11-23T11:07:58.301Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T09:32:43.914Z"
+                     *           "at": "2026-11-23T11:07:58.846Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "cancelled",
-                     *           "at": "2026-11-23T09:32:46.757Z"
+                     *           "at": "2026-11-23T11:08:00.866Z"
                      *         }
                      *       ]
                      *     }
@@ -4994,12 +4994,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "kind": "unique",
                      *       "status": "generating",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validFrom": "2026-11-23T11:08:01.426Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5016,7 +5016,7 @@ export interface operations {
                      *         "outstanding": 3
                      *       },
                      *       "exports": [],
-                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdAt": "2026-11-23T11:08:01.426Z",
                      *       "createdBy": "backoffice-test"
                      *     }
                      */
@@ -5069,12 +5069,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "kind": "unique",
                      *       "status": "generating",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validFrom": "2026-11-23T11:08:01.426Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5091,7 +5091,7 @@ export interface operations {
                      *         "outstanding": 3
                      *       },
                      *       "exports": [],
-                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdAt": "2026-11-23T11:08:01.426Z",
                      *       "createdBy": "backoffice-test"
                      *     }
                      */
@@ -5167,12 +5167,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "kind": "unique",
                      *       "status": "ready",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validFrom": "2026-11-23T11:08:01.426Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5191,12 +5191,12 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T09:32:47.968Z"
+                     *           "at": "2026-11-23T11:08:02.181Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdAt": "2026-11-23T11:08:01.426Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T09:32:47.681Z"
+                     *       "readyAt": "2026-11-23T11:08:01.870Z"
                      *     }
                      */
                     "application/json": {
@@ -5265,10 +5265,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "url": "http://127.0.0.1:44999/coupon-code-exports-local/code-exports/spring-sms.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T093248Z&X-Amz-Expires=900&X-Amz-Signature=52878fac950ec82cb89b4cc1243cb26cd97b17413d5d4c6f837902909dd91e9a&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D%22spring-sms.csv%22&x-amz-checksum-mode=ENABLED&x-id=GetObject",
-                     *       "expiresAt": "2026-11-23T09:47:47.968Z",
+                     *       "url": "http://127.0.0.1:38613/coupon-code-exports-local/code-exports/spring-sms-AA-yVRGd6UqY.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T110802Z&X-Amz-Expires=900&X-Amz-Signature=ccdb0b6b56ea20514afdc84e9db2ad9804d432885cf57c01c9d145477ce656a1&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D%22spring-sms-AA-yVRGd6UqY.csv%22&x-amz-checksum-mode=ENABLED&x-id=GetObject",
+                     *       "expiresAt": "2026-11-23T11:23:02.181Z",
                      *       "by": "backoffice-test",
-                     *       "at": "2026-11-23T09:32:47.968Z"
+                     *       "at": "2026-11-23T11:08:02.181Z"
                      *     }
                      */
                     "application/json": {
@@ -5310,12 +5310,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "kind": "unique",
                      *       "status": "revoked",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validFrom": "2026-11-23T11:08:01.426Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5334,13 +5334,13 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T09:32:47.968Z"
+                     *           "at": "2026-11-23T11:08:02.181Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdAt": "2026-11-23T11:08:01.426Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T09:32:47.681Z",
-                     *       "revokedAt": "2026-11-23T09:32:48.842Z"
+                     *       "readyAt": "2026-11-23T11:08:01.870Z",
+                     *       "revokedAt": "2026-11-23T11:08:02.964Z"
                      *     }
                      */
                     "application/json": {
@@ -5422,12 +5422,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "kind": "unique",
                      *       "status": "ready",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T09:32:47.211Z",
+                     *       "validFrom": "2026-11-23T11:08:01.426Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5446,12 +5446,12 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T09:32:47.968Z"
+                     *           "at": "2026-11-23T11:08:02.181Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T09:32:47.211Z",
+                     *       "createdAt": "2026-11-23T11:08:01.426Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T09:32:47.681Z"
+                     *       "readyAt": "2026-11-23T11:08:01.870Z"
                      *     }
                      */
                     "application/json": {
@@ -5536,8 +5536,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M83W0ETZ1BA1J5Q6FR3XR1PT",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "id": "01M841EV14ME385M1NX0F8Q74N",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -5562,9 +5562,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T09:32:48.223Z",
-                     *       "validUntil": "2026-12-23T09:32:48.223Z",
-                     *       "issuedAt": "2026-11-23T09:32:48.223Z",
+                     *       "validFrom": "2026-11-23T11:08:02.350Z",
+                     *       "validUntil": "2026-12-23T11:08:02.350Z",
+                     *       "issuedAt": "2026-11-23T11:08:02.350Z",
                      *       "source": "code"
                      *     }
                      */
@@ -5636,8 +5636,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M83W0ETZ1BA1J5Q6FR3XR1PT",
-                     *       "templateId": "01M83W06RMTB74JPE6KQAGED0D",
+                     *       "id": "01M841EV14ME385M1NX0F8Q74N",
+                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -5662,9 +5662,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T09:32:48.223Z",
-                     *       "validUntil": "2026-12-23T09:32:48.223Z",
-                     *       "issuedAt": "2026-11-23T09:32:48.223Z",
+                     *       "validFrom": "2026-11-23T11:08:02.350Z",
+                     *       "validUntil": "2026-12-23T11:08:02.350Z",
+                     *       "issuedAt": "2026-11-23T11:08:02.350Z",
                      *       "source": "code"
                      *     }
                      */
@@ -5762,27 +5762,27 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "createdAt": "2026-11-23T09:32:50.333Z",
-                     *           "completedAt": "2026-11-23T09:32:50.931Z",
-                     *           "coupons": 1,
+                     *           "createdAt": "2026-11-23T11:08:04.073Z",
+                     *           "completedAt": "2026-11-23T11:08:04.656Z",
+                     *           "coupons": 2,
                      *           "objects": [
                      *             {
-                     *               "count": 1,
-                     *               "templateId": "01M83W06RMTB74JPE6KQAGED0D",
-                     *               "sha256": "e4c1e2afc32bbac2226bdf53cf61a06366572ebd20941e040af324213626ab35",
+                     *               "count": 2,
+                     *               "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *               "sha256": "3c9eb2cb932aaa4818ea91d723b0448eabc65b9d79e7cd385d55509ad0698a51",
                      *               "day": "2026-12-24",
-                     *               "key": "coupons/day=2026-12-24/template=01M83W06RMTB74JPE6KQAGED0D/01M83W0GRVQ3VSZ7DPEPJRBMF6.jsonl.gz",
-                     *               "bytes": 405
+                     *               "key": "coupons/day=2026-12-24/template=01M841EM1B1EZVE1HDBCDMSRG0/01M841EWK8AGM55ATK5HXMM2GW.jsonl.gz",
+                     *               "bytes": 472
                      *             }
                      *           ],
                      *           "leftInTable": 0,
-                     *           "shard": 2,
+                     *           "shard": 17,
                      *           "state": "complete",
-                     *           "batchId": "01M83W0GRVQ3VSZ7DPEPJRBMF6",
+                     *           "batchId": "01M841EWK8AGM55ATK5HXMM2GW",
                      *           "bucket": "coupon-archive-local"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMDk6MzI6NTAuMzMzWiMwMU04M1cwR1JWUTNWU1o3RFBFUEpSQk1GNiIsInBrIjoiQVJDSElWRVMifQ"
+                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMTE6MDg6MDQuMDczWiMwMU04NDFFV0s4QUdNNTVBVEs1SFhNTTJHVyIsInBrIjoiQVJDSElWRVMifQ"
                      *     }
                      */
                     "application/json": {

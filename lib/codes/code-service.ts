@@ -176,8 +176,9 @@ async function resumed(deps: CodeDeps, batch: CodeBatch, requestHash: string): P
   if (batch.status === 'generating') {
     const counted = await deps.codes.countedParts(batch.batchId);
     const missing = Array.from({ length: batch.parts }, (_, part) => part).filter((part) => !counted.has(part));
-    if (missing.length > 0) await deps.queue.sendParts(batch.batchId, missing);
-    else await finishIfGenerated(deps, batch.batchId);
+    // Every part counted but not ready (the finishing part crashed): its part goes again, and the worker
+    // finishes the batch; writing a large export does not belong in an API request's few seconds.
+    await deps.queue.sendParts(batch.batchId, missing.length > 0 ? missing : [batch.parts - 1]);
   }
   return codeBatchView(deps, batch.batchId);
 }

@@ -122,6 +122,21 @@ describe('code batches: generate, export, no clear codes at rest', () => {
     // Nothing was reserved twice: 10 of 100 units.
     expect((await ledgerOf(templateId)).inShards).toBe(90);
   });
+
+  it('a batch whose finishing part crashed writing the export is finished by the worker after a repeated create', async () => {
+    const templateId = await activeTemplate(table, { stock: { total: 3_000, shards: 1 } });
+    const request = { batchId: 'unfinished', kind: 'unique', count: 2_500, validUntil: '2026-12-31T00:00:00Z' };
+    expect((await createBatch(templateId, request)).statusCode).toBe(202);
+    const broken: CodeDeps = { ...codeDeps(container), exports: { write: async () => Promise.reject(new Error('S3 is down')), url: async () => '' } };
+    for (const part of sentParts.splice(0)) await generateCodePart(broken, part).catch(() => undefined);
+    expect((await batchOf('unfinished')).body).toMatchObject({ status: 'generating', counts: { generated: 2_500 } });
+    // The repeated create sends the last part again instead of writing the export itself.
+    expect((await createBatch(templateId, request)).statusCode).toBe(200);
+    expect(sentParts).toEqual([{ batchId: 'unfinished', part: 2 }]);
+    await runParts();
+    expect((await batchOf('unfinished')).body.status).toBe('ready');
+    expect(await exportedCodes('unfinished')).toHaveLength(2_500);
+  });
 });
 
 describe('redemption', () => {

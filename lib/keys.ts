@@ -170,7 +170,8 @@ export const CODE_BATCH_SHARDS_MAX = 16;
 export const codeBatchShardKey = (batchId: string, shard: number): ItemKey => ({ pk: codeBatchPartition(batchId), sk: `COUNT#${pad(shard, 2)}` });
 export const codeBatchShardPrefix = 'COUNT#';
 /** Written once per generated part, in the transaction that counts it: a redelivered part is never counted twice. */
-export const codeBatchPartKey = (batchId: string, part: number): ItemKey => ({ pk: codeBatchPartition(batchId), sk: `PART#${pad(part, 5)}` });
+export const codeBatchPartPrefix = 'PART#';
+export const codeBatchPartKey = (batchId: string, part: number): ItemKey => ({ pk: codeBatchPartition(batchId), sk: `${codeBatchPartPrefix}${pad(part, 5)}` });
 /** Who exported a batch's codes, and when. */
 export const codeExportKey = (batchId: string, at: string, exportId: string): ItemKey => ({ pk: codeBatchPartition(batchId), sk: `EXPORT#${at}#${exportId}` });
 export const codeExportPrefix = 'EXPORT#';

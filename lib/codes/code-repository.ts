@@ -11,6 +11,7 @@ import {
   codeBatchKey,
   codeBatchPartition,
   codeBatchPartKey,
+  codeBatchPartPrefix,
   codeBatchShardKey,
   codeBatchShardPrefix,
   codeExportKey,
@@ -190,7 +191,7 @@ export class CodeRepository {
 
   /** Which parts are counted (a repeated create re-sends the others). */
   async countedParts(batchId: string): Promise<Set<number>> {
-    return new Set((await queryPrefix(this.client, this.tableName, codeBatchPartition(batchId), 'PART#')).map((item) => Number(item.part)));
+    return new Set((await queryPrefix(this.client, this.tableName, codeBatchPartition(batchId), codeBatchPartPrefix)).map((item) => Number(item.part)));
   }
 
   /** generating -> ready, with where its export is; false if it is not generating any more (revoked, or another worker finished it). */

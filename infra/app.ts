@@ -3,7 +3,7 @@ import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PLACEHOLDER_ISSUER, readDeploySettings } from './settings';
 import { PowertoolsEnvironment } from './constructs/powertools-environment';
-import { CouponDataStack, CouponServiceStack, archiveBucketName, audienceBucketName, codeExportBucketName, stackName } from './stacks';
+import { CouponDataStack, CouponServiceStack, archiveBucketName, audienceBucketName, codeExportBucketName, importBucketName, stackName } from './stacks';
 
 /** Builds the whole CDK app; `cdk synth` runs it, and the infra tests call it with their own context. */
 export function buildApp(props: AppProps = {}) {
@@ -20,6 +20,7 @@ export function buildApp(props: AppProps = {}) {
     audienceBucketName: audienceBucketName(stage),
     archiveBucketName: archiveBucketName(stage),
     codeExportBucketName: codeExportBucketName(stage),
+    importBucketName: importBucketName(stage),
     description: `Coupon platform (${stage}): API and functions (stateless)`,
   });
   Aspects.of(app).add(new PowertoolsEnvironment(settings));

@@ -25,3 +25,6 @@ export const codeExportBucketNamePattern = (stage: string): string => `coupon-co
 
 /** The secret codes are hashed and generated with: a name both stacks know, so no cross-stack reference. */
 export const codeSecretName = (stage: string): string => `coupons/${stage}/code-secret`;
+/** Where back offices put legacy data files for an import (docs/migration.md). */
+export const importBucketName = (stage: string): string => `coupon-imports-${stage}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+export const importBucketNamePattern = (stage: string): string => `coupon-imports-${stage}-<AWS::AccountId>-<AWS::Region>`;

@@ -4,6 +4,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CouponCampaigns } from './constructs/coupon-campaigns';
 import { CouponCodes } from './constructs/coupon-codes';
+import { CouponImports } from './constructs/coupon-imports';
 import { CouponEvents } from './constructs/coupon-events';
 import { CouponHttpApi } from './constructs/coupon-http-api';
 import { CouponLedger } from './constructs/coupon-ledger';
@@ -16,10 +17,10 @@ import { CouponStatistics } from './constructs/coupon-statistics';
 import { CouponTable } from './constructs/coupon-table';
 import { ENV } from '../lib/topology';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { archiveBucketName, audienceBucketName, codeExportBucketName, codeSecretName } from './names';
+import { archiveBucketName, audienceBucketName, codeExportBucketName, codeSecretName, importBucketName } from './names';
 import type { DeploySettings } from './settings';
 
-export { archiveBucketName, audienceBucketName, codeExportBucketName, stackName } from './names';
+export { archiveBucketName, audienceBucketName, codeExportBucketName, importBucketName, stackName } from './names';
 
 /** What must survive every deploy: the table and the buckets. Kept apart so the stateless stack can be torn down and rebuilt freely. */
 export class CouponDataStack extends Stack {
@@ -32,6 +33,8 @@ export class CouponDataStack extends Stack {
   readonly codeExportBucket: Bucket;
   /** The secret codes are hashed and generated with. */
   readonly codeSecret: Secret;
+  /** Legacy data files for imports (docs/migration.md). */
+  readonly importBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
     super(scope, id, props);
@@ -50,6 +53,10 @@ export class CouponDataStack extends Stack {
       versioned: true,
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
       whyNoAccessLogs: 'Exports are read only through pre-signed links the API hands out, and every export is recorded in the table (who, when); CloudTrail data events cover audits if needed.',
+    });
+    this.importBucket = privateBucket(this, 'Imports', importBucketName(props.settings.stage), props.settings.deletionProtection, {
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      whyNoAccessLogs: 'Import files are inputs of a cut-over (90-day expiry), read only by the import worker through IAM; every import is recorded in the table (who, when, what); CloudTrail data events cover audits if needed.',
     });
     this.codeSecret = new Secret(this, 'CodeSecret', {
       secretName: codeSecretName(props.settings.stage),
@@ -86,6 +93,7 @@ export interface CouponServiceStackProps extends StackProps {
   /** The archive bucket's name (deterministic like the audience bucket's: no cross-stack reference). */
   readonly archiveBucketName: string;
   readonly codeExportBucketName: string;
+  readonly importBucketName: string;
 }
 
 /** Everything stateless: functions, the HTTP API. */
@@ -98,6 +106,7 @@ export class CouponServiceStack extends Stack {
   readonly ledger: CouponLedger;
   readonly lifecycle: CouponLifecycle;
   readonly codes: CouponCodes;
+  readonly imports: CouponImports;
   readonly monitoring: CouponMonitoring;
 
   constructor(scope: Construct, id: string, props: CouponServiceStackProps) {
@@ -148,6 +157,14 @@ export class CouponServiceStack extends Stack {
       failureWindowMinutes: settings.codeFailureWindowMinutes,
       failureAlarmPerMinute: settings.codeFailureAlarmPerMinute,
     });
+    this.imports = new CouponImports(this, 'Imports', {
+      stage: settings.stage,
+      table,
+      bus: this.events.bus,
+      bucketName: props.importBucketName,
+      logRetention: settings.logRetention,
+      routeFunctions: this.api.routesThatUse(),
+    });
     // Last: it watches every function built above.
     this.monitoring = new CouponMonitoring(this, 'Monitoring', {
       stage: settings.stage,
@@ -158,6 +175,7 @@ export class CouponServiceStack extends Stack {
       streamConsumers: [this.events.publisher, this.statistics.consumer],
       campaignQueue: { queue: this.campaigns.queue, deadLetters: this.campaigns.deadLetters },
       codeQueue: { queue: this.codes.queue, deadLetters: this.codes.deadLetters },
+      importQueue: { queue: this.imports.queue, deadLetters: this.imports.deadLetters },
       stateMachine: this.campaigns.stateMachine,
     });
   }

@@ -99,6 +99,20 @@ export interface Settings {
     /** Milliseconds a redemption path caches a batch or a template. */
     readonly cacheTtlMs: number;
   };
+  /** Imports of legacy data and the dual write (docs/migration.md). */
+  readonly imports: {
+    /** The bucket import files are read from, and the queue of import steps (set on the import functions). */
+    readonly bucket?: string;
+    readonly queueUrl?: string;
+    /** Lines of a coupons file one part imports (one queue message). */
+    readonly partSize: number;
+    /** Segments of the parallel scan that verifies an import. */
+    readonly verifySegments: number;
+    /** Milliseconds one verify message scans before it hands the rest of its segment on. */
+    readonly scanBudgetMs: number;
+    /** DynamoDB calls one importing process has in flight. */
+    readonly writeCallsInFlight: number;
+  };
   /** Expiry, reminders and archival (docs/lifecycle.md). */
   readonly lifecycle: {
     /** The bucket archived coupons and manifests go to (set on the archival function and the archive listing). */
@@ -150,6 +164,12 @@ export const defaultSettings: Settings = {
     failureWindowMs: 15 * 60_000,
     writeCallsInFlight: 16,
     cacheTtlMs: 2_000,
+  },
+  imports: {
+    partSize: 5_000,
+    verifySegments: 16,
+    scanBudgetMs: 10 * 60_000,
+    writeCallsInFlight: 16,
   },
   lifecycle: {
     retentionDays: 180,
@@ -203,6 +223,7 @@ export function settingsFromEnvironment(env: Environment = process.env): Setting
       failuresPerAddress: integer(ENV.codeFailuresPerAddress, defaultSettings.codes.failuresPerAddress),
       failureWindowMs: integer(ENV.codeFailureWindowMinutes, defaultSettings.codes.failureWindowMs / 60_000) * 60_000,
     },
+    imports: { ...defaultSettings.imports, bucket: optional(ENV.importBucket), queueUrl: optional(ENV.importQueueUrl) },
     lifecycle: {
       ...defaultSettings.lifecycle,
       archiveBucket: optional(ENV.archiveBucket),
@@ -230,8 +251,9 @@ function reminderOffsets(raw: string | undefined): readonly string[] | undefined
 }
 
 /** Settings with some parts replaced (nested parts merged), for the local stack, tests and benchmarks. */
-export type SettingsOverrides = Partial<Omit<Settings, 'claims' | 'orders' | 'campaigns' | 'codes' | 'lifecycle' | 'endpoints'>> & {
+export type SettingsOverrides = Partial<Omit<Settings, 'claims' | 'orders' | 'campaigns' | 'codes' | 'imports' | 'lifecycle' | 'endpoints'>> & {
   readonly codes?: Partial<Settings['codes']>;
+  readonly imports?: Partial<Settings['imports']>;
   readonly claims?: Partial<Settings['claims']>;
   readonly orders?: Partial<Settings['orders']>;
   readonly campaigns?: Partial<Settings['campaigns']>;
@@ -247,5 +269,6 @@ export const withSettings = (base: Settings, overrides: SettingsOverrides): Sett
   orders: { ...base.orders, ...overrides.orders },
   campaigns: { ...base.campaigns, ...overrides.campaigns },
   codes: { ...base.codes, ...overrides.codes },
+  imports: { ...base.imports, ...overrides.imports },
   lifecycle: { ...base.lifecycle, ...overrides.lifecycle },
 });

@@ -52,6 +52,10 @@ import type { CodeDeps, GenerationQueue } from './codes/code-service';
 import { codeKeys, type CodeKeys } from './codes/code-keys';
 import { S3CodeExports } from './codes/s3-code-exports';
 import { SqsGenerationQueue } from './codes/sqs-generation-queue';
+import type { ImportDeps, ImportQueue, ImportSource } from './imports/import-service';
+import { ImportRepository } from './imports/import-repository';
+import { S3ImportSource } from './imports/s3-import-source';
+import { SqsImportQueue } from './imports/sqs-import-queue';
 
 /** Ports a caller may supply instead of the AWS adapters (the local stack drives the worker itself). */
 export interface ContainerOptions {
@@ -63,6 +67,9 @@ export interface ContainerOptions {
   readonly clock?: Clock;
   /** Where code generation parts go instead of SQS (tests that run the parts themselves). */
   readonly generationQueue?: GenerationQueue;
+  /** Where import steps go instead of SQS, and where import files are read from instead of S3 (the CLI, tests, the benchmark). */
+  readonly importQueue?: ImportQueue;
+  readonly importSource?: ImportSource;
   /** Where business counts go (on Lambda: EMF metrics through Powertools); by default nowhere. */
   readonly telemetry?: Telemetry;
 }
@@ -437,5 +444,30 @@ export const codeDeps = (c: Container) =>
       addressFailures: { windowMs: c.settings.codes.failureWindowMs, limit: c.settings.codes.failuresPerAddress },
       maxAttempts: c.settings.claims.maxAttempts,
       telemetry: c.telemetry,
+    }),
+  );
+
+export const importDeps = (c: Container) =>
+  part(
+    c,
+    'imports',
+    (): ImportDeps => ({
+      imports: new ImportRepository(dynamodb(c), c.settings.tableName, {
+        maxAttempts: c.settings.campaigns.writeAttempts,
+        baseDelayMs: c.settings.campaigns.writeBaseDelayMs,
+        inFlight: callGate(c.settings.imports.writeCallsInFlight),
+      }),
+      templates: templateRepository(c),
+      source: c.options.importSource ?? new S3ImportSource(c.clients.s3, c.settings.imports.bucket ?? ''),
+      queue:
+        c.options.importQueue ??
+        (c.settings.imports.queueUrl
+          ? new SqsImportQueue(c.clients.sqs, c.settings.imports.queueUrl)
+          : // Only the functions that start or run imports are given the queue; the dual write never sends.
+            { send: () => Promise.reject(new Error('no import queue is configured (imports.queueUrl)')) }),
+      clock: c.clock,
+      partSize: c.settings.imports.partSize,
+      segments: c.settings.imports.verifySegments,
+      scanBudgetMs: c.settings.imports.scanBudgetMs,
     }),
   );

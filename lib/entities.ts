@@ -40,6 +40,10 @@ export const Entity = {
   code: 'code',
   codeRedemption: 'code-redemption',
   codeFailures: 'code-failures',
+  import: 'import',
+  importPart: 'import-part',
+  importSegment: 'import-segment',
+  legacyCouponVersion: 'legacy-coupon-version',
 } as const;
 export type EntityName = (typeof Entity)[keyof typeof Entity];
 

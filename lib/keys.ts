@@ -188,3 +188,20 @@ export const userCodeRedemptionKey = (userId: string, batchId: string): ItemKey 
 /** Failed redemptions of a user, and of a source address, in one fixed window (lib/codes/failure-window.ts). */
 export const userCodeFailuresKey = (userId: string, windowStart: number): ItemKey => ({ pk: userPartition(userId), sk: `CODEFAIL#${windowStart}` });
 export const addressCodeFailuresKey = (address: string, windowStart: number): ItemKey => ({ pk: `CODEFAIL#${address}`, sk: `W#${windowStart}` });
+
+/** An import (a legacy data set moving in): its progress, totals and reconciliation, with its parts and verified segments in its partition. */
+export const importPartition = (importId: string): string => `IMPORT#${importId}`;
+export const importKey = (importId: string): ItemKey => ({ pk: importPartition(importId), sk: 'IMPORT' });
+/** Written once per part of the coupons file, in the transaction that adds its totals: a redelivered part is never counted twice. */
+export const importPartPrefix = 'PART#';
+export const importPartKey = (importId: string, part: number): ItemKey => ({ pk: importPartition(importId), sk: `${importPartPrefix}${pad(part, 6)}` });
+/** One segment of the table's parallel scan that verifies an import, once done. */
+export const importSegmentPrefix = 'SEGMENT#';
+export const importSegmentKey = (importId: string, segment: number): ItemKey => ({ pk: importPartition(importId), sk: `${importSegmentPrefix}${pad(segment, 3)}` });
+/** GSI1 key of an import: one partition for all imports, sorted by when they were started. */
+export const importListingKey = (startedAt: string, importId: string) => ({ gsi1pk: 'IMPORTS', gsi1sk: `${startedAt}#${importId}` });
+/**
+ * The newest version of a legacy coupon the dual write received, in its user's partition: an import
+ * writing the same coupon at the same moment reads it after its own write and puts the newer one back.
+ */
+export const legacyCouponVersionKey = (userId: string, externalId: string): ItemKey => ({ pk: userPartition(userId), sk: `LEGACY#${externalId}` });

@@ -25,7 +25,27 @@ export const ENV = {
   codeFailuresPerUser: 'CODE_FAILURES_PER_USER',
   codeFailuresPerAddress: 'CODE_FAILURES_PER_ADDRESS',
   codeFailureWindowMinutes: 'CODE_FAILURE_WINDOW_MINUTES',
+  importBucket: 'IMPORT_BUCKET',
+  importQueueUrl: 'IMPORT_QUEUE_URL',
 } as const;
+
+/**
+ * The import queue (standard: every step is idempotent) and its dead-letter queue. A part of 5,000
+ * coupons takes seconds; planning reads the whole coupons file once, and a verify message scans for at
+ * most imports.scanBudgetMs (10 minutes), so the worker gets Lambda's 15 minutes.
+ */
+export const importQueue = {
+  workerTimeoutSeconds: 900,
+  visibilityTimeoutSeconds: 5400,
+  maxReceiveCount: 5,
+  batchSize: 1,
+  retentionDays: 4,
+  deadLetterRetentionDays: 14,
+} as const;
+export const importWorker = { entry: 'functions/imports/run-import-step.ts' } as const;
+/** Requests to import (ImportRequested, data: the POST /v1/admin/imports body) go from the bus to the import queue. */
+export const IMPORT_REQUEST_SOURCE = 'coupon-platform.imports';
+export const importRequestRule = { source: IMPORT_REQUEST_SOURCE, detailType: 'ImportRequested' } as const;
 
 /** The code generation queue (standard: parts are idempotent) and its dead-letter queue. */
 export const codeQueue = {

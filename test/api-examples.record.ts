@@ -82,6 +82,18 @@ it('records one example per route', async () => {
   await call('getCodeBatch', 'GET', '/v1/admin/code-batches/spring-sms', admin);
   await call('revokeCodeBatch', 'POST', '/v1/admin/code-batches/spring-sms/revoke', admin);
   await call('getStockLedger', 'GET', `/v1/admin/templates/${tpl.id}/ledger`, admin);
+  // Imports: a legacy data set put in the import bucket, imported in the background, then one dual write.
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { LOCAL_IMPORT_BUCKET } = await import('../tools/local/local-campaigns');
+  const { legacyDataSet } = await import('../tools/local/legacy-data');
+  const legacy = legacyDataSet({ coupons: 20, users: 5, templates: 2, brokenShare: 0.1, seed: 3 });
+  await env.stack.queues.s3.send(new PutObjectCommand({ Bucket: LOCAL_IMPORT_BUCKET, Key: 'legacy/templates.jsonl', Body: legacy.templates }));
+  await env.stack.queues.s3.send(new PutObjectCommand({ Bucket: LOCAL_IMPORT_BUCKET, Key: 'legacy/coupons.jsonl', Body: legacy.coupons }));
+  await call('startImport', 'POST', '/v1/admin/imports', admin, { importId: 'legacy-2026-11', templates: 'legacy/templates.jsonl', coupons: 'legacy/coupons.jsonl' });
+  for (let i = 0; i < 300 && (await env.api.request('GET', '/v1/admin/imports/legacy-2026-11', { token: admin })).body.status !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  await call('getImport', 'GET', '/v1/admin/imports/legacy-2026-11', admin);
+  const [legacyCoupon] = legacy.records.values();
+  await call('dualWriteCoupon', 'PUT', `/v1/admin/imports/coupons/${legacyCoupon!.externalId}`, await tokens.importer(), { ...legacyCoupon, status: 'used', orderId: 'legacy-order-77', usedAt: '2026-11-20T10:00:00.000Z', updatedAt: '2026-11-20T10:00:00.000Z' });
   // The lifecycle jobs as the schedules run them, 31 days on (everything expires) and 181 days after that (archived).
   const { lifecycleJobs } = await import('../lib/container');
   const expiredAt = Date.now() + 31 * 86_400_000;

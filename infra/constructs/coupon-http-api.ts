@@ -78,7 +78,7 @@ export class CouponHttpApi extends Construct {
       this.functions.set(route.id, fn);
 
       const isPublic = route.scope === 'public';
-      const scopes: string[] = route.scope === 'coupons/admin' || route.scope === 'coupons/orders' ? [route.scope] : [];
+      const scopes: string[] = route.scope === 'public' || route.scope === 'user' ? [] : [route.scope];
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],

@@ -25,6 +25,7 @@ export interface CouponMonitoringProps {
   readonly campaignQueue: { readonly queue: Queue; readonly deadLetters: Queue };
   /** Code generation parts: one in the dead-letter queue is a batch that will not finish on its own. */
   readonly codeQueue: { readonly queue: Queue; readonly deadLetters: Queue };
+  readonly importQueue: { readonly queue: Queue; readonly deadLetters: Queue };
   readonly stateMachine: StateMachine;
 }
 
@@ -88,6 +89,11 @@ export class CouponMonitoring extends Construct {
         queue: props.codeQueue.queue,
         deadLetterQueue: props.codeQueue.deadLetters,
         alarmFriendlyName: 'code-parts',
+      })
+      .monitorSqsQueueWithDlq({
+        queue: props.importQueue.queue,
+        deadLetterQueue: props.importQueue.deadLetters,
+        alarmFriendlyName: 'import-steps',
       })
       .monitorStepFunction({ stateMachine: props.stateMachine, alarmFriendlyName: 'campaign-flow' })
       .monitorCustom({

@@ -5,7 +5,8 @@ import { DAY_MS, toEpochMs, toIso } from '../time';
 
 export const COUPON_STATUSES = ['available', 'locked', 'used', 'expired'] as const;
 export type CouponStatus = (typeof COUPON_STATUSES)[number];
-export type CouponSource = 'claim' | 'campaign' | 'code';
+export const COUPON_SOURCES = ['claim', 'campaign', 'code', 'import'] as const;
+export type CouponSource = (typeof COUPON_SOURCES)[number];
 
 /**
  * A coupon held by a user. The rule fields are copied from its template when it is issued, so the
@@ -31,6 +32,9 @@ export interface Coupon {
   readonly campaignId?: string;
   /** The code batch whose code the user redeemed for it. */
   readonly codeBatchId?: string;
+  /** An imported coupon's id in the legacy system, and the legacy system's last change of it (lib/imports: the newest change wins). */
+  readonly externalId?: string;
+  readonly legacyUpdatedAt?: string;
   readonly orderId?: string;
   /** When it was used (set by the order confirm) and when it expired (set by the expiry job or a late release). */
   readonly usedAt?: string;
@@ -78,7 +82,7 @@ export const CouponView = z.object({
   validFrom: z.string(),
   validUntil: z.string(),
   issuedAt: z.string(),
-  source: z.enum(['claim', 'campaign', 'code']),
+  source: z.enum(COUPON_SOURCES),
   orderId: z.string().optional(),
 });
 export type CouponView = z.infer<typeof CouponView>;

@@ -25,6 +25,9 @@ export function eventsFromCouponChange(change: ItemChange<Coupon>): DomainEvent[
     data: eventSchemas[type].parse(data) as DomainEvent<T>['data'],
   });
   const ref = (c: Coupon) => ({ couponId: c.id, userId: c.userId, templateId: c.templateId });
+  // What the legacy system did (an imported coupon, a change the dual write brought) already happened
+  // there, and was announced there: no event, so nobody is told twice. Statistics still count it.
+  if (after?.source === 'import' && (change.kind === 'insert' || after.legacyUpdatedAt !== before?.legacyUpdatedAt)) return [];
 
   if (change.kind === 'insert' && after) {
     const issued = { ...ref(after), issuedAt: after.issuedAt, validFrom: after.validFrom, validUntil: after.validUntil };

@@ -7,7 +7,7 @@ import type { z } from 'zod';
  * the handler takes its schemas and scope from it, and its answer is type-checked against the
  * response schema.
  */
-export type RouteScope = 'public' | 'user' | 'coupons/admin' | 'coupons/orders';
+export type RouteScope = 'public' | 'user' | 'coupons/admin' | 'coupons/orders' | 'coupons/import';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** What a route's function may do to the table; infra grants exactly this. */
 export type TableAccess = 'none' | 'read' | 'readWrite';
@@ -48,7 +48,7 @@ export interface RouteSpec<R extends RouteRequest = RouteRequest, S extends Rout
   /** What the route's function sends besides table writes: campaign chunks to the queue, events to the bus. Infra grants exactly this. */
   readonly sends?: readonly ('chunks' | 'events')[];
   /** The code resources the route's function uses: the secret codes are hashed with, the export bucket, the generation queue. Infra grants exactly these. */
-  readonly uses?: readonly ('codeSecret' | 'codeExports' | 'codeQueue')[];
+  readonly uses?: readonly ('codeSecret' | 'codeExports' | 'codeQueue' | 'importQueue')[];
 }
 
 /** A route with its id: the key it has in its route table. */

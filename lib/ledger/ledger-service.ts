@@ -36,7 +36,7 @@ export async function templateLedger(deps: LedgerDeps, templateId: string): Prom
     }),
   );
   const statistics = await deps.statistics.get(templateId);
-  return stockLedger({ templateId, added: found.template.stock.total, shards: found.shards, campaigns, codeBatches, couponsCounted: statistics?.counters.issued ?? 0, checkedAt: toIso(deps.clock()) });
+  return stockLedger({ templateId, added: found.template.stock.total, carriedOver: found.template.stock.carriedOver ?? 0, shards: found.shards, campaigns, codeBatches, couponsCounted: statistics?.counters.issued ?? 0, checkedAt: toIso(deps.clock()) });
 }
 
 /** The daily audit: every active template's ledger; StockLedgerImbalanced for each one that does not balance. */

@@ -5,6 +5,7 @@ import type { StockShardFlows } from '../templates/template-repository';
 
 /**
  * A template's stock ledger: stock ever added = stock left in the shards + coupons issued by every path
+ * (and, for a template imported from a legacy system, the units it had issued before: carried over)
  * + stock reserved by campaigns and code batches and not yet issued or given back. Its terms come from independent places
  * (the template's total, its shards' flows, each campaign's reservation and counters), so that they
  * balance is a check, not a tautology: every move between them is one transaction, and any write that
@@ -38,7 +39,7 @@ export const StockLedgerView = z.object({
   templateId: z.string(),
   added: z.int(),
   inShards: z.int(),
-  issued: z.object({ claims: z.int(), campaigns: z.int(), codes: z.int(), total: z.int() }),
+  issued: z.object({ claims: z.int(), campaigns: z.int(), codes: z.int(), carriedOver: z.int(), total: z.int() }),
   reservedOutstanding: z.int(),
   /** added - (inShards + issued + reservedOutstanding): 0 when the ledger balances. */
   difference: z.int(),
@@ -74,6 +75,8 @@ const sum = <T>(items: readonly T[], of: (item: T) => number) => items.reduce((t
 export function stockLedger(input: {
   templateId: string;
   added: number;
+  /** Units a legacy system issued before the template was imported (never in the shards). */
+  carriedOver: number;
   shards: readonly StockShardFlows[];
   campaigns: readonly CampaignLedgerInput[];
   codeBatches: readonly CodeBatchLedgerInput[];
@@ -96,14 +99,14 @@ export function stockLedger(input: {
   const campaignIssued = sum(campaigns, (c) => c.issued);
   const codeIssued = sum(codeBatches, (b) => b.redeemed);
   const reservedOutstanding = sum(campaigns, (c) => c.outstanding) + sum(codeBatches, (b) => b.outstanding);
-  const issued = claims + campaignIssued + codeIssued;
+  const issued = claims + campaignIssued + codeIssued + input.carriedOver;
   const difference = input.added - (inShards + issued + reservedOutstanding);
 
   const checks = [{ name: 'equation', ok: difference === 0, detail: `added ${input.added} = in shards ${inShards} + issued ${issued} + reserved ${reservedOutstanding}` }];
   const legacy = input.shards.some((s) => s.added === undefined);
   if (!legacy) {
     const shardAdded = sum(input.shards, (s) => s.added ?? 0);
-    checks.push({ name: 'shards-added', ok: shardAdded === input.added, detail: `the shards received ${shardAdded}, the template counts ${input.added}` });
+    checks.push({ name: 'shards-added', ok: shardAdded + input.carriedOver === input.added, detail: `the shards received ${shardAdded} (+ ${input.carriedOver} carried over), the template counts ${input.added}` });
     const off = input.shards.filter((s) => s.added !== s.available + s.claimed + s.reserved - s.returned).map((s) => s.shard);
     checks.push({ name: 'shard-flows', ok: off.length === 0, detail: off.length === 0 ? 'every shard: added = available + claimed + reserved - returned' : `shards off: ${off.join(', ')}` });
   }
@@ -126,7 +129,7 @@ export function stockLedger(input: {
     templateId: input.templateId,
     added: input.added,
     inShards,
-    issued: { claims, campaigns: campaignIssued, codes: codeIssued, total: issued },
+    issued: { claims, campaigns: campaignIssued, codes: codeIssued, carriedOver: input.carriedOver, total: issued },
     reservedOutstanding,
     difference,
     balanced: checks.every((check) => check.ok),

@@ -55,7 +55,7 @@ export class TemplateRepository {
    * the template created earlier under the same key and request, if there was one.
    */
   async create(template: Template, idempotency?: { readonly caller: string; readonly key: string; readonly requestHash: string }): Promise<{ readonly createdEarlier?: string }> {
-    const portions = splitAcrossShards(template.stock.total, template.stock.shards);
+    const portions = splitAcrossShards(template.stock.total - (template.stock.carriedOver ?? 0), template.stock.shards);
     const outcome = await transactWrite(this.client, [
       { role: 'template' as const, item: { Put: { TableName: this.tableName, Item: templateItem(template), ConditionExpression: 'attribute_not_exists(pk)' } } },
       ...(idempotency

@@ -176,7 +176,7 @@ export const TemplateView = z.object({
   effect: Effect,
   validity: Validity,
   claimWindow: ClaimWindow.optional(),
-  stock: z.object({ total: z.int(), shards: z.int(), remaining: z.int().optional() }),
+  stock: z.object({ total: z.int(), shards: z.int(), carriedOver: z.int().optional(), remaining: z.int().optional() }),
   perUserLimit: z.int(),
   scope: Scope,
   stacking: Stacking,

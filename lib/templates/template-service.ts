@@ -19,7 +19,7 @@ export interface TemplateStatusDeps extends TemplateServiceDeps {
   readonly statusChanged: (templateId: string, status: TemplateStatus) => Promise<void>;
 }
 
-export type TemplateViewModel = Omit<Template, 'stock'> & { stock: { total: number; shards: number; remaining?: number } };
+export type TemplateViewModel = Omit<Template, 'stock'> & { stock: { total: number; shards: number; carriedOver?: number; remaining?: number } };
 
 const view = (template: Template, remaining?: number): TemplateViewModel => ({
   ...template,

@@ -11,8 +11,12 @@ export interface Template {
   readonly effect: Effect;
   readonly validity: Validity;
   readonly claimWindow?: ClaimWindow;
-  /** `total` is every unit ever put in stock (initial + added); what is left lives in the shard items. */
-  readonly stock: { readonly total: number; readonly shards: number };
+  /**
+   * `total` is every unit ever put in stock (initial + added); what is left lives in the shard items.
+   * `carriedOver`: of the total, the units a legacy system had already issued when the template was
+   * imported (lib/imports); they never were in the shards.
+   */
+  readonly stock: { readonly total: number; readonly shards: number; readonly carriedOver?: number };
   readonly perUserLimit: number;
   readonly scope: Scope;
   readonly stacking: Stacking;

@@ -47,5 +47,6 @@ export async function startLocalApi(from: Container | Server): Promise<RunningAp
 export const tokens = {
   admin: () => signDevToken({ sub: 'backoffice-test', scope: 'coupons/admin' }),
   orders: () => signDevToken({ sub: 'order-service-test', scope: 'coupons/orders' }),
+  importer: () => signDevToken({ sub: 'legacy-shop-test', scope: 'coupons/import' }),
   user: (sub: string) => signDevToken({ sub }),
 };

@@ -5,7 +5,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { startFauxqs } from 'fauxqs';
 import { buildApp } from '../../infra/app';
 import type { Container } from '../../lib/container';
-import { campaignQueue, campaignRequestRule, codeQueue, campaignSteps, campaignWaitState, campaignWorker } from '../../lib/topology';
+import { campaignQueue, campaignRequestRule, codeQueue, campaignSteps, campaignWaitState, campaignWorker, importQueue } from '../../lib/topology';
 import { buildEntry } from './functions';
 import type { BusEvent, LocalEventBridge } from './local-eventbridge';
 import type { QueueDriver } from './queue-driver';
@@ -15,6 +15,8 @@ export const LOCAL_AUDIENCE_BUCKET = 'coupon-audiences-local';
 export const LOCAL_ARCHIVE_BUCKET = 'coupon-archive-local';
 /** Where code batch exports go locally. */
 export const LOCAL_CODE_EXPORT_BUCKET = 'coupon-code-exports-local';
+/** Where import files are read from locally. */
+export const LOCAL_IMPORT_BUCKET = 'coupon-imports-local';
 
 
 /** FIFO, deduplicated and throttled per message group (a campaign's lane), as deployed. */
@@ -37,6 +39,9 @@ export interface LocalQueues {
   /** The code generation queue (standard) and its dead-letter queue. */
   readonly codeQueueUrl: string;
   readonly codeDeadLetterQueueUrl: string;
+  /** The import step queue (standard) and its dead-letter queue. */
+  readonly importQueueUrl: string;
+  readonly importDeadLetterQueueUrl: string;
   stop(): Promise<void>;
 }
 
@@ -53,25 +58,34 @@ export async function startLocalQueues(options: { visibilityTimeoutSeconds?: num
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_AUDIENCE_BUCKET }));
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ARCHIVE_BUCKET }));
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_CODE_EXPORT_BUCKET }));
-  const codeDlq = await sqs.send(new CreateQueueCommand({ QueueName: 'code-parts-dlq' }));
-  const codeDlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: codeDlq.QueueUrl!, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-  const codeQueueCreated = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: 'code-parts',
-      Attributes: {
-        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? codeQueue.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: codeDlqArn, maxReceiveCount: codeQueue.maxReceiveCount }),
-      },
-    }),
-  );
+  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_IMPORT_BUCKET }));
+  /** A standard queue with its dead-letter queue, as infra makes it. */
+  const standardQueue = async (name: string, settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number }) => {
+    const dead = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+    const deadArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dead.QueueUrl!, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const created = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: name,
+        Attributes: {
+          VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadArn, maxReceiveCount: settings.maxReceiveCount }),
+        },
+      }),
+    );
+    return { url: created.QueueUrl!, deadLetterUrl: dead.QueueUrl! };
+  };
+  const codes = await standardQueue('code-parts', codeQueue);
+  const imports = await standardQueue('import-steps', importQueue);
   return {
     endpoint: fauxqs.address,
     sqs,
     s3,
     queueUrl: queue.QueueUrl!,
     deadLetterQueueUrl: dlq.QueueUrl!,
-    codeQueueUrl: codeQueueCreated.QueueUrl!,
-    codeDeadLetterQueueUrl: codeDlq.QueueUrl!,
+    codeQueueUrl: codes.url,
+    codeDeadLetterQueueUrl: codes.deadLetterUrl,
+    importQueueUrl: imports.url,
+    importDeadLetterQueueUrl: imports.deadLetterUrl,
     async stop() {
       sqs.destroy();
       s3.destroy();

@@ -3,11 +3,12 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { defaultSettings, type SettingsOverrides, withSettings } from '../../lib/config';
 import { type Container, createContainer } from '../../lib/container';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { campaignQueue, codeQueue, codeWorker, schedules, streamConsumers } from '../../lib/topology';
+import { campaignQueue, codeQueue, codeWorker, importQueue, importRequestRule, importWorker, schedules, streamConsumers } from '../../lib/topology';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { buildEntry } from './functions';
 import { createLocalApi } from './local-api';
 import { LOCAL_CODE_SECRET } from './local-code-secret';
-import { LOCAL_ARCHIVE_BUCKET, LOCAL_CODE_EXPORT_BUCKET, type LocalCampaigns, type LocalQueues, runLocalCampaigns, startLocalQueues } from './local-campaigns';
+import { LOCAL_ARCHIVE_BUCKET, LOCAL_CODE_EXPORT_BUCKET, LOCAL_IMPORT_BUCKET, type LocalCampaigns, type LocalQueues, runLocalCampaigns, startLocalQueues } from './local-campaigns';
 import { type LocalEventBridge, startLocalEventBridge } from './local-eventbridge';
 import { createQueueDriver, type QueueDriver } from './queue-driver';
 import { type StreamPoller, startStreamPoller } from './stream-poller';
@@ -39,6 +40,8 @@ export interface LocalStack {
   readonly driver: QueueDriver;
   /** Drives the code generation worker from its queue. */
   readonly codeDriver: QueueDriver;
+  /** Drives the import worker from its queue. */
+  readonly importDriver: QueueDriver;
   readonly campaigns: LocalCampaigns;
   readonly pollers: readonly StreamPoller[];
   /** The HTTP API (not listening yet: the caller picks the port). */
@@ -62,6 +65,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     campaignQueueUrl: queues.queueUrl,
     lifecycle: { ...options.settings?.lifecycle, archiveBucket: LOCAL_ARCHIVE_BUCKET },
     codes: { ...options.settings?.codes, queueUrl: queues.codeQueueUrl, exportBucket: LOCAL_CODE_EXPORT_BUCKET, developmentSecret: LOCAL_CODE_SECRET },
+    imports: { ...options.settings?.imports, queueUrl: queues.importQueueUrl, bucket: LOCAL_IMPORT_BUCKET },
     endpoints: { dynamodb: options.dynamodbEndpoint, eventBridge: bus.endpoint, sqs: queues.endpoint, s3: queues.endpoint },
   });
   // On AWS the prepare step sets the worker's event source mapping's concurrency; here the driver plays that mapping.
@@ -69,6 +73,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const campaigns = await runLocalCampaigns({ container, bus, driver, waitMs: options.campaignWaitMs });
   const codeDriver = createQueueDriver({ sqs: queues.sqs, queueUrl: queues.codeQueueUrl, concurrency: 2, batchSize: codeQueue.batchSize });
   codeDriver.start(await buildEntry<(event: SQSEvent) => Promise<SQSBatchResponse>>(codeWorker.entry, container));
+  const importDriver = createQueueDriver({ sqs: queues.sqs, queueUrl: queues.importQueueUrl, concurrency: 2, batchSize: importQueue.batchSize });
+  importDriver.start(await buildEntry<(event: SQSEvent) => Promise<SQSBatchResponse>>(importWorker.entry, container));
+  // On AWS a rule puts ImportRequested events on the import queue as they are; here the same.
+  bus.addRule({ ...importRequestRule, target: (event) => void queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.importQueueUrl, MessageBody: JSON.stringify(event) })) });
 
   const pollers: StreamPoller[] = [];
   if (options.streams !== false) {
@@ -93,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queues,
     driver,
     codeDriver,
+    importDriver,
     campaigns,
     pollers,
     api,
@@ -103,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await Promise.all(pollers.map((poller) => poller.stop()));
       await campaigns.stop();
       await codeDriver.stop();
+      await importDriver.stop();
       await queues.stop();
       await bus.close();
       container.clients.destroy();

@@ -1,4 +1,6 @@
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { defaultSettings, type Settings, withSettings } from '../lib/config';
@@ -9,8 +11,9 @@ import { FileImportSource } from '../lib/imports/file-import-source';
 import { InProcessImportQueue } from '../lib/imports/in-process-import-queue';
 import { LegacyCouponRecord, parseRecordLine } from '../lib/imports/legacy-records';
 import { linesWithBytes } from '../lib/imports/line-reader';
+import { legacyDataSet } from './local/legacy-data';
 
-const USAGE = 'usage: npm run import -- [--templates t.jsonl] [--coupons c.jsonl|c.csv] [--dry-run] [--import-id id] [--table name --region r | --api <url> --token <jwt>]';
+const USAGE = 'usage: npm run import -- [--templates t.jsonl] [--coupons c.jsonl|c.csv] [--dry-run] [--import-id id] [--quiet] [--table name --region r | --api <url> --token <jwt>]\n       npm run import -- --write-sample <folder>   (a legacy data set to try it on)';
 
 /**
  * `npm run import`: imports legacy templates and coupons from local files, with a progress bar.
@@ -21,7 +24,7 @@ const USAGE = 'usage: npm run import -- [--templates t.jsonl] [--coupons c.jsonl
  * With --api: each valid coupon goes through the dual-write route (scope coupons/import) of that API; its
  * templates must be imported already.
  */
-export async function runImportCli(args: readonly string[], stackFile = '.local/stack.json'): Promise<ImportView | { sent: number; invalid: unknown[] }> {
+export async function runImportCli(args: readonly string[], stackFile = '.local/stack.json'): Promise<unknown> {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -34,14 +37,16 @@ export async function runImportCli(args: readonly string[], stackFile = '.local/
       api: { type: 'string' },
       token: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'write-sample': { type: 'string' },
     },
     strict: true,
   });
+  if (values['write-sample']) return writeSample(values['write-sample']);
   if (!values.templates && !values.coupons) throw new Error(USAGE);
   for (const file of [values.templates, values.coupons]) if (file && !existsSync(file)) throw new Error(`${file} not found`);
   if (values.api) {
     if (values.templates) throw new Error('--api sends coupons through the dual-write route; import templates against the table, or with POST /v1/admin/imports');
-    return sendThroughApi(values.api, values.token ?? process.env.COUPONS_TOKEN, values.coupons!, values['dry-run']!);
+    return sendThroughApi(values.api, values.token, values.coupons!, values['dry-run']!);
   }
   const queue = new InProcessImportQueue();
   const settings = values.table ? withSettings(defaultSettings, { tableName: values.table, ...(values.region ? { region: values.region } : {}) }) : localSettings(stackFile);
@@ -56,7 +61,7 @@ export async function runImportCli(args: readonly string[], stackFile = '.local/
       ...(values.templates ? { templatesFile: file(values.templates, 'jsonl') } : {}),
       ...(values.coupons ? { couponsFile: file(values.coupons, values.coupons.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl') } : {}),
       dryRun: values['dry-run']!,
-      startedBy: `cli:${process.env.USER ?? 'unknown'}`,
+      startedBy: `cli:${userInfo().username}`,
     });
     // Steps: the plan, one per part (estimated from the file's size until the plan has cut it), the verify segments.
     const estimatedParts = values.coupons ? Math.max(1, Math.ceil(statSync(values.coupons).size / 120 / settings.imports.partSize)) : 0;
@@ -71,16 +76,26 @@ export async function runImportCli(args: readonly string[], stackFile = '.local/
       },
     });
     bar?.stop();
-    return await importProgress(deps, importId);
+    // The whole report: every invalid record.
+    return await importProgress(deps, importId, { invalidLimit: Number.MAX_SAFE_INTEGER - 1 });
   } finally {
     bar?.stop();
     container.clients.destroy();
   }
 }
 
+/** A small legacy data set (5 templates, 1,000 coupons over 200 users, 1% broken) in a folder, to try an import on. */
+function writeSample(folder: string) {
+  const set = legacyDataSet({ coupons: 1_000, users: 200, templates: 5, brokenShare: 0.01, seed: 1 });
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'templates.jsonl'), set.templates);
+  writeFileSync(join(folder, 'coupons.jsonl'), set.coupons);
+  return { folder, templates: 5, coupons: 1_000, broken: [...set.brokenLines.keys()] };
+}
+
 /** Each valid coupon through PUT /v1/admin/imports/coupons/{externalId}, 16 at a time; invalid records reported as an import reports them. */
 async function sendThroughApi(api: string, token: string | undefined, couponsPath: string, dryRun: boolean) {
-  if (!token) throw new Error('--api needs --token <jwt with scope coupons/import> (or COUPONS_TOKEN)');
+  if (!token) throw new Error('--api needs --token <jwt with scope coupons/import>');
   const invalid: unknown[] = [];
   const records: LegacyCouponRecord[] = [];
   let line = 0;

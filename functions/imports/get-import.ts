@@ -6,7 +6,7 @@ import { onLambda } from '../../lib/lambda';
 
 export const build = (container: Container) => {
   const deps = importDeps(container);
-  return apiHandler(importRoutes.getImport, async ({ path }) => ({ body: await importProgress(deps, path.importId) }));
+  return apiHandler(importRoutes.getImport, async ({ path, query }) => ({ body: await importProgress(deps, path.importId, { ...(query.invalidFrom === undefined ? {} : { invalidFrom: query.invalidFrom }) }) }));
 };
 
 export const handler = onLambda(build);

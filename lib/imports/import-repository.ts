@@ -138,8 +138,8 @@ export class ImportRepository {
     return items.map((item) => ({ part: Number(item.part), source: (item.source as Tally) ?? {}, templateIds: (item.templateIds as string[]) ?? [] }));
   }
 
-  /** Invalid records of the first parts, in file order, up to `limit`. */
-  async invalidRecords(importId: string, limit: number): Promise<InvalidRecord[]> {
+  /** Invalid records in file order (the templates file's first), after `after` of them, up to `limit`. */
+  async invalidRecords(importId: string, limit: number, after = 0): Promise<InvalidRecord[]> {
     const found: InvalidRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -155,8 +155,8 @@ export class ImportRepository {
       );
       for (const item of page.Items ?? []) found.push(...((item.invalid as InvalidRecord[]) ?? []));
       startKey = page.LastEvaluatedKey;
-    } while (startKey && found.length < limit);
-    return found.slice(0, limit);
+    } while (startKey && found.length < after + limit);
+    return found.slice(after, after + limit);
   }
 
   /** A verified segment's tally, and the import's count of them, once; false if the segment was counted before. */

@@ -1,5 +1,5 @@
 import { defineRoutes } from '../http/route';
-import { DualWriteCouponInput, DualWriteResult, ExternalIdPath, ImportAccepted, ImportIdPath, ImportRequest, ImportView } from './import';
+import { DualWriteCouponInput, DualWriteResult, ExternalIdPath, ImportAccepted, ImportIdPath, ImportProgressQuery, ImportRequest, ImportView } from './import';
 
 /** Back office: start and follow imports of legacy data; the legacy system: the dual write (its own scope). */
 export const importRoutes = defineRoutes({
@@ -22,8 +22,8 @@ export const importRoutes = defineRoutes({
     scope: 'coupons/admin',
     tableAccess: 'read',
     summary: 'An import: status, progress, totals (read, created, updated, unchanged, invalid), the invalid records (line, field, reason) and the reconciliation of source and table per template and status',
-    request: { path: ImportIdPath },
-    response: { status: 200, schema: ImportView, description: 'The import' },
+    request: { path: ImportIdPath, query: ImportProgressQuery },
+    response: { status: 200, schema: ImportView, description: 'The import, with a page of its invalid records (nextInvalidFrom: ask again from there)' },
     errors: [404],
   },
   dualWriteCoupon: {

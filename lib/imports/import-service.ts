@@ -47,7 +47,7 @@ export interface ImportDeps {
 
 /** Part 0 is the templates file; the coupons file's parts are numbered from 1. */
 const TEMPLATES_PART = 0;
-const INVALID_SHOWN = 1_000;
+const INVALID_PAGE = 1_000;
 const DRY_RUN_LOADED = '(templates file read)';
 
 /** POST /v1/admin/imports, the ImportRequested event and the CLI: records the import and sends its plan. The same id again answers it; with another request, 409. */
@@ -259,11 +259,14 @@ async function completeIfVerified(deps: ImportDeps, importId: string): Promise<v
   await deps.imports.advance(importId, ['verifying'], { status: 'completed', reconciliation, finishedAt: nowIso });
 }
 
-/** GET /v1/admin/imports/{importId}. */
-export async function importProgress(deps: Pick<ImportDeps, 'imports'>, importId: string): Promise<ImportView> {
+/** GET /v1/admin/imports/{importId}: the import, with its invalid records from the `invalidFrom`-th on (1,000 a page; the CLI asks for all). */
+export async function importProgress(deps: Pick<ImportDeps, 'imports'>, importId: string, page: { invalidFrom?: number; invalidLimit?: number } = {}): Promise<ImportView> {
   const job = await deps.imports.get(importId);
   if (!job) throw new NotFoundError('import', importId);
-  return importView(job, await deps.imports.invalidRecords(importId, INVALID_SHOWN));
+  const from = page.invalidFrom ?? 0;
+  const limit = page.invalidLimit ?? INVALID_PAGE;
+  const invalid = await deps.imports.invalidRecords(importId, limit + 1, from);
+  return importView(job, invalid.slice(0, limit), invalid.length > limit ? from + limit : undefined);
 }
 
 /**

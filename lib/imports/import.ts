@@ -12,6 +12,7 @@ import { ReconciliationView, type Reconciliation, type Tally } from './reconcili
  */
 export const ImportId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected an import id of 1 to 64 letters, digits or _.:-');
 export const ImportIdPath = z.strictObject({ importId: ImportId });
+export const ImportProgressQuery = z.strictObject({ invalidFrom: z.coerce.number().int().min(0).max(100_000_000).optional() });
 
 const objectKey = () => z.string().min(1).max(1_024);
 
@@ -110,14 +111,16 @@ export const ImportView = z.object({
   progress: z.object({ parts: z.int(), partsDone: z.int(), segments: z.int(), segmentsDone: z.int() }),
   templates: TemplateTotals,
   coupons: CouponTotals,
-  /** The first invalid records in file order (all of them when there are at most 1,000). */
+  /** Invalid records in file order (the templates file's first), 1,000 a page. */
   invalidRecords: z.array(InvalidRecordView),
+  /** More invalid records follow: ask again with ?invalidFrom=<this>. */
+  nextInvalidFrom: z.int().optional(),
   reconciliation: ReconciliationView.optional(),
   failure: z.string().optional(),
 });
 export type ImportView = z.infer<typeof ImportView>;
 
-export const importView = (job: ImportJob, invalidRecords: readonly InvalidRecord[]): ImportView => ({
+export const importView = (job: ImportJob, invalidRecords: readonly InvalidRecord[], nextInvalidFrom?: number): ImportView => ({
   importId: job.importId,
   status: job.status,
   dryRun: job.dryRun,
@@ -125,9 +128,11 @@ export const importView = (job: ImportJob, invalidRecords: readonly InvalidRecor
   startedAt: job.startedAt,
   ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
   progress: { parts: job.parts, partsDone: job.partsDone, segments: job.segments, segmentsDone: job.segmentsDone },
-  templates: job.templates,
-  coupons: job.coupons,
+  // Totals in a fixed order (the table keeps a map's keys in none).
+  templates: { read: job.templates.read, created: job.templates.created, unchanged: job.templates.unchanged, invalid: job.templates.invalid },
+  coupons: { read: job.coupons.read, created: job.coupons.created, updated: job.coupons.updated, unchanged: job.coupons.unchanged, repaired: job.coupons.repaired, invalid: job.coupons.invalid },
   invalidRecords: [...invalidRecords],
+  ...(nextInvalidFrom === undefined ? {} : { nextInvalidFrom }),
   ...(job.reconciliation ? { reconciliation: job.reconciliation } : {}),
   ...(job.failure ? { failure: job.failure } : {}),
 });

@@ -81,7 +81,7 @@ describe('functions', () => {
 
   it('run Node 22 on arm64 with tracing, each with a log group of bounded retention', () => {
     // one per route; the stream publisher, lock releaser, statistics consumer; four campaign steps and the campaign worker; the ledger audit; the expiry, reminder and archival jobs; the code generator
-    expect(functions()).toHaveLength(allRoutes.length + 13);
+    expect(functions()).toHaveLength(allRoutes.length + 14);
     for (const fn of functions()) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -310,6 +310,48 @@ describe('codes', () => {
   });
 });
 
+describe('imports', () => {
+  const functionOf = (id: string) => resources(service, 'AWS::Lambda::Function').find(([logicalId]) => logicalId.startsWith(id))!;
+  const actionsOf = (fn: [string, Resource]) => {
+    const role = fn[1].Properties.Role['Fn::GetAtt'][0];
+    return resources(service, 'AWS::IAM::Policy')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .flatMap((st: { Action: string | string[] }) => [st.Action].flat())
+      .filter((a: string) => /^(s3|sqs):/.test(a) && !a.startsWith('sqs:Receive') && !a.startsWith('sqs:Delete') && !a.startsWith('sqs:ChangeMessage') && !a.startsWith('sqs:GetQueue'))
+      .sort();
+  };
+
+  it('keep import files in a private, encrypted bucket of the data stack, expiring after 90 days', () => {
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['coupon-imports-dev-'])] }),
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90 })] },
+      BucketEncryption: Match.anyValue(),
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+  });
+
+  it('give the worker the files (read only) and its queue; the start route the queue; the dual write and the progress nothing but the table', () => {
+    const worker = functionOf('ImportsRunImportStep');
+    expect(actionsOf(worker)).toEqual(['s3:GetObject', 'sqs:SendMessage']);
+    expect(worker[1].Properties.Timeout).toBe(900);
+    expect(Object.keys(worker[1].Properties.Environment.Variables)).toEqual(expect.arrayContaining(['IMPORT_BUCKET', 'IMPORT_QUEUE_URL']));
+    expect(actionsOf(functionOf('ApiStartImportFunction'))).toEqual(['sqs:SendMessage']);
+    expect(actionsOf(functionOf('ApiDualWriteCouponFunction'))).toEqual([]);
+    expect(actionsOf(functionOf('ApiGetImportFunction'))).toEqual([]);
+  });
+
+  it('put ImportRequested events from the bus on the import queue, and alarm on steps that failed every delivery', () => {
+    const rule = resources(service, 'AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern?.['detail-type']?.[0] === 'ImportRequested')!;
+    expect(rule[1].Properties.EventPattern.source).toEqual(['coupon-platform.imports']);
+    expect(JSON.stringify(rule[1].Properties.Targets)).toContain('ImportsSteps');
+    const alarms = resources(service, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ImportsStepDeadLettersAlarm'));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]![1].Properties.AlarmActions).toHaveLength(1);
+  });
+});
+
 describe('cdk-nag', () => {
   it('passes the AwsSolutions checks (synthesis fails on any unacknowledged finding)', () => {
     const { app } = buildApp({ context });
@@ -387,7 +429,8 @@ describe('operability', () => {
         deadLetterIds.add(dlq);
       }
     }
-    expect(deadLetterIds.size).toBe(5);
+    // Campaign chunks, code parts, import steps, the two stream consumers, the rule targets.
+    expect(deadLetterIds.size).toBe(6);
     for (const id of deadLetterIds) {
       expect(queueIds.has(id)).toBe(true);
       const watching = alarms().filter((a) => JSON.stringify(a.Dimensions ?? a.Metrics ?? []).includes(`"${id}"`) && /ApproximateNumberOfMessages/.test(JSON.stringify(a)));

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
 import { Entity } from '../../lib/entities';
-import { streamConsumers, streamFilterPattern } from '../../lib/topology';
+import { codeQueue, importQueue, streamConsumers, streamFilterPattern } from '../../lib/topology';
 import { type LocalQueues, startLocalQueues } from '../../tools/local/local-campaigns';
 import { passesFilter } from '../../tools/local/stream-poller';
 
@@ -35,18 +35,21 @@ describe('the local stack and the synthesized template agree', () => {
     expect(JSON.parse(Attributes!.RedrivePolicy!).maxReceiveCount).toBe(deployed[0]!.RedrivePolicy.maxReceiveCount);
   });
 
-  it('on the code generation queue: standard, visibility timeout and redrive count', async () => {
+  it('on the code generation and import queues: standard, visibility timeout and redrive count', async () => {
     const deployed = resources('AWS::SQS::Queue').filter((queue) => queue.RedrivePolicy && !queue.FifoQueue);
-    expect(deployed).toHaveLength(1);
-    const { Attributes } = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.codeQueueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy', 'FifoQueue'] }));
-    expect(Number(Attributes?.VisibilityTimeout)).toBe(deployed[0]!.VisibilityTimeout);
-    expect(Attributes?.FifoQueue).toBeUndefined();
-    expect(JSON.parse(Attributes!.RedrivePolicy!).maxReceiveCount).toBe(deployed[0]!.RedrivePolicy.maxReceiveCount);
+    expect(deployed).toHaveLength(2);
+    for (const [url, settings] of [[queues.codeQueueUrl, codeQueue], [queues.importQueueUrl, importQueue]] as const) {
+      const { Attributes } = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy', 'FifoQueue'] }));
+      expect(Number(Attributes?.VisibilityTimeout)).toBe(settings.visibilityTimeoutSeconds);
+      expect(Attributes?.FifoQueue).toBeUndefined();
+      expect(JSON.parse(Attributes!.RedrivePolicy!).maxReceiveCount).toBe(settings.maxReceiveCount);
+      expect(deployed.some((queue) => queue.VisibilityTimeout === settings.visibilityTimeoutSeconds && queue.RedrivePolicy.maxReceiveCount === settings.maxReceiveCount)).toBe(true);
+    }
   });
 
-  it('on the SQS event sources: batch size (campaign chunks 10, code parts 1), batch item failures reported', () => {
+  it('on the SQS event sources: batch size (campaign chunks 10, code parts 1, import steps 1), batch item failures reported', () => {
     const workers = resources('AWS::Lambda::EventSourceMapping').filter((mapping) => !mapping.StartingPosition);
-    expect(workers.map((worker) => worker.BatchSize).sort()).toEqual([1, 10]);
+    expect(workers.map((worker) => worker.BatchSize).sort()).toEqual([1, 1, 10]);
     for (const worker of workers) expect(worker.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 

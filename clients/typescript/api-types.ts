@@ -584,6 +584,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import legacy templates and coupons from files in the import bucket (JSON Lines; coupons also CSV), in the background: validate, write, verify. dryRun: validate and count only. The same import id with the same request answers the import, with another 409 */
+        post: operations["startImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/imports/{importId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import: status, progress, totals (read, created, updated, unchanged, invalid), the invalid records (line, field, reason) and the reconciliation of source and table per template and status */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/imports/coupons/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The dual write of a cut-over: one coupon as the legacy system holds it now. Idempotent; the newest version by updatedAt wins (an older one is ignored) */
+        put: operations["dualWriteCoupon"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/archives": {
         parameters: {
             query?: never;
@@ -748,7 +799,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "time": "2026-11-23T11:07:55.250Z"
+                     *       "time": "2026-11-23T14:08:33.635Z"
                      *     }
                      */
                     "application/json": {
@@ -811,7 +862,7 @@ export interface operations {
                      *           ],
                      *           "description": "Spring sale, shoes only",
                      *           "returnOnRefund": true,
-                     *           "createdAt": "2026-11-23T11:07:55.308Z",
+                     *           "createdAt": "2026-11-23T14:08:33.674Z",
                      *           "perUserLimit": 2,
                      *           "effect": {
                      *             "type": "amount_off",
@@ -833,7 +884,7 @@ export interface operations {
                      *           "name": "20 off 100 on shoes",
                      *           "claimable": true,
                      *           "currency": "EUR",
-                     *           "id": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *           "id": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *           "validity": {
                      *             "type": "relative",
                      *             "days": 30
@@ -847,10 +898,10 @@ export interface operations {
                      *             "group": "default"
                      *           },
                      *           "status": "active",
-                     *           "updatedAt": "2026-11-23T11:07:55.724Z"
+                     *           "updatedAt": "2026-11-23T14:08:34.055Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTg0MUVNMUIxRVpWRTFIREJDRE1TUkcwIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMTE6MDc6NTUuMzA4WiMwMU04NDFFTTFCMUVaVkUxSERCQ0RNU1JHMCIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
+                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTg0QlNDQ0FaQ1k1OUtKS0FQUjdaRjkwIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMTQ6MDg6MzMuNjc0WiMwMU04NEJTQ0NBWkNZNTlLSktBUFI3WkY5MCIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
                      *     }
                      */
                     "application/json": {
@@ -901,6 +952,7 @@ export interface operations {
                             stock: {
                                 total: number;
                                 shards: number;
+                                carriedOver?: number;
                                 remaining?: number;
                             };
                             perUserLimit: number;
@@ -1128,15 +1180,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T11:07:55.308Z",
-                     *       "updatedAt": "2026-11-23T11:07:55.308Z"
+                     *       "createdAt": "2026-11-23T14:08:33.674Z",
+                     *       "updatedAt": "2026-11-23T14:08:33.674Z"
                      *     }
                      */
                     "application/json": {
@@ -1186,6 +1238,7 @@ export interface operations {
                         stock: {
                             total: number;
                             shards: number;
+                            carriedOver?: number;
                             remaining?: number;
                         };
                         perUserLimit: number;
@@ -1265,15 +1318,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T11:07:55.308Z",
-                     *       "updatedAt": "2026-11-23T11:07:55.308Z"
+                     *       "createdAt": "2026-11-23T14:08:33.674Z",
+                     *       "updatedAt": "2026-11-23T14:08:33.674Z"
                      *     }
                      */
                     "application/json": {
@@ -1323,6 +1376,7 @@ export interface operations {
                         stock: {
                             total: number;
                             shards: number;
+                            carriedOver?: number;
                             remaining?: number;
                         };
                         perUserLimit: number;
@@ -1394,7 +1448,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T11:07:55.308Z",
+                     *       "createdAt": "2026-11-23T14:08:33.674Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1416,7 +1470,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -1431,7 +1485,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T11:07:55.724Z"
+                     *       "updatedAt": "2026-11-23T14:08:34.055Z"
                      *     }
                      */
                     "application/json": {
@@ -1481,6 +1535,7 @@ export interface operations {
                         stock: {
                             total: number;
                             shards: number;
+                            carriedOver?: number;
                             remaining?: number;
                         };
                         perUserLimit: number;
@@ -1631,7 +1686,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T11:07:55.308Z",
+                     *       "createdAt": "2026-11-23T14:08:33.674Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1657,7 +1712,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1667,7 +1722,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "draft",
-                     *       "updatedAt": "2026-11-23T11:07:55.491Z"
+                     *       "updatedAt": "2026-11-23T14:08:33.866Z"
                      *     }
                      */
                     "application/json": {
@@ -1717,6 +1772,7 @@ export interface operations {
                         stock: {
                             total: number;
                             shards: number;
+                            carriedOver?: number;
                             remaining?: number;
                         };
                         perUserLimit: number;
@@ -1801,7 +1857,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T11:07:55.308Z",
+                     *       "createdAt": "2026-11-23T14:08:33.674Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1827,7 +1883,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1837,7 +1893,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T11:07:55.590Z"
+                     *       "updatedAt": "2026-11-23T14:08:33.941Z"
                      *     }
                      */
                     "application/json": {
@@ -1887,6 +1943,7 @@ export interface operations {
                         stock: {
                             total: number;
                             shards: number;
+                            carriedOver?: number;
                             remaining?: number;
                         };
                         perUserLimit: number;
@@ -1973,7 +2030,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T11:07:55.308Z",
+                     *       "createdAt": "2026-11-23T14:08:33.674Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1995,7 +2052,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -2010,7 +2067,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T11:07:55.724Z"
+                     *       "updatedAt": "2026-11-23T14:08:34.055Z"
                      *     }
                      */
                     "application/json": {
@@ -2060,6 +2117,7 @@ export interface operations {
                         stock: {
                             total: number;
                             shards: number;
+                            carriedOver?: number;
                             remaining?: number;
                         };
                         perUserLimit: number;
@@ -2128,7 +2186,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T11:07:55.851Z"
+                     *       "updatedAt": "2026-11-23T14:08:34.197Z"
                      *     }
                      */
                     "application/json": {
@@ -2176,7 +2234,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T11:07:55.851Z"
+                     *       "updatedAt": "2026-11-23T14:08:34.197Z"
                      *     }
                      */
                     "application/json": {
@@ -2270,7 +2328,7 @@ export interface operations {
                      *       "tags": [
                      *         "vip"
                      *       ],
-                     *       "updatedAt": "2026-11-23T11:07:55.907Z"
+                     *       "updatedAt": "2026-11-23T14:08:34.245Z"
                      *     }
                      */
                     "application/json": {
@@ -2304,7 +2362,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "templateIds": [
-                 *         "01M841EM1B1EZVE1HDBCDMSRG0"
+                 *         "01M84BSCCAZCY59KJKAPR7ZF90"
                  *       ]
                  *     }
                  */
@@ -2325,8 +2383,8 @@ export interface operations {
                      * @example {
                      *       "coupons": [
                      *         {
-                     *           "id": "01M841EMQR64TTE6V0FRZ2XK4Z",
-                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *           "id": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2351,9 +2409,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T11:07:56.014Z",
-                     *           "validUntil": "2026-12-23T11:07:56.014Z",
-                     *           "issuedAt": "2026-11-23T11:07:56.014Z",
+                     *           "validFrom": "2026-11-23T14:08:34.340Z",
+                     *           "validUntil": "2026-12-23T14:08:34.340Z",
+                     *           "issuedAt": "2026-11-23T14:08:34.340Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2414,7 +2472,7 @@ export interface operations {
                             validUntil: string;
                             issuedAt: string;
                             /** @enum {string} */
-                            source: "claim" | "campaign" | "code";
+                            source: "claim" | "campaign" | "code" | "import";
                             orderId?: string;
                         }[];
                     };
@@ -2451,7 +2509,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *           "id": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "currency": "EUR",
@@ -2587,8 +2645,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M841EMQR64TTE6V0FRZ2XK4Z",
-                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *           "id": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2613,9 +2671,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T11:07:56.014Z",
-                     *           "validUntil": "2026-12-23T11:07:56.014Z",
-                     *           "issuedAt": "2026-11-23T11:07:56.014Z",
+                     *           "validFrom": "2026-11-23T14:08:34.340Z",
+                     *           "validUntil": "2026-12-23T14:08:34.340Z",
+                     *           "issuedAt": "2026-11-23T14:08:34.340Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2676,7 +2734,7 @@ export interface operations {
                             validUntil: string;
                             issuedAt: string;
                             /** @enum {string} */
-                            source: "claim" | "campaign" | "code";
+                            source: "claim" | "campaign" | "code" | "import";
                             orderId?: string;
                         }[];
                         nextCursor?: string;
@@ -2708,8 +2766,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M841EMQR64TTE6V0FRZ2XK4Z",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "id": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -2734,9 +2792,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T11:07:56.014Z",
-                     *       "validUntil": "2026-12-23T11:07:56.014Z",
-                     *       "issuedAt": "2026-11-23T11:07:56.014Z",
+                     *       "validFrom": "2026-11-23T14:08:34.340Z",
+                     *       "validUntil": "2026-12-23T14:08:34.340Z",
+                     *       "issuedAt": "2026-11-23T14:08:34.340Z",
                      *       "source": "claim"
                      *     }
                      */
@@ -2794,7 +2852,7 @@ export interface operations {
                         validUntil: string;
                         issuedAt: string;
                         /** @enum {string} */
-                        source: "claim" | "campaign" | "code";
+                        source: "claim" | "campaign" | "code" | "import";
                         orderId?: string;
                     };
                 };
@@ -2861,7 +2919,7 @@ export interface operations {
                      *       "subtotal": 12000,
                      *       "verdicts": [
                      *         {
-                     *           "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *           "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
                      *           "applicable": true,
                      *           "reasons": [],
                      *           "saving": 2000,
@@ -2876,11 +2934,11 @@ export interface operations {
                      *       ],
                      *       "best": {
                      *         "couponIds": [
-                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
+                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3034,7 +3092,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "offers": [
                      *         {
-                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3058,7 +3116,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T11:07:56.194Z",
+                     *           "validUntil": "2026-12-23T14:08:34.464Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3209,7 +3267,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "claimable": [
                      *         {
-                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3233,7 +3291,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T11:07:56.207Z",
+                     *           "validUntil": "2026-12-23T14:08:34.475Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3243,10 +3301,10 @@ export interface operations {
                      *       ],
                      *       "mine": [
                      *         {
-                     *           "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
-                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *           "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *           "name": "20 off 100 on shoes",
-                     *           "validUntil": "2026-12-23T11:07:56.014Z",
+                     *           "validUntil": "2026-12-23T14:08:34.340Z",
                      *           "applies": true,
                      *           "saving": 2000,
                      *           "reasons": []
@@ -3448,16 +3506,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T11:07:56.251Z",
+                     *       "lockedAt": "2026-11-23T14:08:34.525Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T11:37:56.251Z",
+                     *       "lockExpiresAt": "2026-11-23T14:38:34.525Z",
                      *       "currency": "EUR",
                      *       "state": "locked",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
+                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3474,7 +3532,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3486,7 +3544,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M841EMQR64TTE6V0FRZ2XK4Z"
+                     *         "01M84BSD1A9P44CT9BKD1S5Y0G"
                      *       ]
                      *     }
                      */
@@ -3561,7 +3619,7 @@ export interface operations {
                  * @example {
                  *       "userId": "user-123",
                  *       "couponIds": [
-                 *         "01M841EMQR64TTE6V0FRZ2XK4Z"
+                 *         "01M84BSD1A9P44CT9BKD1S5Y0G"
                  *       ],
                  *       "currency": "EUR",
                  *       "items": [
@@ -3609,11 +3667,11 @@ export interface operations {
                      *       "state": "locked",
                      *       "pricing": {
                      *         "couponIds": [
-                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
+                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3640,11 +3698,11 @@ export interface operations {
                      *       },
                      *       "currency": "EUR",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T11:07:56.251Z",
-                     *       "lockExpiresAt": "2026-11-23T11:37:56.251Z",
+                     *       "lockedAt": "2026-11-23T14:08:34.525Z",
+                     *       "lockExpiresAt": "2026-11-23T14:38:34.525Z",
                      *       "refunds": [],
                      *       "couponIds": [
-                     *         "01M841EMQR64TTE6V0FRZ2XK4Z"
+                     *         "01M84BSD1A9P44CT9BKD1S5Y0G"
                      *       ]
                      *     }
                      */
@@ -3729,16 +3787,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T11:07:56.251Z",
+                     *       "lockedAt": "2026-11-23T14:08:34.525Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T11:37:56.251Z",
+                     *       "lockExpiresAt": "2026-11-23T14:38:34.525Z",
                      *       "currency": "EUR",
                      *       "state": "confirmed",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
+                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3755,7 +3813,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3766,9 +3824,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "confirmedAt": "2026-11-23T11:07:56.354Z",
+                     *       "confirmedAt": "2026-11-23T14:08:34.657Z",
                      *       "couponIds": [
-                     *         "01M841EMQR64TTE6V0FRZ2XK4Z"
+                     *         "01M84BSD1A9P44CT9BKD1S5Y0G"
                      *       ]
                      *     }
                      */
@@ -3851,16 +3909,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1002",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T11:07:56.503Z",
+                     *       "lockedAt": "2026-11-23T14:08:34.790Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T11:37:56.503Z",
+                     *       "lockExpiresAt": "2026-11-23T14:38:34.790Z",
                      *       "currency": "EUR",
                      *       "state": "cancelled",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M841EN53E862TNM22K318S8B"
+                     *           "01M84BSDDN7TQQ6D7N4PQATWX2"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3877,7 +3935,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M841EN53E862TNM22K318S8B",
+                     *             "couponId": "01M84BSDDN7TQQ6D7N4PQATWX2",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3888,9 +3946,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "cancelledAt": "2026-11-23T11:07:56.552Z",
+                     *       "cancelledAt": "2026-11-23T14:08:34.845Z",
                      *       "couponIds": [
-                     *         "01M841EN53E862TNM22K318S8B"
+                     *         "01M84BSDDN7TQQ6D7N4PQATWX2"
                      *       ]
                      *     }
                      */
@@ -3966,7 +4024,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "couponIds": [
-                 *         "01M841EMQR64TTE6V0FRZ2XK4Z"
+                 *         "01M84BSD1A9P44CT9BKD1S5Y0G"
                  *       ]
                  *     }
                  */
@@ -3986,23 +4044,23 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T11:07:56.251Z",
+                     *       "lockedAt": "2026-11-23T14:08:34.525Z",
                      *       "userId": "user-123",
                      *       "refunds": [
                      *         {
-                     *           "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *           "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
                      *           "outcome": "returned",
-                     *           "at": "2026-11-23T11:07:56.411Z"
+                     *           "at": "2026-11-23T14:08:34.706Z"
                      *         }
                      *       ],
-                     *       "lockExpiresAt": "2026-11-23T11:37:56.251Z",
+                     *       "lockExpiresAt": "2026-11-23T14:38:34.525Z",
                      *       "currency": "EUR",
                      *       "state": "refunded",
-                     *       "confirmedAt": "2026-11-23T11:07:56.354Z",
+                     *       "confirmedAt": "2026-11-23T14:08:34.657Z",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M841EMQR64TTE6V0FRZ2XK4Z"
+                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -4019,7 +4077,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M841EMQR64TTE6V0FRZ2XK4Z",
+                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -4031,7 +4089,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M841EMQR64TTE6V0FRZ2XK4Z"
+                     *         "01M84BSD1A9P44CT9BKD1S5Y0G"
                      *       ]
                      *     }
                      */
@@ -4114,7 +4172,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "stock": {
                      *         "total": 1500,
                      *         "remaining": 1498
@@ -4183,14 +4241,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "added": 6500,
-                     *       "inShards": 6410,
+                     *       "inShards": 6455,
                      *       "issued": {
                      *         "claims": 2,
-                     *         "campaigns": 87,
+                     *         "campaigns": 42,
                      *         "codes": 1,
-                     *         "total": 90
+                     *         "carriedOver": 0,
+                     *         "total": 45
                      *       },
                      *       "reservedOutstanding": 0,
                      *       "difference": 0,
@@ -4199,12 +4258,12 @@ export interface operations {
                      *         {
                      *           "name": "equation",
                      *           "ok": true,
-                     *           "detail": "added 6500 = in shards 6410 + issued 90 + reserved 0"
+                     *           "detail": "added 6500 = in shards 6455 + issued 45 + reserved 0"
                      *         },
                      *         {
                      *           "name": "shards-added",
                      *           "ok": true,
-                     *           "detail": "the shards received 6500, the template counts 6500"
+                     *           "detail": "the shards received 6500 (+ 0 carried over), the template counts 6500"
                      *         },
                      *         {
                      *           "name": "shard-flows",
@@ -4214,7 +4273,7 @@ export interface operations {
                      *         {
                      *           "name": "reservations",
                      *           "ok": true,
-                     *           "detail": "shards reserved 2006 / campaigns and code batches 2006; shards got back 1918 / campaigns and code batches gave back 1918"
+                     *           "detail": "shards reserved 2006 / campaigns and code batches 2006; shards got back 1963 / campaigns and code batches gave back 1963"
                      *         },
                      *         {
                      *           "name": "campaign-outstanding",
@@ -4242,8 +4301,8 @@ export interface operations {
                      *           "campaignId": "summer",
                      *           "status": "cancelled",
                      *           "reserved": 2000,
-                     *           "issued": 84,
-                     *           "givenBack": 1916,
+                     *           "issued": 39,
+                     *           "givenBack": 1961,
                      *           "outstanding": 0,
                      *           "pool": 0,
                      *           "inFlight": 0
@@ -4260,7 +4319,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "couponsCounted": 0,
-                     *       "checkedAt": "2026-11-23T11:08:03.344Z"
+                     *       "checkedAt": "2026-11-23T14:08:42.726Z"
                      *     }
                      */
                     "application/json": {
@@ -4271,6 +4330,7 @@ export interface operations {
                             claims: number;
                             campaigns: number;
                             codes: number;
+                            carriedOver: number;
                             total: number;
                         };
                         reservedOutstanding: number;
@@ -4337,13 +4397,13 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "campaignId": "spring-vip",
-                     *           "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *           "status": "completed",
                      *           "total": 3,
                      *           "reserved": 3,
-                     *           "requestedAt": "2026-11-23T11:07:56.613Z",
-                     *           "startedAt": "2026-11-23T11:07:56.675Z",
-                     *           "endedAt": "2026-11-23T11:07:57.095Z"
+                     *           "requestedAt": "2026-11-23T14:08:34.910Z",
+                     *           "startedAt": "2026-11-23T14:08:34.981Z",
+                     *           "endedAt": "2026-11-23T14:08:35.398Z"
                      *         }
                      *       ]
                      *     }
@@ -4385,7 +4445,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "campaignId": "spring-vip",
-                 *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                 *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                  *       "audience": {
                  *         "type": "inline",
                  *         "userIds": [
@@ -4480,7 +4540,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "spring-vip",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "status": "completed",
                      *       "total": 3,
                      *       "processed": 3,
@@ -4497,26 +4557,26 @@ export interface operations {
                      *         "givenBack": 0,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T11:07:56.613Z",
-                     *       "startedAt": "2026-11-23T11:07:56.675Z",
-                     *       "completedAt": "2026-11-23T11:07:57.095Z",
-                     *       "endedAt": "2026-11-23T11:07:57.095Z",
+                     *       "requestedAt": "2026-11-23T14:08:34.910Z",
+                     *       "startedAt": "2026-11-23T14:08:34.981Z",
+                     *       "completedAt": "2026-11-23T14:08:35.398Z",
+                     *       "endedAt": "2026-11-23T14:08:35.398Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T11:07:56.613Z"
+                     *           "at": "2026-11-23T14:08:34.910Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T11:07:56.675Z"
+                     *           "at": "2026-11-23T14:08:34.981Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T11:07:56.675Z"
+                     *           "at": "2026-11-23T14:08:34.981Z"
                      *         },
                      *         {
                      *           "status": "completed",
-                     *           "at": "2026-11-23T11:07:57.095Z"
+                     *           "at": "2026-11-23T14:08:35.398Z"
                      *         }
                      *       ]
                      *     }
@@ -4585,12 +4645,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "status": "paused",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 11,
-                     *       "issued": 11,
+                     *       "processed": 6,
+                     *       "issued": 6,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4601,27 +4661,27 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1989
+                     *         "outstanding": 1994
                      *       },
-                     *       "requestedAt": "2026-11-23T11:07:57.388Z",
-                     *       "startedAt": "2026-11-23T11:07:57.441Z",
+                     *       "requestedAt": "2026-11-23T14:08:35.713Z",
+                     *       "startedAt": "2026-11-23T14:08:35.794Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T11:07:57.388Z"
+                     *           "at": "2026-11-23T14:08:35.713Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T11:07:57.441Z"
+                     *           "at": "2026-11-23T14:08:35.794Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T11:07:57.441Z"
+                     *           "at": "2026-11-23T14:08:35.794Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T11:07:58.301Z"
+                     *           "at": "2026-11-23T14:08:36.497Z"
                      *         }
                      *       ]
                      *     }
@@ -4692,11 +4752,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "status": "running",
                      *       "total": 2000,
-                     *       "processed": 64,
-                     *       "issued": 64,
+                     *       "processed": 19,
+                     *       "issued": 19,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4707,31 +4767,31 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1936
+                     *         "outstanding": 1981
                      *       },
-                     *       "requestedAt": "2026-11-23T11:07:57.388Z",
-                     *       "startedAt": "2026-11-23T11:07:57.441Z",
+                     *       "requestedAt": "2026-11-23T14:08:35.713Z",
+                     *       "startedAt": "2026-11-23T14:08:35.794Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T11:07:57.388Z"
+                     *           "at": "2026-11-23T14:08:35.713Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T11:07:57.441Z"
+                     *           "at": "2026-11-23T14:08:35.794Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T11:07:57.441Z"
+                     *           "at": "2026-11-23T14:08:35.794Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T11:07:58.301Z"
+                     *           "at": "2026-11-23T14:08:36.497Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T11:07:58.846Z"
+                     *           "at": "2026-11-23T14:08:37.192Z"
                      *         }
                      *       ]
                      *     }
@@ -4802,12 +4862,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "status": "cancelled",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 84,
-                     *       "issued": 84,
+                     *       "processed": 39,
+                     *       "issued": 39,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4817,38 +4877,38 @@ export interface operations {
                      *       },
                      *       "stock": {
                      *         "reserved": 2000,
-                     *         "givenBack": 1916,
+                     *         "givenBack": 1961,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T11:07:57.388Z",
-                     *       "startedAt": "2026-11-23T11:07:57.441Z",
-                     *       "endedAt": "2026-11-23T11:08:00.866Z",
+                     *       "requestedAt": "2026-11-23T14:08:35.713Z",
+                     *       "startedAt": "2026-11-23T14:08:35.794Z",
+                     *       "endedAt": "2026-11-23T14:08:38.948Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T11:07:57.388Z"
+                     *           "at": "2026-11-23T14:08:35.713Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T11:07:57.441Z"
+                     *           "at": "2026-11-23T14:08:35.794Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T11:07:57.441Z"
+                     *           "at": "2026-11-23T14:08:35.794Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T11:07:58.301Z"
+                     *           "at": "2026-11-23T14:08:36.497Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T11:07:58.846Z"
+                     *           "at": "2026-11-23T14:08:37.192Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "cancelled",
-                     *           "at": "2026-11-23T11:08:00.866Z"
+                     *           "at": "2026-11-23T14:08:38.948Z"
                      *         }
                      *       ]
                      *     }
@@ -4994,12 +5054,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "kind": "unique",
                      *       "status": "generating",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T11:08:01.426Z",
+                     *       "validFrom": "2026-11-23T14:08:39.609Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5016,7 +5076,7 @@ export interface operations {
                      *         "outstanding": 3
                      *       },
                      *       "exports": [],
-                     *       "createdAt": "2026-11-23T11:08:01.426Z",
+                     *       "createdAt": "2026-11-23T14:08:39.609Z",
                      *       "createdBy": "backoffice-test"
                      *     }
                      */
@@ -5069,12 +5129,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "kind": "unique",
                      *       "status": "generating",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T11:08:01.426Z",
+                     *       "validFrom": "2026-11-23T14:08:39.609Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5091,7 +5151,7 @@ export interface operations {
                      *         "outstanding": 3
                      *       },
                      *       "exports": [],
-                     *       "createdAt": "2026-11-23T11:08:01.426Z",
+                     *       "createdAt": "2026-11-23T14:08:39.609Z",
                      *       "createdBy": "backoffice-test"
                      *     }
                      */
@@ -5167,12 +5227,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "kind": "unique",
                      *       "status": "ready",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T11:08:01.426Z",
+                     *       "validFrom": "2026-11-23T14:08:39.609Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5191,12 +5251,12 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T11:08:02.181Z"
+                     *           "at": "2026-11-23T14:08:40.912Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T11:08:01.426Z",
+                     *       "createdAt": "2026-11-23T14:08:39.609Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T11:08:01.870Z"
+                     *       "readyAt": "2026-11-23T14:08:40.302Z"
                      *     }
                      */
                     "application/json": {
@@ -5265,10 +5325,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "url": "http://127.0.0.1:38613/coupon-code-exports-local/code-exports/spring-sms-AA-yVRGd6UqY.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T110802Z&X-Amz-Expires=900&X-Amz-Signature=ccdb0b6b56ea20514afdc84e9db2ad9804d432885cf57c01c9d145477ce656a1&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D%22spring-sms-AA-yVRGd6UqY.csv%22&x-amz-checksum-mode=ENABLED&x-id=GetObject",
-                     *       "expiresAt": "2026-11-23T11:23:02.181Z",
+                     *       "url": "http://127.0.0.1:37387/coupon-code-exports-local/code-exports/spring-sms-ZqtKo4ya0p7Y.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T140840Z&X-Amz-Expires=900&X-Amz-Signature=e76a0e694439c71a6f6d7ba8c16e1db1ac17ff355c02e7f67948b2056bf8c2e2&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D%22spring-sms-ZqtKo4ya0p7Y.csv%22&x-amz-checksum-mode=ENABLED&x-id=GetObject",
+                     *       "expiresAt": "2026-11-23T14:23:40.912Z",
                      *       "by": "backoffice-test",
-                     *       "at": "2026-11-23T11:08:02.181Z"
+                     *       "at": "2026-11-23T14:08:40.912Z"
                      *     }
                      */
                     "application/json": {
@@ -5310,12 +5370,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "kind": "unique",
                      *       "status": "revoked",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T11:08:01.426Z",
+                     *       "validFrom": "2026-11-23T14:08:39.609Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5334,13 +5394,13 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T11:08:02.181Z"
+                     *           "at": "2026-11-23T14:08:40.912Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T11:08:01.426Z",
+                     *       "createdAt": "2026-11-23T14:08:39.609Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T11:08:01.870Z",
-                     *       "revokedAt": "2026-11-23T11:08:02.964Z"
+                     *       "readyAt": "2026-11-23T14:08:40.302Z",
+                     *       "revokedAt": "2026-11-23T14:08:42.257Z"
                      *     }
                      */
                     "application/json": {
@@ -5422,12 +5482,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "kind": "unique",
                      *       "status": "ready",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T11:08:01.426Z",
+                     *       "validFrom": "2026-11-23T14:08:39.609Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5446,12 +5506,12 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T11:08:02.181Z"
+                     *           "at": "2026-11-23T14:08:40.912Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T11:08:01.426Z",
+                     *       "createdAt": "2026-11-23T14:08:39.609Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T11:08:01.870Z"
+                     *       "readyAt": "2026-11-23T14:08:40.302Z"
                      *     }
                      */
                     "application/json": {
@@ -5536,8 +5596,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M841EV14ME385M1NX0F8Q74N",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "id": "01M84BSKZV9JFY4A6T86B73P7C",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -5562,9 +5622,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T11:08:02.350Z",
-                     *       "validUntil": "2026-12-23T11:08:02.350Z",
-                     *       "issuedAt": "2026-11-23T11:08:02.350Z",
+                     *       "validFrom": "2026-11-23T14:08:41.307Z",
+                     *       "validUntil": "2026-12-23T14:08:41.307Z",
+                     *       "issuedAt": "2026-11-23T14:08:41.307Z",
                      *       "source": "code"
                      *     }
                      */
@@ -5622,7 +5682,7 @@ export interface operations {
                         validUntil: string;
                         issuedAt: string;
                         /** @enum {string} */
-                        source: "claim" | "campaign" | "code";
+                        source: "claim" | "campaign" | "code" | "import";
                         orderId?: string;
                     };
                 };
@@ -5636,8 +5696,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M841EV14ME385M1NX0F8Q74N",
-                     *       "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
+                     *       "id": "01M84BSKZV9JFY4A6T86B73P7C",
+                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -5662,9 +5722,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T11:08:02.350Z",
-                     *       "validUntil": "2026-12-23T11:08:02.350Z",
-                     *       "issuedAt": "2026-11-23T11:08:02.350Z",
+                     *       "validFrom": "2026-11-23T14:08:41.307Z",
+                     *       "validUntil": "2026-12-23T14:08:41.307Z",
+                     *       "issuedAt": "2026-11-23T14:08:41.307Z",
                      *       "source": "code"
                      *     }
                      */
@@ -5722,7 +5782,7 @@ export interface operations {
                         validUntil: string;
                         issuedAt: string;
                         /** @enum {string} */
-                        source: "claim" | "campaign" | "code";
+                        source: "claim" | "campaign" | "code" | "import";
                         orderId?: string;
                     };
                 };
@@ -5733,6 +5793,420 @@ export interface operations {
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
             422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    startImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "importId": "legacy-2026-11",
+                 *       "templates": "legacy/templates.jsonl",
+                 *       "coupons": "legacy/coupons.jsonl"
+                 *     }
+                 */
+                "application/json": {
+                    importId: string;
+                    templates?: string;
+                    coupons?: string;
+                    /** @enum {string} */
+                    couponsFormat?: "jsonl" | "csv";
+                    /** @default false */
+                    dryRun?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The resource created earlier under this Idempotency-Key (a replay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "importId": "legacy-2026-11",
+                     *       "status": "planning"
+                     *     }
+                     */
+                    "application/json": {
+                        importId: string;
+                        /** @enum {string} */
+                        status: "planning" | "importing" | "verifying" | "completed" | "failed";
+                    };
+                };
+            };
+            /** @description Accepted (or the existing import); follow it at GET /v1/admin/imports/{importId} */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "importId": "legacy-2026-11",
+                     *       "status": "planning"
+                     *     }
+                     */
+                    "application/json": {
+                        importId: string;
+                        /** @enum {string} */
+                        status: "planning" | "importing" | "verifying" | "completed" | "failed";
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: {
+                invalidFrom?: number;
+            };
+            header?: never;
+            path: {
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import, with a page of its invalid records (nextInvalidFrom: ask again from there) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "importId": "legacy-2026-11",
+                     *       "status": "completed",
+                     *       "dryRun": false,
+                     *       "startedBy": "backoffice-test",
+                     *       "startedAt": "2026-11-23T14:08:42.984Z",
+                     *       "finishedAt": "2026-11-23T14:08:46.279Z",
+                     *       "progress": {
+                     *         "parts": 2,
+                     *         "partsDone": 2,
+                     *         "segments": 16,
+                     *         "segmentsDone": 16
+                     *       },
+                     *       "templates": {
+                     *         "read": 2,
+                     *         "created": 2,
+                     *         "unchanged": 0,
+                     *         "invalid": 0
+                     *       },
+                     *       "coupons": {
+                     *         "read": 20,
+                     *         "created": 18,
+                     *         "updated": 0,
+                     *         "unchanged": 0,
+                     *         "repaired": 0,
+                     *         "invalid": 2
+                     *       },
+                     *       "invalidRecords": [
+                     *         {
+                     *           "externalId": "legacy-cpn-6",
+                     *           "reason": "Invalid option: expected one of \"unused\"|\"frozen\"|\"locked\"|\"used\"|\"expired\"",
+                     *           "file": "coupons",
+                     *           "field": "status",
+                     *           "line": 7
+                     *         },
+                     *         {
+                     *           "externalId": "legacy-cpn-15",
+                     *           "reason": "Invalid option: expected one of \"unused\"|\"frozen\"|\"locked\"|\"used\"|\"expired\"",
+                     *           "file": "coupons",
+                     *           "field": "status",
+                     *           "line": 16
+                     *         }
+                     *       ],
+                     *       "reconciliation": {
+                     *         "equal": true,
+                     *         "checkedAt": "2026-11-23T14:08:46.279Z",
+                     *         "differing": 0,
+                     *         "groups": 8,
+                     *         "source": {
+                     *           "count": 18
+                     *         },
+                     *         "rows": [
+                     *           {
+                     *             "equal": true,
+                     *             "source": {
+                     *               "count": 3,
+                     *               "checksum": "c22399d86716d12c"
+                     *             },
+                     *             "templateId": "31ZQJCEK2Z54A3SRR36E7JGXDF",
+                     *             "table": {
+                     *               "count": 3,
+                     *               "checksum": "c22399d86716d12c"
+                     *             },
+                     *             "status": "available"
+                     *           },
+                     *           {
+                     *             "equal": true,
+                     *             "source": {
+                     *               "count": 3,
+                     *               "checksum": "d31c974f3dee7cab"
+                     *             },
+                     *             "templateId": "31ZQJCEK2Z54A3SRR36E7JGXDF",
+                     *             "table": {
+                     *               "count": 3,
+                     *               "checksum": "d31c974f3dee7cab"
+                     *             },
+                     *             "status": "expired"
+                     *           },
+                     *           {
+                     *             "equal": true,
+                     *             "source": {
+                     *               "count": 3,
+                     *               "checksum": "c678cbf7b770ea29"
+                     *             },
+                     *             "templateId": "31ZQJCEK2Z54A3SRR36E7JGXDF",
+                     *             "table": {
+                     *               "count": 3,
+                     *               "checksum": "c678cbf7b770ea29"
+                     *             },
+                     *             "status": "locked"
+                     *           },
+                     *           {
+                     *             "equal": true,
+                     *             "source": {
+                     *               "count": 1,
+                     *               "checksum": "0c3c0e4f8524b714"
+                     *             },
+                     *             "templateId": "31ZQJCEK2Z54A3SRR36E7JGXDF",
+                     *             "table": {
+                     *               "count": 1,
+                     *               "checksum": "0c3c0e4f8524b714"
+                     *             },
+                     *             "status": "used"
+                     *           },
+                     *           {
+                     *             "equal": true,
+                     *             "source": {
+                     *               "count": 3,
+                     *               "checksum": "f0c54754a0c1ab92"
+                     *             },
+                     *             "templateId": "6AZR0VT0GVE3ZG9510VFN2611J",
+                     *             "table": {
+                     *               "count": 3,
+                     *               "checksum": "f0c54754a0c1ab92"
+                     *             },
+                     *             "status": "available"
+                     *           },
+                     *           {
+                     *             "equal": true,
+                     *             "source": {
+                     *               "count": 3,
+                     *               "checksum": "31a1f6d49e8c862c"
+                     *             },
+                     *             "templateId": "6AZR0VT0GVE3ZG9510VFN2611J",
+                     *             "table": {
+                     *               "count": 3,
+                     *               "checksum": "31a1f6d49e8c862c"
+                     *             },
+                     *             "status": "expired"
+                     *           },
+                     *           {
+                     *             "equal": true,
+                     *             "source": {
+                     *               "count": 1,
+                     *               "checksum": "b1ad21f53e996ba7"
+                     *             },
+                     *             "templateId": "6AZR0VT0GVE3ZG9510VFN2611J",
+                     *             "table": {
+                     *               "count": 1,
+                     *               "checksum": "b1ad21f53e996ba7"
+                     *             },
+                     *             "status": "locked"
+                     *           },
+                     *           {
+                     *             "equal": true,
+                     *             "source": {
+                     *               "count": 1,
+                     *               "checksum": "4c28b36b445152b6"
+                     *             },
+                     *             "templateId": "6AZR0VT0GVE3ZG9510VFN2611J",
+                     *             "table": {
+                     *               "count": 1,
+                     *               "checksum": "4c28b36b445152b6"
+                     *             },
+                     *             "status": "used"
+                     *           }
+                     *         ],
+                     *         "table": {
+                     *           "count": 18
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        importId: string;
+                        /** @enum {string} */
+                        status: "planning" | "importing" | "verifying" | "completed" | "failed";
+                        dryRun: boolean;
+                        startedBy: string;
+                        startedAt: string;
+                        finishedAt?: string;
+                        progress: {
+                            parts: number;
+                            partsDone: number;
+                            segments: number;
+                            segmentsDone: number;
+                        };
+                        templates: {
+                            read: number;
+                            created: number;
+                            unchanged: number;
+                            invalid: number;
+                        };
+                        coupons: {
+                            read: number;
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            repaired: number;
+                            invalid: number;
+                        };
+                        invalidRecords: {
+                            /** @enum {string} */
+                            file?: "templates" | "coupons";
+                            line: number;
+                            externalId?: string;
+                            field: string;
+                            reason: string;
+                        }[];
+                        nextInvalidFrom?: number;
+                        reconciliation?: {
+                            equal: boolean;
+                            groups: number;
+                            differing: number;
+                            source: {
+                                count: number;
+                            };
+                            table: {
+                                count: number;
+                            };
+                            rows: {
+                                templateId: string;
+                                status: string;
+                                source: {
+                                    count: number;
+                                    checksum: string;
+                                };
+                                table: {
+                                    count: number;
+                                    checksum: string;
+                                };
+                                equal: boolean;
+                            }[];
+                            checkedAt: string;
+                        };
+                        failure?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    dualWriteCoupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "externalId": "legacy-cpn-0",
+                 *       "userId": "legacy-user-2",
+                 *       "templateExternalId": "legacy-tpl-0",
+                 *       "status": "used",
+                 *       "orderId": "legacy-order-77",
+                 *       "issuedAt": "2026-01-12T00:00:00.000Z",
+                 *       "usedAt": "2026-11-20T10:00:00.000Z",
+                 *       "updatedAt": "2026-11-20T10:00:00.000Z"
+                 *     }
+                 */
+                "application/json": {
+                    externalId: string;
+                    userId: string;
+                    templateExternalId: string;
+                    /** @enum {string} */
+                    status: "unused" | "frozen" | "locked" | "used" | "expired";
+                    orderId?: string;
+                    /** Format: date-time */
+                    issuedAt: string;
+                    /** Format: date-time */
+                    validFrom?: string;
+                    /** Format: date-time */
+                    validUntil?: string;
+                    /** Format: date-time */
+                    usedAt?: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What the platform holds now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "outcome": "written",
+                     *       "couponId": "01KEQR1700A8N6R9ZSM6F0GPBW",
+                     *       "templateId": "6AZR0VT0GVE3ZG9510VFN2611J",
+                     *       "externalId": "legacy-cpn-0",
+                     *       "legacyUpdatedAt": "2026-11-20T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "written" | "unchanged" | "ignored";
+                        couponId: string;
+                        templateId: string;
+                        externalId: string;
+                        legacyUpdatedAt: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
             429: components["responses"]["Error429"];
             500: components["responses"]["Error500"];
             503: components["responses"]["Error503"];
@@ -5762,27 +6236,27 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "createdAt": "2026-11-23T11:08:04.073Z",
-                     *           "completedAt": "2026-11-23T11:08:04.656Z",
+                     *           "createdAt": "2026-11-23T14:08:47.658Z",
+                     *           "completedAt": "2026-11-23T14:08:48.092Z",
                      *           "coupons": 2,
                      *           "objects": [
                      *             {
                      *               "count": 2,
-                     *               "templateId": "01M841EM1B1EZVE1HDBCDMSRG0",
-                     *               "sha256": "3c9eb2cb932aaa4818ea91d723b0448eabc65b9d79e7cd385d55509ad0698a51",
+                     *               "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *               "sha256": "ca490a60f6b6e5d716f3ab72ed2a229df49286c65a86c222742764e145cc40ca",
                      *               "day": "2026-12-24",
-                     *               "key": "coupons/day=2026-12-24/template=01M841EM1B1EZVE1HDBCDMSRG0/01M841EWK8AGM55ATK5HXMM2GW.jsonl.gz",
-                     *               "bytes": 472
+                     *               "key": "coupons/day=2026-12-24/template=01M84BSCCAZCY59KJKAPR7ZF90/01M84BST19034HK7P5SPW00WP5.jsonl.gz",
+                     *               "bytes": 463
                      *             }
                      *           ],
                      *           "leftInTable": 0,
-                     *           "shard": 17,
+                     *           "shard": 0,
                      *           "state": "complete",
-                     *           "batchId": "01M841EWK8AGM55ATK5HXMM2GW",
+                     *           "batchId": "01M84BST19034HK7P5SPW00WP5",
                      *           "bucket": "coupon-archive-local"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMTE6MDg6MDQuMDczWiMwMU04NDFFV0s4QUdNNTVBVEs1SFhNTTJHVyIsInBrIjoiQVJDSElWRVMifQ"
+                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMTQ6MDg6NDcuNjU4WiMwMU04NEJTVDE5MDM0SEs3UDVTUFcwMFdQNSIsInBrIjoiQVJDSElWRVMifQ"
                      *     }
                      */
                     "application/json": {

@@ -11,6 +11,7 @@ import { codeFailureMetric, codeQueue, codeWorker, ENV, serviceName } from '../.
 import { codeExportBucketNamePattern, codeSecretName } from '../names';
 import { anyAboveZeroAlarm } from './alarms';
 import { CouponFunction } from './coupon-function';
+import { workQueueWithDeadLetters } from './work-queue';
 
 export interface CouponCodesProps {
   readonly stage: string;
@@ -46,15 +47,7 @@ export class CouponCodes extends Construct {
     const secretArn = Arn.format({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(this));
     const exportObjects = `arn:${Aws.PARTITION}:s3:::${props.exportBucketName}/*`;
 
-    this.deadLetters = new Queue(this, 'PartDeadLetters', { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(codeQueue.deadLetterRetentionDays) });
-    Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of code generation parts.' });
-    this.queue = new Queue(this, 'Parts', {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      visibilityTimeout: Duration.seconds(codeQueue.visibilityTimeoutSeconds),
-      retentionPeriod: Duration.days(codeQueue.retentionDays),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: codeQueue.maxReceiveCount },
-    });
+    ({ queue: this.queue, deadLetters: this.deadLetters } = workQueueWithDeadLetters(this, { queue: 'Parts', deadLetters: 'PartDeadLetters', what: 'code generation parts' }, codeQueue));
 
     const grant = (fn: CouponFunction, uses: NonNullable<RouteDefinition['uses']>, exportActions: readonly string[]) => {
       if (uses.includes('codeSecret')) {

@@ -12,6 +12,7 @@ import { ENV, importQueue, importRequestRule, importWorker } from '../../lib/top
 import { importBucketNamePattern } from '../names';
 import { anyAboveZeroAlarm } from './alarms';
 import { CouponFunction } from './coupon-function';
+import { workQueueWithDeadLetters } from './work-queue';
 
 export interface CouponImportsProps {
   readonly stage: string;
@@ -36,15 +37,7 @@ export class CouponImports extends Construct {
 
   constructor(scope: Construct, id: string, props: CouponImportsProps) {
     super(scope, id);
-    this.deadLetters = new Queue(this, 'StepDeadLetters', { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(importQueue.deadLetterRetentionDays) });
-    Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of import steps.' });
-    this.queue = new Queue(this, 'Steps', {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      visibilityTimeout: Duration.seconds(importQueue.visibilityTimeoutSeconds),
-      retentionPeriod: Duration.days(importQueue.retentionDays),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: importQueue.maxReceiveCount },
-    });
+    ({ queue: this.queue, deadLetters: this.deadLetters } = workQueueWithDeadLetters(this, { queue: 'Steps', deadLetters: 'StepDeadLetters', what: 'import steps' }, importQueue));
 
     this.worker = new CouponFunction(this, 'RunImportStep', {
       entry: importWorker.entry,

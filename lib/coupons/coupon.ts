@@ -41,6 +41,17 @@ export interface Coupon {
   readonly expiredAt?: string;
 }
 
+/** The rule fields a coupon copies from its template when it is issued (every path, imports too). */
+export const rulesOf = (template: Template) => ({
+  templateId: template.id,
+  name: template.name,
+  currency: template.currency,
+  effect: template.effect,
+  scope: template.scope,
+  stacking: template.stacking,
+  returnOnRefund: template.returnOnRefund,
+});
+
 export function issueCoupon(template: Template, issue: { id: string; userId: string; nowMs: number; source: CouponSource; campaignId?: string; codeBatchId?: string }): Coupon {
   const validity =
     template.validity.type === 'fixed'
@@ -49,14 +60,8 @@ export function issueCoupon(template: Template, issue: { id: string; userId: str
   return {
     id: issue.id,
     userId: issue.userId,
-    templateId: template.id,
     status: 'available',
-    name: template.name,
-    currency: template.currency,
-    effect: template.effect,
-    scope: template.scope,
-    stacking: template.stacking,
-    returnOnRefund: template.returnOnRefund,
+    ...rulesOf(template),
     ...validity,
     issuedAt: toIso(issue.nowMs),
     source: issue.source,

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type BatchRetries, batchGetAll, batchWriteAll, gateOf } from '../dynamodb/batch';
+import { queryAll } from '../dynamodb/query';
 import { isConditionalCheckFailure } from '../dynamodb/errors';
 import { conditionFailed, isContention, transactWrite } from '../dynamodb/transaction';
 import { Entity, entityItem, withoutKeys } from '../entities';
@@ -319,26 +320,17 @@ export class ImportRepository {
     return put.filter(Boolean).length;
   }
 
-  private async queryPrefix(pk: string, prefix: string, projection: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ProjectionExpression: projection,
-          ...(projection.includes('#source') ? { ExpressionAttributeNames: { '#source': 'source' } } : {}),
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryPrefix(pk: string, prefix: string, projection: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ProjectionExpression: projection,
+      ...(projection.includes('#source') ? { ExpressionAttributeNames: { '#source': 'source' } } : {}),
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      ConsistentRead: true,
+    });
   }
+
 }
 
 interface CounterGroup {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseCsvLine } from 'csv-parse/sync';
 import * as z from 'zod';
-import type { Coupon, CouponStatus } from '../coupons/coupon';
+import { type Coupon, type CouponStatus, rulesOf } from '../coupons/coupon';
 import { userIdString } from '../ids';
 import { defaultShardCount, type Template } from '../templates/template';
 import { CreateTemplateInput, TemplateStatus } from '../templates/template-schema';
@@ -172,14 +172,8 @@ export function importedCoupon(template: Template, record: LegacyCouponRecord): 
   return {
     id: legacyCouponId(record),
     userId: record.userId,
-    templateId: template.id,
     status,
-    name: template.name,
-    currency: template.currency,
-    effect: template.effect,
-    scope: template.scope,
-    stacking: template.stacking,
-    returnOnRefund: template.returnOnRefund,
+    ...rulesOf(template),
     validFrom: record.validFrom ?? validity.validFrom,
     validUntil,
     issuedAt: record.issuedAt,

@@ -95,7 +95,7 @@ describe('importing a legacy data set: 100,000 coupons, 20,000 users, 50 templat
       expect(ledger.issued.carriedOver).toBe(100_000);
     }
     expect(await countersAgree()).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 
   it('a second import (the same coupons as CSV) changes nothing, and reports the same broken lines (one header line later)', async () => {
     const before = await written();
@@ -107,7 +107,7 @@ describe('importing a legacy data set: 100,000 coupons, 20,000 users, 50 templat
     expect(view.templates).toMatchObject({ created: 0, unchanged: 50 });
     expect(view.reconciliation?.equal).toBe(true);
     expect(await written()).toEqual(before);
-  }, 600_000);
+  }, 900_000);
 });
 
 describe('dual writes while an import runs', () => {
@@ -150,7 +150,7 @@ describe('dual writes while an import runs', () => {
     const untouched = records.filter((record) => !newest.has(record.externalId));
     expect(untouched.every((record) => byExternal.get(record.externalId)?.legacyUpdatedAt === record.updatedAt)).toBe(true);
     expect(await countersAgree()).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 
   it('a dual write landing between the import\'s read and its write is put back by the import', async () => {
     const set = legacyDataSet({ coupons: 40, users: 10, templates: 2, brokenShare: 0, seed: 13, prefix: 'race' });

@@ -184,7 +184,8 @@ async function readPart(deps: ImportDeps, job: ImportJob, message: Extract<Impor
     templates.set(DRY_RUN_LOADED, undefined);
   }
   const needed = [...new Set(records.map(({ record }) => legacyTemplateId({ externalId: record.templateExternalId })))].filter((id) => !templates.has(id));
-  await Promise.all(needed.map(async (id) => templates.set(id, await deps.templates.get(id, { consistent: false }))));
+  // Strongly consistent: the plan step may have created these templates a moment ago.
+  await Promise.all(needed.map(async (id) => templates.set(id, await deps.templates.get(id))));
   const imported: ImportedCoupon[] = [];
   for (const { line, record } of records) {
     const template = templates.get(legacyTemplateId({ externalId: record.templateExternalId }));

@@ -12,7 +12,6 @@ import {
   type ImportMessage,
   type ImportView,
   importView,
-  type PartResult,
   type TemplateTotals,
   zeroCouponTotals,
   zeroTemplateTotals,

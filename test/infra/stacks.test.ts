@@ -257,18 +257,20 @@ describe('lifecycle', () => {
   });
 });
 
+/** The S3, Secrets Manager and SQS-sending actions a function's role allows (queue consumption left out). */
+const actionsOf = (fn: [string, Resource]) => {
+  const role = fn[1].Properties.Role['Fn::GetAtt'][0];
+  return resources(service, 'AWS::IAM::Policy')
+    .map(([, r]) => r.Properties)
+    .filter((p) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
+    .flatMap((p) => p.PolicyDocument.Statement)
+    .flatMap((st: { Action: string | string[] }) => [st.Action].flat())
+    .filter((a: string) => /^(s3|secretsmanager|sqs):/.test(a) && !a.startsWith('sqs:Receive') && !a.startsWith('sqs:Delete') && !a.startsWith('sqs:ChangeMessage') && !a.startsWith('sqs:GetQueue'))
+    .sort();
+};
+
 describe('codes', () => {
   const functionOf = (route: { id: string }) => resources(service, 'AWS::Lambda::Function').find(([id]) => id.startsWith(`Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}Function`))!;
-  const actionsOf = (fn: [string, Resource]) => {
-    const role = fn[1].Properties.Role['Fn::GetAtt'][0];
-    return resources(service, 'AWS::IAM::Policy')
-      .map(([, r]) => r.Properties)
-      .filter((p) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
-      .flatMap((p) => p.PolicyDocument.Statement)
-      .flatMap((st: { Action: string | string[] }) => [st.Action].flat())
-      .filter((a: string) => /^(s3|secretsmanager|sqs):/.test(a) && !a.startsWith('sqs:Receive') && !a.startsWith('sqs:Delete') && !a.startsWith('sqs:ChangeMessage') && !a.startsWith('sqs:GetQueue'))
-      .sort();
-  };
 
   it('keep their secret (generated, kept with the data) and their exports (versioned, encrypted, private) in the data stack', () => {
     data.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'coupons/dev/code-secret', GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
@@ -312,16 +314,6 @@ describe('codes', () => {
 
 describe('imports', () => {
   const functionOf = (id: string) => resources(service, 'AWS::Lambda::Function').find(([logicalId]) => logicalId.startsWith(id))!;
-  const actionsOf = (fn: [string, Resource]) => {
-    const role = fn[1].Properties.Role['Fn::GetAtt'][0];
-    return resources(service, 'AWS::IAM::Policy')
-      .map(([, r]) => r.Properties)
-      .filter((p) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
-      .flatMap((p) => p.PolicyDocument.Statement)
-      .flatMap((st: { Action: string | string[] }) => [st.Action].flat())
-      .filter((a: string) => /^(s3|sqs):/.test(a) && !a.startsWith('sqs:Receive') && !a.startsWith('sqs:Delete') && !a.startsWith('sqs:ChangeMessage') && !a.startsWith('sqs:GetQueue'))
-      .sort();
-  };
 
   it('keep import files in a private, encrypted bucket of the data stack, expiring after 90 days', () => {
     data.hasResourceProperties('AWS::S3::Bucket', {

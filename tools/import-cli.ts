@@ -1,17 +1,18 @@
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { defaultSettings, type Settings, withSettings } from '../lib/config';
+import { defaultSettings, withSettings } from '../lib/config';
 import { createContainer, importDeps } from '../lib/container';
-import type { ImportFile, ImportView } from '../lib/imports/import';
+import type { ImportFile } from '../lib/imports/import';
 import { handleImportMessage, importProgress, startImport } from '../lib/imports/import-service';
 import { FileImportSource } from '../lib/imports/file-import-source';
 import { InProcessImportQueue } from '../lib/imports/in-process-import-queue';
 import { LegacyCouponRecord, parseRecordLine } from '../lib/imports/legacy-records';
 import { linesWithBytes } from '../lib/imports/line-reader';
 import { legacyDataSet } from './local/legacy-data';
+import { localSettings } from './jobs';
 
 const USAGE = 'usage: npm run import -- [--templates t.jsonl] [--coupons c.jsonl|c.csv] [--dry-run] [--import-id id] [--quiet] [--table name --region r | --api <url> --token <jwt>]\n       npm run import -- --write-sample <folder>   (a legacy data set to try it on)';
 
@@ -128,12 +129,6 @@ async function sendThroughApi(api: string, token: string | undefined, couponsPat
   return { sent, invalid };
 }
 
-/** The stack `npm start` runs, as it described itself in .local/stack.json. */
-function localSettings(stackFile: string): Settings {
-  if (!existsSync(stackFile)) throw new Error(`${stackFile} not found: start the local stack first (npm start), or name a deployed table with --table`);
-  const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { dynamodbEndpoint: string; tableName: string };
-  return withSettings(defaultSettings, { tableName: stack.tableName, endpoints: { dynamodb: stack.dynamodbEndpoint } });
-}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   runImportCli(process.argv.slice(2)).then(

@@ -43,7 +43,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 }
 
 /** The stack `npm start` runs, as it described itself in .local/stack.json. */
-function localSettings(stackFile: string) {
+export function localSettings(stackFile: string) {
   if (!existsSync(stackFile)) throw new Error(`${stackFile} not found: start the local stack first (npm start), or name a deployed table with --table`);
   const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { dynamodbEndpoint: string; tableName: string; s3Endpoint: string; archiveBucket: string };
   return withSettings(defaultSettings, { tableName: stack.tableName, endpoints: { dynamodb: stack.dynamodbEndpoint, s3: stack.s3Endpoint }, lifecycle: { archiveBucket: stack.archiveBucket } });

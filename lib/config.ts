@@ -112,6 +112,10 @@ export interface Settings {
     readonly scanBudgetMs: number;
     /** DynamoDB calls one importing process has in flight. */
     readonly writeCallsInFlight: number;
+    /** How long after reading a part's coupons its blind writes may still be sent. */
+    readonly writeWindowMs: number;
+    /** When a dual write's settle message comes back: well after any write window (at most 900, SQS's limit). */
+    readonly settleDelaySeconds: number;
   };
   /** Expiry, reminders and archival (docs/lifecycle.md). */
   readonly lifecycle: {
@@ -170,6 +174,8 @@ export const defaultSettings: Settings = {
     verifySegments: 16,
     scanBudgetMs: 10 * 60_000,
     writeCallsInFlight: 16,
+    writeWindowMs: 5 * 60_000,
+    settleDelaySeconds: 900,
   },
   lifecycle: {
     retentionDays: 180,

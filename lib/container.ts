@@ -456,18 +456,28 @@ export const importDeps = (c: Container) =>
         maxAttempts: c.settings.campaigns.writeAttempts,
         baseDelayMs: c.settings.campaigns.writeBaseDelayMs,
         inFlight: callGate(c.settings.imports.writeCallsInFlight),
-      }),
+      }, { ms: settledAfterWriteWindow(c.settings.imports).writeWindowMs, now: c.clock }),
       templates: templateRepository(c),
       source: c.options.importSource ?? new S3ImportSource(c.clients.s3, c.settings.imports.bucket ?? ''),
       queue:
         c.options.importQueue ??
         (c.settings.imports.queueUrl
           ? new SqsImportQueue(c.clients.sqs, c.settings.imports.queueUrl)
-          : // Only the functions that start or run imports are given the queue; the dual write never sends.
+          : // Only the functions that start, run or settle imports and dual writes are given the queue.
             { send: () => Promise.reject(new Error('no import queue is configured (imports.queueUrl)')) }),
       clock: c.clock,
       partSize: c.settings.imports.partSize,
       segments: c.settings.imports.verifySegments,
       scanBudgetMs: c.settings.imports.scanBudgetMs,
+      settleDelaySeconds: c.settings.imports.settleDelaySeconds,
     }),
   );
+
+/**
+ * A dual write's settle message must come back after every blind write an import may still send: at
+ * twice the write window or later (the rest covers a call in flight and clocks).
+ */
+function settledAfterWriteWindow<T extends { writeWindowMs: number; settleDelaySeconds: number }>(imports: T): T {
+  if (imports.settleDelaySeconds * 1000 < 2 * imports.writeWindowMs) throw new Error(`imports.settleDelaySeconds (${imports.settleDelaySeconds}) must be at least twice imports.writeWindowMs (${imports.writeWindowMs} ms)`);
+  return imports;
+}

@@ -799,7 +799,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "time": "2026-11-23T14:08:33.635Z"
+                     *       "time": "2026-11-23T16:32:54.346Z"
                      *     }
                      */
                     "application/json": {
@@ -862,7 +862,7 @@ export interface operations {
                      *           ],
                      *           "description": "Spring sale, shoes only",
                      *           "returnOnRefund": true,
-                     *           "createdAt": "2026-11-23T14:08:33.674Z",
+                     *           "createdAt": "2026-11-23T16:32:54.404Z",
                      *           "perUserLimit": 2,
                      *           "effect": {
                      *             "type": "amount_off",
@@ -884,7 +884,7 @@ export interface operations {
                      *           "name": "20 off 100 on shoes",
                      *           "claimable": true,
                      *           "currency": "EUR",
-                     *           "id": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *           "id": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *           "validity": {
                      *             "type": "relative",
                      *             "days": 30
@@ -898,10 +898,10 @@ export interface operations {
                      *             "group": "default"
                      *           },
                      *           "status": "active",
-                     *           "updatedAt": "2026-11-23T14:08:34.055Z"
+                     *           "updatedAt": "2026-11-23T16:32:54.883Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTg0QlNDQ0FaQ1k1OUtKS0FQUjdaRjkwIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMTQ6MDg6MzMuNjc0WiMwMU04NEJTQ0NBWkNZNTlLSktBUFI3WkY5MCIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
+                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTg0TTFQNDNUMVFQOTVQUFZSWjZQVzVNIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMTY6MzI6NTQuNDA0WiMwMU04NE0xUDQzVDFRUDk1UFBWUlo2UFc1TSIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
                      *     }
                      */
                     "application/json": {
@@ -1180,15 +1180,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T14:08:33.674Z",
-                     *       "updatedAt": "2026-11-23T14:08:33.674Z"
+                     *       "createdAt": "2026-11-23T16:32:54.404Z",
+                     *       "updatedAt": "2026-11-23T16:32:54.404Z"
                      *     }
                      */
                     "application/json": {
@@ -1318,15 +1318,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T14:08:33.674Z",
-                     *       "updatedAt": "2026-11-23T14:08:33.674Z"
+                     *       "createdAt": "2026-11-23T16:32:54.404Z",
+                     *       "updatedAt": "2026-11-23T16:32:54.404Z"
                      *     }
                      */
                     "application/json": {
@@ -1448,7 +1448,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T14:08:33.674Z",
+                     *       "createdAt": "2026-11-23T16:32:54.404Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1470,7 +1470,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -1485,7 +1485,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T14:08:34.055Z"
+                     *       "updatedAt": "2026-11-23T16:32:54.883Z"
                      *     }
                      */
                     "application/json": {
@@ -1686,7 +1686,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T14:08:33.674Z",
+                     *       "createdAt": "2026-11-23T16:32:54.404Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1712,7 +1712,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1722,7 +1722,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "draft",
-                     *       "updatedAt": "2026-11-23T14:08:33.866Z"
+                     *       "updatedAt": "2026-11-23T16:32:54.619Z"
                      *     }
                      */
                     "application/json": {
@@ -1857,7 +1857,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T14:08:33.674Z",
+                     *       "createdAt": "2026-11-23T16:32:54.404Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1883,7 +1883,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1893,7 +1893,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T14:08:33.941Z"
+                     *       "updatedAt": "2026-11-23T16:32:54.704Z"
                      *     }
                      */
                     "application/json": {
@@ -2030,7 +2030,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T14:08:33.674Z",
+                     *       "createdAt": "2026-11-23T16:32:54.404Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -2052,7 +2052,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -2067,7 +2067,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T14:08:34.055Z"
+                     *       "updatedAt": "2026-11-23T16:32:54.883Z"
                      *     }
                      */
                     "application/json": {
@@ -2186,7 +2186,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T14:08:34.197Z"
+                     *       "updatedAt": "2026-11-23T16:32:55.175Z"
                      *     }
                      */
                     "application/json": {
@@ -2234,7 +2234,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T14:08:34.197Z"
+                     *       "updatedAt": "2026-11-23T16:32:55.175Z"
                      *     }
                      */
                     "application/json": {
@@ -2328,7 +2328,7 @@ export interface operations {
                      *       "tags": [
                      *         "vip"
                      *       ],
-                     *       "updatedAt": "2026-11-23T14:08:34.245Z"
+                     *       "updatedAt": "2026-11-23T16:32:55.271Z"
                      *     }
                      */
                     "application/json": {
@@ -2362,7 +2362,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "templateIds": [
-                 *         "01M84BSCCAZCY59KJKAPR7ZF90"
+                 *         "01M84M1P43T1QP95PPVRZ6PW5M"
                  *       ]
                  *     }
                  */
@@ -2383,8 +2383,8 @@ export interface operations {
                      * @example {
                      *       "coupons": [
                      *         {
-                     *           "id": "01M84BSD1A9P44CT9BKD1S5Y0G",
-                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *           "id": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2409,9 +2409,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T14:08:34.340Z",
-                     *           "validUntil": "2026-12-23T14:08:34.340Z",
-                     *           "issuedAt": "2026-11-23T14:08:34.340Z",
+                     *           "validFrom": "2026-11-23T16:32:55.412Z",
+                     *           "validUntil": "2026-12-23T16:32:55.412Z",
+                     *           "issuedAt": "2026-11-23T16:32:55.412Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2509,7 +2509,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *           "id": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "currency": "EUR",
@@ -2645,8 +2645,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M84BSD1A9P44CT9BKD1S5Y0G",
-                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *           "id": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2671,9 +2671,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T14:08:34.340Z",
-                     *           "validUntil": "2026-12-23T14:08:34.340Z",
-                     *           "issuedAt": "2026-11-23T14:08:34.340Z",
+                     *           "validFrom": "2026-11-23T16:32:55.412Z",
+                     *           "validUntil": "2026-12-23T16:32:55.412Z",
+                     *           "issuedAt": "2026-11-23T16:32:55.412Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2766,8 +2766,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M84BSD1A9P44CT9BKD1S5Y0G",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "id": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -2792,9 +2792,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T14:08:34.340Z",
-                     *       "validUntil": "2026-12-23T14:08:34.340Z",
-                     *       "issuedAt": "2026-11-23T14:08:34.340Z",
+                     *       "validFrom": "2026-11-23T16:32:55.412Z",
+                     *       "validUntil": "2026-12-23T16:32:55.412Z",
+                     *       "issuedAt": "2026-11-23T16:32:55.412Z",
                      *       "source": "claim"
                      *     }
                      */
@@ -2919,7 +2919,7 @@ export interface operations {
                      *       "subtotal": 12000,
                      *       "verdicts": [
                      *         {
-                     *           "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *           "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
                      *           "applicable": true,
                      *           "reasons": [],
                      *           "saving": 2000,
@@ -2934,11 +2934,11 @@ export interface operations {
                      *       ],
                      *       "best": {
                      *         "couponIds": [
-                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
+                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3092,7 +3092,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "offers": [
                      *         {
-                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3116,7 +3116,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T14:08:34.464Z",
+                     *           "validUntil": "2026-12-23T16:32:55.615Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3267,7 +3267,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "claimable": [
                      *         {
-                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3291,7 +3291,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T14:08:34.475Z",
+                     *           "validUntil": "2026-12-23T16:32:55.632Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3301,10 +3301,10 @@ export interface operations {
                      *       ],
                      *       "mine": [
                      *         {
-                     *           "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
-                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *           "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *           "name": "20 off 100 on shoes",
-                     *           "validUntil": "2026-12-23T14:08:34.340Z",
+                     *           "validUntil": "2026-12-23T16:32:55.412Z",
                      *           "applies": true,
                      *           "saving": 2000,
                      *           "reasons": []
@@ -3506,16 +3506,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T14:08:34.525Z",
+                     *       "lockedAt": "2026-11-23T16:32:55.695Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T14:38:34.525Z",
+                     *       "lockExpiresAt": "2026-11-23T17:02:55.695Z",
                      *       "currency": "EUR",
                      *       "state": "locked",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
+                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3532,7 +3532,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3544,7 +3544,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M84BSD1A9P44CT9BKD1S5Y0G"
+                     *         "01M84M1Q3YMQ4STMXC6S123FD0"
                      *       ]
                      *     }
                      */
@@ -3619,7 +3619,7 @@ export interface operations {
                  * @example {
                  *       "userId": "user-123",
                  *       "couponIds": [
-                 *         "01M84BSD1A9P44CT9BKD1S5Y0G"
+                 *         "01M84M1Q3YMQ4STMXC6S123FD0"
                  *       ],
                  *       "currency": "EUR",
                  *       "items": [
@@ -3667,11 +3667,11 @@ export interface operations {
                      *       "state": "locked",
                      *       "pricing": {
                      *         "couponIds": [
-                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
+                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3698,11 +3698,11 @@ export interface operations {
                      *       },
                      *       "currency": "EUR",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T14:08:34.525Z",
-                     *       "lockExpiresAt": "2026-11-23T14:38:34.525Z",
+                     *       "lockedAt": "2026-11-23T16:32:55.695Z",
+                     *       "lockExpiresAt": "2026-11-23T17:02:55.695Z",
                      *       "refunds": [],
                      *       "couponIds": [
-                     *         "01M84BSD1A9P44CT9BKD1S5Y0G"
+                     *         "01M84M1Q3YMQ4STMXC6S123FD0"
                      *       ]
                      *     }
                      */
@@ -3787,16 +3787,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T14:08:34.525Z",
+                     *       "lockedAt": "2026-11-23T16:32:55.695Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T14:38:34.525Z",
+                     *       "lockExpiresAt": "2026-11-23T17:02:55.695Z",
                      *       "currency": "EUR",
                      *       "state": "confirmed",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
+                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3813,7 +3813,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3824,9 +3824,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "confirmedAt": "2026-11-23T14:08:34.657Z",
+                     *       "confirmedAt": "2026-11-23T16:32:55.857Z",
                      *       "couponIds": [
-                     *         "01M84BSD1A9P44CT9BKD1S5Y0G"
+                     *         "01M84M1Q3YMQ4STMXC6S123FD0"
                      *       ]
                      *     }
                      */
@@ -3909,16 +3909,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1002",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T14:08:34.790Z",
+                     *       "lockedAt": "2026-11-23T16:32:56.100Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T14:38:34.790Z",
+                     *       "lockExpiresAt": "2026-11-23T17:02:56.100Z",
                      *       "currency": "EUR",
                      *       "state": "cancelled",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M84BSDDN7TQQ6D7N4PQATWX2"
+                     *           "01M84M1QPPNCSG4NVR53BPMNK0"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3935,7 +3935,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84BSDDN7TQQ6D7N4PQATWX2",
+                     *             "couponId": "01M84M1QPPNCSG4NVR53BPMNK0",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3946,9 +3946,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "cancelledAt": "2026-11-23T14:08:34.845Z",
+                     *       "cancelledAt": "2026-11-23T16:32:56.176Z",
                      *       "couponIds": [
-                     *         "01M84BSDDN7TQQ6D7N4PQATWX2"
+                     *         "01M84M1QPPNCSG4NVR53BPMNK0"
                      *       ]
                      *     }
                      */
@@ -4024,7 +4024,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "couponIds": [
-                 *         "01M84BSD1A9P44CT9BKD1S5Y0G"
+                 *         "01M84M1Q3YMQ4STMXC6S123FD0"
                  *       ]
                  *     }
                  */
@@ -4044,23 +4044,23 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T14:08:34.525Z",
+                     *       "lockedAt": "2026-11-23T16:32:55.695Z",
                      *       "userId": "user-123",
                      *       "refunds": [
                      *         {
-                     *           "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *           "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
                      *           "outcome": "returned",
-                     *           "at": "2026-11-23T14:08:34.706Z"
+                     *           "at": "2026-11-23T16:32:55.952Z"
                      *         }
                      *       ],
-                     *       "lockExpiresAt": "2026-11-23T14:38:34.525Z",
+                     *       "lockExpiresAt": "2026-11-23T17:02:55.695Z",
                      *       "currency": "EUR",
                      *       "state": "refunded",
-                     *       "confirmedAt": "2026-11-23T14:08:34.657Z",
+                     *       "confirmedAt": "2026-11-23T16:32:55.857Z",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M84BSD1A9P44CT9BKD1S5Y0G"
+                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -4077,7 +4077,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84BSD1A9P44CT9BKD1S5Y0G",
+                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -4089,7 +4089,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M84BSD1A9P44CT9BKD1S5Y0G"
+                     *         "01M84M1Q3YMQ4STMXC6S123FD0"
                      *       ]
                      *     }
                      */
@@ -4172,7 +4172,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "stock": {
                      *         "total": 1500,
                      *         "remaining": 1498
@@ -4241,15 +4241,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "added": 6500,
-                     *       "inShards": 6455,
+                     *       "inShards": 6460,
                      *       "issued": {
                      *         "claims": 2,
-                     *         "campaigns": 42,
+                     *         "campaigns": 37,
                      *         "codes": 1,
                      *         "carriedOver": 0,
-                     *         "total": 45
+                     *         "total": 40
                      *       },
                      *       "reservedOutstanding": 0,
                      *       "difference": 0,
@@ -4258,7 +4258,7 @@ export interface operations {
                      *         {
                      *           "name": "equation",
                      *           "ok": true,
-                     *           "detail": "added 6500 = in shards 6455 + issued 45 + reserved 0"
+                     *           "detail": "added 6500 = in shards 6460 + issued 40 + reserved 0"
                      *         },
                      *         {
                      *           "name": "shards-added",
@@ -4273,7 +4273,7 @@ export interface operations {
                      *         {
                      *           "name": "reservations",
                      *           "ok": true,
-                     *           "detail": "shards reserved 2006 / campaigns and code batches 2006; shards got back 1963 / campaigns and code batches gave back 1963"
+                     *           "detail": "shards reserved 2006 / campaigns and code batches 2006; shards got back 1968 / campaigns and code batches gave back 1968"
                      *         },
                      *         {
                      *           "name": "campaign-outstanding",
@@ -4301,8 +4301,8 @@ export interface operations {
                      *           "campaignId": "summer",
                      *           "status": "cancelled",
                      *           "reserved": 2000,
-                     *           "issued": 39,
-                     *           "givenBack": 1961,
+                     *           "issued": 34,
+                     *           "givenBack": 1966,
                      *           "outstanding": 0,
                      *           "pool": 0,
                      *           "inFlight": 0
@@ -4319,7 +4319,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "couponsCounted": 0,
-                     *       "checkedAt": "2026-11-23T14:08:42.726Z"
+                     *       "checkedAt": "2026-11-23T16:33:04.599Z"
                      *     }
                      */
                     "application/json": {
@@ -4397,13 +4397,13 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "campaignId": "spring-vip",
-                     *           "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *           "status": "completed",
                      *           "total": 3,
                      *           "reserved": 3,
-                     *           "requestedAt": "2026-11-23T14:08:34.910Z",
-                     *           "startedAt": "2026-11-23T14:08:34.981Z",
-                     *           "endedAt": "2026-11-23T14:08:35.398Z"
+                     *           "requestedAt": "2026-11-23T16:32:56.310Z",
+                     *           "startedAt": "2026-11-23T16:32:56.443Z",
+                     *           "endedAt": "2026-11-23T16:32:57.020Z"
                      *         }
                      *       ]
                      *     }
@@ -4445,7 +4445,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "campaignId": "spring-vip",
-                 *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                 *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                  *       "audience": {
                  *         "type": "inline",
                  *         "userIds": [
@@ -4540,7 +4540,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "spring-vip",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "status": "completed",
                      *       "total": 3,
                      *       "processed": 3,
@@ -4557,26 +4557,26 @@ export interface operations {
                      *         "givenBack": 0,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T14:08:34.910Z",
-                     *       "startedAt": "2026-11-23T14:08:34.981Z",
-                     *       "completedAt": "2026-11-23T14:08:35.398Z",
-                     *       "endedAt": "2026-11-23T14:08:35.398Z",
+                     *       "requestedAt": "2026-11-23T16:32:56.310Z",
+                     *       "startedAt": "2026-11-23T16:32:56.443Z",
+                     *       "completedAt": "2026-11-23T16:32:57.020Z",
+                     *       "endedAt": "2026-11-23T16:32:57.020Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T14:08:34.910Z"
+                     *           "at": "2026-11-23T16:32:56.310Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T14:08:34.981Z"
+                     *           "at": "2026-11-23T16:32:56.443Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T14:08:34.981Z"
+                     *           "at": "2026-11-23T16:32:56.443Z"
                      *         },
                      *         {
                      *           "status": "completed",
-                     *           "at": "2026-11-23T14:08:35.398Z"
+                     *           "at": "2026-11-23T16:32:57.020Z"
                      *         }
                      *       ]
                      *     }
@@ -4645,7 +4645,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "status": "paused",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
@@ -4663,25 +4663,25 @@ export interface operations {
                      *         "givenBack": 0,
                      *         "outstanding": 1994
                      *       },
-                     *       "requestedAt": "2026-11-23T14:08:35.713Z",
-                     *       "startedAt": "2026-11-23T14:08:35.794Z",
+                     *       "requestedAt": "2026-11-23T16:32:57.282Z",
+                     *       "startedAt": "2026-11-23T16:32:57.352Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T14:08:35.713Z"
+                     *           "at": "2026-11-23T16:32:57.282Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T14:08:35.794Z"
+                     *           "at": "2026-11-23T16:32:57.352Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T14:08:35.794Z"
+                     *           "at": "2026-11-23T16:32:57.352Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T14:08:36.497Z"
+                     *           "at": "2026-11-23T16:32:58.025Z"
                      *         }
                      *       ]
                      *     }
@@ -4752,11 +4752,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "status": "running",
                      *       "total": 2000,
-                     *       "processed": 19,
-                     *       "issued": 19,
+                     *       "processed": 20,
+                     *       "issued": 20,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4767,31 +4767,31 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1981
+                     *         "outstanding": 1980
                      *       },
-                     *       "requestedAt": "2026-11-23T14:08:35.713Z",
-                     *       "startedAt": "2026-11-23T14:08:35.794Z",
+                     *       "requestedAt": "2026-11-23T16:32:57.282Z",
+                     *       "startedAt": "2026-11-23T16:32:57.352Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T14:08:35.713Z"
+                     *           "at": "2026-11-23T16:32:57.282Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T14:08:35.794Z"
+                     *           "at": "2026-11-23T16:32:57.352Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T14:08:35.794Z"
+                     *           "at": "2026-11-23T16:32:57.352Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T14:08:36.497Z"
+                     *           "at": "2026-11-23T16:32:58.025Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T14:08:37.192Z"
+                     *           "at": "2026-11-23T16:32:58.732Z"
                      *         }
                      *       ]
                      *     }
@@ -4862,12 +4862,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "status": "cancelled",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 39,
-                     *       "issued": 39,
+                     *       "processed": 21,
+                     *       "issued": 21,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4877,38 +4877,38 @@ export interface operations {
                      *       },
                      *       "stock": {
                      *         "reserved": 2000,
-                     *         "givenBack": 1961,
-                     *         "outstanding": 0
+                     *         "givenBack": 1966,
+                     *         "outstanding": 13
                      *       },
-                     *       "requestedAt": "2026-11-23T14:08:35.713Z",
-                     *       "startedAt": "2026-11-23T14:08:35.794Z",
-                     *       "endedAt": "2026-11-23T14:08:38.948Z",
+                     *       "requestedAt": "2026-11-23T16:32:57.282Z",
+                     *       "startedAt": "2026-11-23T16:32:57.352Z",
+                     *       "endedAt": "2026-11-23T16:32:59.944Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T14:08:35.713Z"
+                     *           "at": "2026-11-23T16:32:57.282Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T14:08:35.794Z"
+                     *           "at": "2026-11-23T16:32:57.352Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T14:08:35.794Z"
+                     *           "at": "2026-11-23T16:32:57.352Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T14:08:36.497Z"
+                     *           "at": "2026-11-23T16:32:58.025Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T14:08:37.192Z"
+                     *           "at": "2026-11-23T16:32:58.732Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "cancelled",
-                     *           "at": "2026-11-23T14:08:38.948Z"
+                     *           "at": "2026-11-23T16:32:59.944Z"
                      *         }
                      *       ]
                      *     }
@@ -5054,12 +5054,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "kind": "unique",
                      *       "status": "generating",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T14:08:39.609Z",
+                     *       "validFrom": "2026-11-23T16:33:00.366Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5076,7 +5076,7 @@ export interface operations {
                      *         "outstanding": 3
                      *       },
                      *       "exports": [],
-                     *       "createdAt": "2026-11-23T14:08:39.609Z",
+                     *       "createdAt": "2026-11-23T16:33:00.366Z",
                      *       "createdBy": "backoffice-test"
                      *     }
                      */
@@ -5129,12 +5129,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "kind": "unique",
                      *       "status": "generating",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T14:08:39.609Z",
+                     *       "validFrom": "2026-11-23T16:33:00.366Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5151,7 +5151,7 @@ export interface operations {
                      *         "outstanding": 3
                      *       },
                      *       "exports": [],
-                     *       "createdAt": "2026-11-23T14:08:39.609Z",
+                     *       "createdAt": "2026-11-23T16:33:00.366Z",
                      *       "createdBy": "backoffice-test"
                      *     }
                      */
@@ -5227,12 +5227,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "kind": "unique",
                      *       "status": "ready",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T14:08:39.609Z",
+                     *       "validFrom": "2026-11-23T16:33:00.366Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5251,12 +5251,12 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T14:08:40.912Z"
+                     *           "at": "2026-11-23T16:33:02.077Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T14:08:39.609Z",
+                     *       "createdAt": "2026-11-23T16:33:00.366Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T14:08:40.302Z"
+                     *       "readyAt": "2026-11-23T16:33:01.496Z"
                      *     }
                      */
                     "application/json": {
@@ -5325,10 +5325,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "url": "http://127.0.0.1:37387/coupon-code-exports-local/code-exports/spring-sms-ZqtKo4ya0p7Y.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T140840Z&X-Amz-Expires=900&X-Amz-Signature=e76a0e694439c71a6f6d7ba8c16e1db1ac17ff355c02e7f67948b2056bf8c2e2&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D%22spring-sms-ZqtKo4ya0p7Y.csv%22&x-amz-checksum-mode=ENABLED&x-id=GetObject",
-                     *       "expiresAt": "2026-11-23T14:23:40.912Z",
+                     *       "url": "http://127.0.0.1:38549/coupon-code-exports-local/code-exports/spring-sms-4vwz2AZTV919.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T163302Z&X-Amz-Expires=900&X-Amz-Signature=63e44584c117d53cca4bf7c7bf07dee6273df11c93a732f74ce11056e2a07b97&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D%22spring-sms-4vwz2AZTV919.csv%22&x-amz-checksum-mode=ENABLED&x-id=GetObject",
+                     *       "expiresAt": "2026-11-23T16:48:02.077Z",
                      *       "by": "backoffice-test",
-                     *       "at": "2026-11-23T14:08:40.912Z"
+                     *       "at": "2026-11-23T16:33:02.077Z"
                      *     }
                      */
                     "application/json": {
@@ -5370,12 +5370,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "kind": "unique",
                      *       "status": "revoked",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T14:08:39.609Z",
+                     *       "validFrom": "2026-11-23T16:33:00.366Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5394,13 +5394,13 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T14:08:40.912Z"
+                     *           "at": "2026-11-23T16:33:02.077Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T14:08:39.609Z",
+                     *       "createdAt": "2026-11-23T16:33:00.366Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T14:08:40.302Z",
-                     *       "revokedAt": "2026-11-23T14:08:42.257Z"
+                     *       "readyAt": "2026-11-23T16:33:01.496Z",
+                     *       "revokedAt": "2026-11-23T16:33:03.798Z"
                      *     }
                      */
                     "application/json": {
@@ -5482,12 +5482,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "kind": "unique",
                      *       "status": "ready",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T14:08:39.609Z",
+                     *       "validFrom": "2026-11-23T16:33:00.366Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5506,12 +5506,12 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T14:08:40.912Z"
+                     *           "at": "2026-11-23T16:33:02.077Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T14:08:39.609Z",
+                     *       "createdAt": "2026-11-23T16:33:00.366Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T14:08:40.302Z"
+                     *       "readyAt": "2026-11-23T16:33:01.496Z"
                      *     }
                      */
                     "application/json": {
@@ -5596,8 +5596,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M84BSKZV9JFY4A6T86B73P7C",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "id": "01M84M1YBHQYX5ECKNBDS978SJ",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -5622,9 +5622,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T14:08:41.307Z",
-                     *       "validUntil": "2026-12-23T14:08:41.307Z",
-                     *       "issuedAt": "2026-11-23T14:08:41.307Z",
+                     *       "validFrom": "2026-11-23T16:33:02.528Z",
+                     *       "validUntil": "2026-12-23T16:33:02.528Z",
+                     *       "issuedAt": "2026-11-23T16:33:02.528Z",
                      *       "source": "code"
                      *     }
                      */
@@ -5696,8 +5696,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M84BSKZV9JFY4A6T86B73P7C",
-                     *       "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
+                     *       "id": "01M84M1YBHQYX5ECKNBDS978SJ",
+                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -5722,9 +5722,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T14:08:41.307Z",
-                     *       "validUntil": "2026-12-23T14:08:41.307Z",
-                     *       "issuedAt": "2026-11-23T14:08:41.307Z",
+                     *       "validFrom": "2026-11-23T16:33:02.528Z",
+                     *       "validUntil": "2026-12-23T16:33:02.528Z",
+                     *       "issuedAt": "2026-11-23T16:33:02.528Z",
                      *       "source": "code"
                      *     }
                      */
@@ -5900,8 +5900,8 @@ export interface operations {
                      *       "status": "completed",
                      *       "dryRun": false,
                      *       "startedBy": "backoffice-test",
-                     *       "startedAt": "2026-11-23T14:08:42.984Z",
-                     *       "finishedAt": "2026-11-23T14:08:46.279Z",
+                     *       "startedAt": "2026-11-23T16:33:05.022Z",
+                     *       "finishedAt": "2026-11-23T16:33:09.647Z",
                      *       "progress": {
                      *         "parts": 2,
                      *         "partsDone": 2,
@@ -5919,7 +5919,6 @@ export interface operations {
                      *         "created": 18,
                      *         "updated": 0,
                      *         "unchanged": 0,
-                     *         "repaired": 0,
                      *         "invalid": 2
                      *       },
                      *       "invalidRecords": [
@@ -5940,7 +5939,7 @@ export interface operations {
                      *       ],
                      *       "reconciliation": {
                      *         "equal": true,
-                     *         "checkedAt": "2026-11-23T14:08:46.279Z",
+                     *         "checkedAt": "2026-11-23T16:33:09.647Z",
                      *         "differing": 0,
                      *         "groups": 8,
                      *         "source": {
@@ -6083,7 +6082,6 @@ export interface operations {
                             created: number;
                             updated: number;
                             unchanged: number;
-                            repaired: number;
                             invalid: number;
                         };
                         invalidRecords: {
@@ -6236,27 +6234,27 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "createdAt": "2026-11-23T14:08:47.658Z",
-                     *           "completedAt": "2026-11-23T14:08:48.092Z",
-                     *           "coupons": 2,
+                     *           "createdAt": "2026-11-23T16:33:11.402Z",
+                     *           "completedAt": "2026-11-23T16:33:12.125Z",
+                     *           "coupons": 1,
                      *           "objects": [
                      *             {
-                     *               "count": 2,
-                     *               "templateId": "01M84BSCCAZCY59KJKAPR7ZF90",
-                     *               "sha256": "ca490a60f6b6e5d716f3ab72ed2a229df49286c65a86c222742764e145cc40ca",
+                     *               "count": 1,
+                     *               "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *               "sha256": "dfb5f435175af0697ecbd459c66dfa8d7b2dd01d7ebb0e7bc1aaea08e2bf4316",
                      *               "day": "2026-12-24",
-                     *               "key": "coupons/day=2026-12-24/template=01M84BSCCAZCY59KJKAPR7ZF90/01M84BST19034HK7P5SPW00WP5.jsonl.gz",
-                     *               "bytes": 463
+                     *               "key": "coupons/day=2026-12-24/template=01M84M1P43T1QP95PPVRZ6PW5M/01M84M26Q8MD5VQWJMZC38HXN4.jsonl.gz",
+                     *               "bytes": 402
                      *             }
                      *           ],
                      *           "leftInTable": 0,
                      *           "shard": 0,
                      *           "state": "complete",
-                     *           "batchId": "01M84BST19034HK7P5SPW00WP5",
+                     *           "batchId": "01M84M26Q8MD5VQWJMZC38HXN4",
                      *           "bucket": "coupon-archive-local"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMTQ6MDg6NDcuNjU4WiMwMU04NEJTVDE5MDM0SEs3UDVTUFcwMFdQNSIsInBrIjoiQVJDSElWRVMifQ"
+                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMTY6MzM6MTEuNDAyWiMwMU04NE0yNlE4TUQ1VlFXSk1aQzM4SFhONCIsInBrIjoiQVJDSElWRVMifQ"
                      *     }
                      */
                     "application/json": {

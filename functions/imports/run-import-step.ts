@@ -6,7 +6,7 @@ import { onLambda } from '../../lib/lambda';
 import { logger } from '../../lib/observability';
 
 /**
- * SQS worker of imports: each message is a step (plan, a part, a verify segment) or an ImportRequested
+ * SQS worker of imports: each message is a step (plan, a part, a verify segment, a dual write's settle) or an ImportRequested
  * event the bus put on the queue. Every step is idempotent, so a failed one is reported and comes back
  * after the visibility timeout; after maxReceiveCount receives it goes to the (alarmed) dead-letter queue.
  */
@@ -24,7 +24,7 @@ export const build = (container: Container) => {
       try {
         if (message.kind === 'request') await startImport(deps, message.request);
         else await handleImportMessage(deps, message);
-        logger.info('import step done', { kind: message.kind, importId: message.kind === 'request' ? message.request.importId : message.importId });
+        logger.info('import step done', { kind: message.kind, ...stepIdentity(message) });
       } catch (error) {
         logger.error('import step failed', { messageId: record.messageId, error: error as Error });
         failures.push(record.messageId);
@@ -33,5 +33,8 @@ export const build = (container: Container) => {
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 };
+
+const stepIdentity = (message: NonNullable<ReturnType<typeof parseImportQueueMessage>>) =>
+  message.kind === 'request' ? { importId: message.request.importId } : message.kind === 'settle' ? { externalId: message.externalId } : { importId: message.importId };
 
 export const handler = onLambda(build);

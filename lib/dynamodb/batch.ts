@@ -27,18 +27,36 @@ const groupsOf = <T>(items: readonly T[], size: number): T[][] => {
   return groups;
 };
 
+/** A time after which a write must not be sent (what it was decided on may no longer hold). */
+export interface SendDeadline {
+  readonly atMs: number;
+  readonly now: () => number;
+}
+
+export class SendDeadlinePassedError extends Error {
+  constructor(atMs: number) {
+    super(`a write was due before ${new Date(atMs).toISOString()} and was not sent; what it was decided on is read again`);
+    this.name = 'SendDeadlinePassedError';
+  }
+}
+
 /**
  * BatchWriteItem, 25 requests a call (the calls in parallel), retrying UnprocessedItems and throttled
  * calls with backoff. Returns the requests still unprocessed after `maxAttempts`: never drops one
- * silently.
+ * silently. With `sendBefore`, no call is sent after its time: the batch throws instead.
  */
-export async function batchWriteAll(client: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[], retries: BatchRetries): Promise<WriteRequest[]> {
+export async function batchWriteAll(client: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[], retries: BatchRetries & { readonly sendBefore?: SendDeadline }): Promise<WriteRequest[]> {
   const gate = gateOf(retries);
+  const { sendBefore } = retries;
   const leftovers = await Promise.all(
     groupsOf(requests, BATCH_WRITE_MAX).map((group) =>
       untilDone(group, retries.maxAttempts, retries, async (pending) => {
         try {
-          const result = await gate(() => client.send(new BatchWriteCommand({ RequestItems: { [tableName]: [...pending] } })));
+          const result = await gate(() => {
+            // Checked when the call gets its slot: waiting for one is part of the time.
+            if (sendBefore && sendBefore.now() >= sendBefore.atMs) throw new SendDeadlinePassedError(sendBefore.atMs);
+            return client.send(new BatchWriteCommand({ RequestItems: { [tableName]: [...pending] } }));
+          });
           return result.UnprocessedItems?.[tableName] ?? [];
         } catch (error) {
           if (isThrottling(error)) return pending;

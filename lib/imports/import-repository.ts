@@ -23,8 +23,16 @@ export interface WriteOutcome {
   readonly created: number;
   readonly updated: number;
   readonly unchanged: number;
-  /** Coupons a dual write changed while this import wrote them, put back to the dual write's newer version. */
-  readonly repaired: number;
+}
+
+/**
+ * How long after reading a part's coupons its blind writes may still be sent. A dual write settles
+ * itself later than that (docs/migration.md), so a coupon a dual write creates between this read and
+ * these writes, and these writes then overwrite, is put back to the newer version.
+ */
+export interface WriteWindow {
+  readonly ms: number;
+  readonly now: () => number;
 }
 
 /** How long the dual write's record of a coupon's newest legacy version is kept: longer than any cut-over. */
@@ -41,18 +49,22 @@ const keyString = (key: Keyed) => `${key.pk}\u0000${key.sk}`;
  *
  * A part's coupons: one strongly consistent BatchGetItem reads the version of each coupon and the
  * counters of its users (1 RCU per item of up to 4 KB); BatchWriteItem writes the new ones (1 WCU per
- * coupon of up to 1 KB); a conditional PutItem replaces the ones the table holds in an older version;
- * the ones it holds in this version or a newer one are left. Counters: an UpdateItem per user and
- * claimable template adds the coupons it does not list yet (the list makes counting idempotent, whoever
- * writes the coupon first: this import, a retry of it, or the dual write). Last, one BatchGetItem of the
- * dual write's versions of the new coupons: a dual write that landed between the read and the write is
- * put back (its version is newer).
+ * coupon of up to 1 KB), every call sent within the write window of that read; a conditional PutItem
+ * replaces the ones the table holds in an older version; the ones it holds in this version or a newer
+ * one are left. Counters: an UpdateItem per user and claimable template adds the coupons it does not
+ * list yet (the list makes counting idempotent, whoever writes the coupon first: this import, a retry of
+ * it, or the dual write).
+ *
+ * The dual write: a version record (the newest legacy version known of a coupon), then the coupon,
+ * conditional on no same-or-newer version; `settle` writes a version record's coupon again (the queue
+ * brings it back after the write window, for a coupon an import's blind write may have overwritten).
  */
 export class ImportRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly retries: BatchRetries,
+    private readonly writeWindow: WriteWindow,
   ) {}
 
   async create(job: ImportJob): Promise<{ created: true } | { created: false; existing: ImportJob }> {
@@ -210,8 +222,9 @@ export class ImportRepository {
    * Throws if some could not be written after every retry (the part is retried).
    */
   async writeCoupons(imported: readonly ImportedCoupon[], options: { dryRun: boolean }): Promise<WriteOutcome> {
-    if (imported.length === 0) return { created: 0, updated: 0, unchanged: 0, repaired: 0 };
+    if (imported.length === 0) return { created: 0, updated: 0, unchanged: 0 };
     const counted = groupCounters(imported);
+    const sendBefore = { atMs: this.writeWindow.now() + this.writeWindow.ms, now: this.writeWindow.now };
     const held = await batchGetAll(
       this.client,
       this.tableName,
@@ -228,21 +241,22 @@ export class ImportRepository {
       else if (version < coupon.legacyUpdatedAt) replaced.push(coupon);
       else unchanged++;
     }
-    if (options.dryRun) return { created: created.length, updated: replaced.length, unchanged, repaired: 0 };
-    const unwritten = await batchWriteAll(this.client, this.tableName, created.map((coupon) => ({ PutRequest: { Item: couponItem(coupon) } })), this.retries);
+    if (options.dryRun) return { created: created.length, updated: replaced.length, unchanged };
+    // Blind writes, so only within the window: a coupon created since the read is put back by its dual write's settle step.
+    const unwritten = await batchWriteAll(this.client, this.tableName, created.map((coupon) => ({ PutRequest: { Item: couponItem(coupon) } })), { ...this.retries, sendBefore });
     if (unwritten.length > 0) throw new Error(`${unwritten.length} imported coupons could not be written after every retry; the part is retried`);
     const replacedNow = await Promise.all(replaced.map((coupon) => this.putNewer(coupon)));
     await Promise.all(counted.map((group) => this.count(group, heldBy.get(keyString(group.key))?.legacyCoupons as Set<string> | undefined)));
-    const repaired = await this.putBackDualWrites(created);
     const updated = replacedNow.filter(Boolean).length;
-    return { created: created.length, updated, unchanged: unchanged + replaced.length - updated, repaired };
+    return { created: created.length, updated, unchanged: unchanged + replaced.length - updated };
   }
 
   /**
-   * The dual write: records the version as the newest known (unless a newer one is), then writes the
-   * coupon if the table holds no newer version, with its counter if it counts (once per coupon).
+   * The dual write's first step: records the version as the newest known of the coupon, unless a newer
+   * one is (then it answers that one's version). The same version again goes on: a retry finishes what
+   * a crash left.
    */
-  async upsert(imported: ImportedCoupon, nowMs: number): Promise<{ outcome: 'written' | 'unchanged' | 'ignored'; heldVersion: string }> {
+  async recordVersion(imported: ImportedCoupon, nowMs: number): Promise<{ recorded: true } | { recorded: false; heldVersion: string }> {
     const { coupon } = imported;
     try {
       await this.client.send(
@@ -250,6 +264,7 @@ export class ImportRepository {
           TableName: this.tableName,
           Item: entityItem(Entity.legacyCouponVersion, legacyCouponVersionKey(coupon.userId, coupon.externalId), {
             coupon,
+            ...(imported.counter ? { counter: imported.counter } : {}),
             legacyUpdatedAt: coupon.legacyUpdatedAt,
             [timeToLiveAttribute]: Math.floor(nowMs / 1000) + LEGACY_VERSION_RETAIN_DAYS * 86_400,
           }),
@@ -262,10 +277,25 @@ export class ImportRepository {
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
       const held = (error as { Item?: Record<string, { S?: string }> }).Item?.legacyUpdatedAt?.S;
-      return { outcome: 'ignored', heldVersion: held ?? coupon.legacyUpdatedAt };
+      return { recorded: false, heldVersion: held ?? coupon.legacyUpdatedAt };
     }
-    const written = imported.counter ? await this.putNewerCounted(imported) : await this.putNewer(coupon);
-    return { outcome: written ? 'written' : 'unchanged', heldVersion: coupon.legacyUpdatedAt };
+    return { recorded: true };
+  }
+
+  /** The dual write's last step: the coupon, if the table holds no same-or-newer version, with its counter if it counts (once per coupon). */
+  writeVersion(imported: ImportedCoupon): Promise<boolean> {
+    return imported.counter ? this.putNewerCounted(imported) : this.putNewer(imported.coupon);
+  }
+
+  /**
+   * Writes the newest version recorded of a coupon again, if the coupon holds an older one (or none):
+   * after an import's blind write overwrote it, or a dual write stopped between its two steps. False if
+   * nothing was to do.
+   */
+  async settle(userId: string, externalId: string): Promise<boolean> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: legacyCouponVersionKey(userId, externalId), ConsistentRead: true }));
+    if (!Item) return false;
+    return this.writeVersion({ coupon: Item.coupon as ImportedCoupon['coupon'], ...(Item.counter ? { counter: Item.counter as NonNullable<ImportedCoupon['counter']> } : {}) });
   }
 
   /** Replaces the coupon unless the table holds this version or a newer one; false if it did. */
@@ -309,15 +339,6 @@ export class ImportRepository {
       // Some of them were counted since the read (a dual write): count the rest one by one.
       if (ids.length > 1) for (const id of ids) await this.count({ ...group, ids: [id] }, undefined);
     }
-  }
-
-  private async putBackDualWrites(created: readonly ImportedCoupon['coupon'][]): Promise<number> {
-    if (created.length === 0) return 0;
-    const versions = await batchGetAll(this.client, this.tableName, created.map((coupon) => legacyCouponVersionKey(coupon.userId, coupon.externalId)), { ...this.retries, consistent: true });
-    const written = new Map(created.map((coupon) => [`${coupon.userId}\u0000${coupon.externalId}`, coupon.legacyUpdatedAt]));
-    const newer = versions.map((item) => item.coupon as ImportedCoupon['coupon']).filter((coupon) => coupon.legacyUpdatedAt > (written.get(`${coupon.userId}\u0000${coupon.externalId}`) ?? '\uffff'));
-    const put = await Promise.all(newer.map((coupon) => this.putNewer(coupon)));
-    return put.filter(Boolean).length;
   }
 
   private queryPrefix(pk: string, prefix: string, projection: string): Promise<Record<string, unknown>[]> {

@@ -37,5 +37,7 @@ export const importRoutes = defineRoutes({
     response: { status: 200, schema: DualWriteResult, description: 'What the platform holds now' },
     errors: [404],
     throttle: { rate: 1_000, burst: 2_000 },
+    // Its settle message: sent with a delay, it puts the newest version back after any import's blind write.
+    uses: ['importQueue'],
   },
 });

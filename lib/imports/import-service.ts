@@ -27,7 +27,8 @@ export interface ImportSource {
 }
 
 export interface ImportQueue {
-  send(messages: readonly ImportMessage[]): Promise<void>;
+  /** `delaySeconds`: the messages are not handled before then (SQS's per-message delay, up to 900). */
+  send(messages: readonly ImportMessage[], options?: { readonly delaySeconds?: number }): Promise<void>;
 }
 
 export interface ImportDeps {
@@ -42,6 +43,8 @@ export interface ImportDeps {
   readonly segments: number;
   /** How long one verify message may scan before it hands its segment on (a Lambda has 15 minutes). */
   readonly scanBudgetMs: number;
+  /** When a dual write settles: later than any import's write window (ImportRepository). */
+  readonly settleDelaySeconds: number;
 }
 
 /** Part 0 is the templates file; the coupons file's parts are numbered from 1. */
@@ -89,6 +92,9 @@ export async function handleImportMessage(deps: ImportDeps, message: ImportMessa
       return importPart(deps, message);
     case 'verify':
       return verifySegment(deps, message);
+    case 'settle':
+      await deps.imports.settle(message.userId, message.externalId);
+      return;
   }
 }
 
@@ -272,14 +278,23 @@ export async function importProgress(deps: Pick<ImportDeps, 'imports'>, importId
 /**
  * PUT /v1/admin/imports/coupons/{externalId}: the dual write. The legacy system sends a coupon as it
  * holds it now; the newest version (by its `updatedAt`) wins, whatever order versions and imports arrive in.
+ * Three steps: the version record (an older version stops there), a settle message for later, the
+ * coupon. An import's part may have read the coupon as missing just before this write and overwrite it
+ * just after (its writes are blind, for speed); the settle message comes back after every such write
+ * has landed and puts the newest version back. It also finishes a dual write that stopped after its
+ * first step and was never retried.
  */
-export async function dualWriteCoupon(deps: Pick<ImportDeps, 'imports' | 'templates' | 'clock'>, externalId: string, record: LegacyCouponRecord): Promise<DualWriteResult> {
+export async function dualWriteCoupon(deps: Pick<ImportDeps, 'imports' | 'templates' | 'clock' | 'queue' | 'settleDelaySeconds'>, externalId: string, record: LegacyCouponRecord): Promise<DualWriteResult> {
   if (record.externalId !== externalId) throw new ValidationFailedError([{ path: 'externalId', message: `must be the externalId of the path (${externalId})` }]);
   const templateId = legacyTemplateId({ externalId: record.templateExternalId });
   const template = await deps.templates.get(templateId, { consistent: false });
   if (!template) throw new NotFoundError('template', record.templateExternalId);
   const nowMs = deps.clock();
   const imported = importedCouponOf(template, record, nowMs);
-  const { outcome, heldVersion } = await deps.imports.upsert(imported, nowMs);
-  return { outcome, couponId: imported.coupon.id, templateId, externalId, legacyUpdatedAt: heldVersion };
+  const answer = { couponId: imported.coupon.id, templateId, externalId };
+  const recorded = await deps.imports.recordVersion(imported, nowMs);
+  if (!recorded.recorded) return { outcome: 'ignored', ...answer, legacyUpdatedAt: recorded.heldVersion };
+  await deps.queue.send([{ kind: 'settle', userId: record.userId, externalId }], { delaySeconds: deps.settleDelaySeconds });
+  const written = await deps.imports.writeVersion(imported);
+  return { outcome: written ? 'written' : 'unchanged', ...answer, legacyUpdatedAt: imported.coupon.legacyUpdatedAt };
 }

@@ -41,10 +41,10 @@ export interface ImportFile {
 }
 
 export const TemplateTotals = z.object({ read: z.int(), created: z.int(), unchanged: z.int(), invalid: z.int() });
-export const CouponTotals = z.object({ read: z.int(), created: z.int(), updated: z.int(), unchanged: z.int(), repaired: z.int(), invalid: z.int() });
+export const CouponTotals = z.object({ read: z.int(), created: z.int(), updated: z.int(), unchanged: z.int(), invalid: z.int() });
 export type TemplateTotals = z.infer<typeof TemplateTotals>;
 export type CouponTotals = z.infer<typeof CouponTotals>;
-export const zeroCouponTotals = (): CouponTotals => ({ read: 0, created: 0, updated: 0, unchanged: 0, repaired: 0, invalid: 0 });
+export const zeroCouponTotals = (): CouponTotals => ({ read: 0, created: 0, updated: 0, unchanged: 0, invalid: 0 });
 export const zeroTemplateTotals = (): TemplateTotals => ({ read: 0, created: 0, unchanged: 0, invalid: 0 });
 
 export interface ImportJob {
@@ -81,14 +81,19 @@ export interface PartResult {
   readonly source: Tally;
 }
 
-/** Messages of the import queue: plan the import, import one part, verify one segment of the table. */
+/**
+ * Messages of the import queue: plan the import, import one part, verify one segment of the table;
+ * settle a dual write (sent with a delay longer than an import's write window).
+ */
 export type ImportMessage =
   | { readonly kind: 'plan'; readonly importId: string }
+  | { readonly kind: 'settle'; readonly userId: string; readonly externalId: string }
   | { readonly kind: 'part'; readonly importId: string; readonly part: number; readonly firstLine: number; readonly start: number; readonly end: number }
   | { readonly kind: 'verify'; readonly importId: string; readonly segment: number; readonly startKey?: Record<string, unknown>; readonly tally?: Tally };
 
 export const ImportMessageSchema: z.ZodType<ImportMessage> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('plan'), importId: ImportId }),
+  z.object({ kind: z.literal('settle'), userId: z.string().min(1), externalId: z.string().min(1) }),
   z.object({ kind: z.literal('part'), importId: ImportId, part: z.int().min(0), firstLine: z.int().min(1), start: z.int().min(0), end: z.int().min(0) }),
   z.object({
     kind: z.literal('verify'),
@@ -130,7 +135,7 @@ export const importView = (job: ImportJob, invalidRecords: readonly InvalidRecor
   progress: { parts: job.parts, partsDone: job.partsDone, segments: job.segments, segmentsDone: job.segmentsDone },
   // Totals in a fixed order (the table keeps a map's keys in none).
   templates: { read: job.templates.read, created: job.templates.created, unchanged: job.templates.unchanged, invalid: job.templates.invalid },
-  coupons: { read: job.coupons.read, created: job.coupons.created, updated: job.coupons.updated, unchanged: job.coupons.unchanged, repaired: job.coupons.repaired, invalid: job.coupons.invalid },
+  coupons: { read: job.coupons.read, created: job.coupons.created, updated: job.coupons.updated, unchanged: job.coupons.unchanged, invalid: job.coupons.invalid },
   invalidRecords: [...invalidRecords],
   ...(nextInvalidFrom === undefined ? {} : { nextInvalidFrom }),
   ...(job.reconciliation ? { reconciliation: job.reconciliation } : {}),

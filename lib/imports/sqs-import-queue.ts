@@ -10,7 +10,7 @@ export class SqsImportQueue implements ImportQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async send(messages: readonly ImportMessage[]): Promise<void> {
-    await sendAllMessages(this.sqs, this.queueUrl, messages.map((message) => ({ body: JSON.stringify(message) })), 'import steps');
+  async send(messages: readonly ImportMessage[], options: { readonly delaySeconds?: number } = {}): Promise<void> {
+    await sendAllMessages(this.sqs, this.queueUrl, messages.map((message) => ({ body: JSON.stringify(message), ...(options.delaySeconds ? { delaySeconds: options.delaySeconds } : {}) })), 'import steps');
   }
 }

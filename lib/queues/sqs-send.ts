@@ -10,6 +10,8 @@ export interface OutgoingMessage {
   /** FIFO queues: the message group and the deduplication id. */
   readonly groupId?: string;
   readonly deduplicationId?: string;
+  /** Standard queues: seconds before the message can be received (up to 900). */
+  readonly delaySeconds?: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function sendAllMessages(sqs: () => Promise<SQSClient>, queueUrl: s
           MessageBody: message.body,
           ...(message.groupId ? { MessageGroupId: message.groupId } : {}),
           ...(message.deduplicationId ? { MessageDeduplicationId: message.deduplicationId } : {}),
+          ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
         }));
         const refused = await untilDone(entries, SEND_ATTEMPTS, { baseDelayMs: 50 }, async (pending) => {
           const result = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [...pending] }));

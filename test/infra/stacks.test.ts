@@ -324,13 +324,15 @@ describe('imports', () => {
     });
   });
 
-  it('give the worker the files (read only) and its queue; the start route the queue; the dual write and the progress nothing but the table', () => {
+  it('give the worker the files (read only) and its queue; the start route and the dual write (its settle message) the queue; the progress nothing but the table', () => {
     const worker = functionOf('ImportsRunImportStep');
     expect(actionsOf(worker)).toEqual(['s3:GetObject', 'sqs:SendMessage']);
     expect(worker[1].Properties.Timeout).toBe(900);
     expect(Object.keys(worker[1].Properties.Environment.Variables)).toEqual(expect.arrayContaining(['IMPORT_BUCKET', 'IMPORT_QUEUE_URL']));
     expect(actionsOf(functionOf('ApiStartImportFunction'))).toEqual(['sqs:SendMessage']);
-    expect(actionsOf(functionOf('ApiDualWriteCouponFunction'))).toEqual([]);
+    const dualWrite = functionOf('ApiDualWriteCouponFunction');
+    expect(actionsOf(dualWrite)).toEqual(['sqs:SendMessage']);
+    expect(Object.keys(dualWrite[1].Properties.Environment.Variables)).toContain('IMPORT_QUEUE_URL');
     expect(actionsOf(functionOf('ApiGetImportFunction'))).toEqual([]);
   });
 

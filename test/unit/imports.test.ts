@@ -1,5 +1,7 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { batchWriteAll, type CallGate, SendDeadlinePassedError } from '../../lib/dynamodb/batch';
 import { eventsFromCouponChange } from '../../lib/events/stream-events';
 import { Entity } from '../../lib/entities';
 import type { Coupon } from '../../lib/coupons/coupon';
@@ -108,3 +110,31 @@ describe('events of imported coupons', () => {
     expect(eventsFromCouponChange(change('modify', lockedHere, coupon)).map((event) => event.type)).toEqual(['CouponLocked']);
   });
 });
+
+describe('the write window of an import part', () => {
+  it('no blind write is sent once the window is over: the batch throws, and calls that got their slot in time were sent', async () => {
+    const sent: number[] = [];
+    let now = 1_000;
+    const client = { send: async (command: { input: { RequestItems: Record<string, unknown[]> } }) => (sent.push(command.input.RequestItems.t!.length), {}) } as unknown as DynamoDBDocumentClient;
+    const requests = Array.from({ length: 60 }, (_, i) => ({ PutRequest: { Item: { pk: `p${i}`, sk: 's' } } }));
+    // One call at a time; the clock passes the window while the second waits for its slot.
+    const gate: CallGate = async (call) => {
+      const result = await call();
+      now += 600;
+      return result;
+    };
+    const writing = batchWriteAll(client, 't', requests, { maxAttempts: 1, baseDelayMs: 1, inFlight: oneAtATime(gate), sendBefore: { atMs: 2_000, now: () => now } });
+    await expect(writing).rejects.toBeInstanceOf(SendDeadlinePassedError);
+    expect(sent).toEqual([25, 25]);
+  });
+});
+
+/** Runs calls one after another through `gate`. */
+function oneAtATime(gate: CallGate): CallGate {
+  let chain: Promise<unknown> = Promise.resolve();
+  return (call) => {
+    const run = chain.then(() => gate(call));
+    chain = run.catch(() => undefined);
+    return run;
+  };
+}

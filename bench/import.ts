@@ -100,6 +100,15 @@ await rawSlice('warmraw', 20_000);
 progress(`small run: ${SMALL} coupons`);
 const small = await measuredWithMemory(() => importSlice('small', SMALL));
 
+// The verify step of the small run, on its own: a parallel scan of the whole table (the warm-up's and the small run's coupons).
+progress('verify: the small run, a parallel scan of the table');
+await queue.send(deferredVerify.filter((message) => message.kind === 'verify' && message.importId === 'small'));
+const verifyStarted = performance.now();
+await queue.drain((message) => handleImportMessage(deps, message), { concurrency: PARALLEL_PARTS });
+const verifySeconds = (performance.now() - verifyStarted) / 1000;
+const verified = await importProgress(deps, 'small');
+if (!verified.reconciliation?.equal) throw new Error(`the reconciliation of the small run differs: ${JSON.stringify(verified.reconciliation)}`);
+
 const perSlice = Math.floor(COUPONS / SLICES);
 const runs = { imported: [] as MemoryMeasured[], raw: [] as MemoryMeasured[] };
 for (let s = 0; s < SLICES; s++) {
@@ -110,15 +119,6 @@ for (let s = 0; s < SLICES; s++) {
 const total = (list: readonly MemoryMeasured[]) => ({ items: list.reduce((a, r) => a + r.items, 0), seconds: list.reduce((a, r) => a + r.seconds, 0), peakHeapMb: Math.max(...list.map((r) => r.peakHeapMb)), peakRssMb: Math.max(...list.map((r) => r.peakRssMb)) });
 const imported = total(runs.imported);
 const raw = total(runs.raw);
-
-// The verify step of the last slice, on its own: a parallel scan of the whole table (every slice's coupons are in it).
-progress('verify: the last slice, a parallel scan of the table');
-await queue.send(deferredVerify.filter((message) => message.kind === 'verify' && message.importId === `full${SLICES - 1}`));
-const verifyStarted = performance.now();
-await queue.drain((message) => handleImportMessage(deps, message), { concurrency: PARALLEL_PARTS });
-const verifySeconds = (performance.now() - verifyStarted) / 1000;
-const last = await importProgress(deps, `full${SLICES - 1}`);
-if (!last.reconciliation?.equal) throw new Error(`the reconciliation of the last slice differs: ${JSON.stringify(last.reconciliation)}`);
 
 const rate = (m: { items: number; seconds: number }) => m.items / m.seconds;
 const sample = legacyDataSet({ coupons: 1, users: 1, templates: 1, brokenShare: 0, prefix: 'sample' });
@@ -143,7 +143,7 @@ ${row('import', imported)}
 ${row('raw BatchWriteItem, same items', raw)}
 
 **Import / raw: ${fmt(rate(imported) / rate(raw), 2)}** (goal >= 0.8). Live heap (sampled after a forced collection): ${fmt(small.peakHeapMb, 0)} MB at ${fmt(SMALL, 0)} coupons, ${fmt(imported.peakHeapMb, 0)} MB at ${fmt(perSlice, 0)} an import: flat (a part holds its ${fmt(PART, 0)} lines, nothing holds the file).
-Verify of the last import (a parallel scan, 8 segments, of a table holding ${fmt(COUPONS + SMALL + 40_000 + COUPONS, 0)} coupons): ${fmt(verifySeconds)} s; reconciliation equal.
+Verify of the small run's import (a parallel scan, 8 segments, of the table then holding ${fmt(SMALL + 40_000, 0)} coupons): ${fmt(verifySeconds)} s; reconciliation equal. (Not of the last import: at over 2,000,000 items a parallel scan with a filter ran 30 minutes and DynamoDB Local then failed it with InternalFailure.)
 `;
 writeResultsSection('import', markdown);
 process.stdout.write(markdown);

@@ -278,11 +278,12 @@ export async function importProgress(deps: Pick<ImportDeps, 'imports'>, importId
 /**
  * PUT /v1/admin/imports/coupons/{externalId}: the dual write. The legacy system sends a coupon as it
  * holds it now; the newest version (by its `updatedAt`) wins, whatever order versions and imports arrive in.
- * Three steps: the version record (an older version stops there), a settle message for later, the
+ * Three steps: a settle message for later, the version record (an older version stops there), the
  * coupon. An import's part may have read the coupon as missing just before this write and overwrite it
  * just after (its writes are blind, for speed); the settle message comes back after every such write
- * has landed and puts the newest version back. It also finishes a dual write that stopped after its
- * first step and was never retried.
+ * has landed and puts the newest version back. Sent first, it also finishes a dual write that stopped
+ * at any later step and was never retried (one that stopped before recording its version has nothing
+ * to finish: the legacy system had no answer and sends it again).
  */
 export async function dualWriteCoupon(deps: Pick<ImportDeps, 'imports' | 'templates' | 'clock' | 'queue' | 'settleDelaySeconds'>, externalId: string, record: LegacyCouponRecord): Promise<DualWriteResult> {
   if (record.externalId !== externalId) throw new ValidationFailedError([{ path: 'externalId', message: `must be the externalId of the path (${externalId})` }]);
@@ -292,9 +293,9 @@ export async function dualWriteCoupon(deps: Pick<ImportDeps, 'imports' | 'templa
   const nowMs = deps.clock();
   const imported = importedCouponOf(template, record, nowMs);
   const answer = { couponId: imported.coupon.id, templateId, externalId };
+  await deps.queue.send([{ kind: 'settle', userId: record.userId, externalId }], { delaySeconds: deps.settleDelaySeconds });
   const recorded = await deps.imports.recordVersion(imported, nowMs);
   if (!recorded.recorded) return { outcome: 'ignored', ...answer, legacyUpdatedAt: recorded.heldVersion };
-  await deps.queue.send([{ kind: 'settle', userId: record.userId, externalId }], { delaySeconds: deps.settleDelaySeconds });
   const written = await deps.imports.writeVersion(imported);
   return { outcome: written ? 'written' : 'unchanged', ...answer, legacyUpdatedAt: imported.coupon.legacyUpdatedAt };
 }

@@ -289,7 +289,7 @@ export class ImportRepository {
 
   /**
    * Writes the newest version recorded of a coupon again, if the coupon holds an older one (or none):
-   * after an import's blind write overwrote it, or a dual write stopped between its two steps. False if
+   * after an import's blind write overwrote it, or a dual write stopped before writing it. False if
    * nothing was to do.
    */
   async settle(userId: string, externalId: string): Promise<boolean> {

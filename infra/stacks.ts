@@ -134,6 +134,7 @@ export class CouponServiceStack extends Stack {
       logRetention: settings.logRetention,
       stage: settings.stage,
       chunkSenders: this.api.functionsThatSend('chunks'),
+      uploadLinkSigners: this.api.functionsThatUse('audienceUploads'),
       workerConcurrency: settings.campaignWorkerConcurrency,
     });
     this.ledger = new CouponLedger(this, 'Ledger', { table, bus: this.events.bus, logRetention: settings.logRetention });

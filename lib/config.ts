@@ -76,6 +76,10 @@ export interface Settings {
     readonly writeCallsInFlight: number;
     /** From this delivery on, users that still cannot be written are recorded as failed instead of redelivered. */
     readonly giveUpAtReceiveCount: number;
+    /** The bucket audience files are uploaded to through pre-signed links (set on the function that hands them out). */
+    readonly audienceBucket?: string;
+    /** Seconds an audience upload link works. */
+    readonly uploadUrlSeconds: number;
   };
   /** Redemption codes (docs/codes.md). */
   readonly codes: {
@@ -159,6 +163,7 @@ export const defaultSettings: Settings = {
     writeBaseDelayMs: 50,
     writeCallsInFlight: 16,
     giveUpAtReceiveCount: 3,
+    uploadUrlSeconds: 15 * 60,
   },
   codes: {
     partSize: 10_000,
@@ -219,7 +224,7 @@ export function settingsFromEnvironment(env: Environment = process.env): Setting
     campaignQueueUrl: optional(ENV.campaignQueueUrl),
     workerMappingId: optional(ENV.workerMappingId),
     orders: { ...defaultSettings.orders, lockTimeoutMinutes: integer(ENV.lockTimeoutMinutes, defaultSettings.orders.lockTimeoutMinutes) },
-    campaigns: { ...defaultSettings.campaigns, deadlineHours: integer(ENV.campaignDeadlineHours, defaultSettings.campaigns.deadlineHours) },
+    campaigns: { ...defaultSettings.campaigns, deadlineHours: integer(ENV.campaignDeadlineHours, defaultSettings.campaigns.deadlineHours), audienceBucket: optional(ENV.audienceBucket) },
     codes: {
       ...defaultSettings.codes,
       secretId: optional(ENV.codeSecretId),

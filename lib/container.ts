@@ -12,6 +12,8 @@ import type { WorkerDeps } from './campaigns/campaign-worker';
 import type { ChunkQueue, WorkerConcurrency } from './campaigns/chunk-queue';
 import { EventSourceMappingConcurrency } from './campaigns/lambda-worker-concurrency';
 import { SqsChunkQueue } from './campaigns/sqs-chunk-queue';
+import type { AudienceUploadDeps } from './campaigns/audience-uploads';
+import { S3AudienceUploadLinks } from './campaigns/s3-audience-upload-links';
 import { ActiveTemplateCatalog, type ClaimableDeps } from './claims/claimable-templates';
 import { ClaimRepository } from './claims/claim-repository';
 import type { ClaimDeps } from './claims/claim-service';
@@ -233,6 +235,13 @@ export const claimableDeps = (c: Container) =>
   );
 
 export const walletDeps = (c: Container) => part(c, 'wallet', (): WalletDeps => ({ coupons: couponRepository(c), clock: c.clock }));
+export const audienceUploadDeps = (c: Container) =>
+  part(c, 'audienceUploads', (): AudienceUploadDeps => ({
+    links: new S3AudienceUploadLinks(c.clients.s3, c.settings.campaigns.audienceBucket),
+    clock: c.clock,
+    newId,
+    expiresInSeconds: c.settings.campaigns.uploadUrlSeconds,
+  }));
 
 export const quoteDeps = (c: Container) =>
   part(c, 'quotes', (): QuoteDeps => ({ coupons: couponRepository(c), blockedProductIds: blockedProductIds(c), clock: c.clock, maxCouponsPerOrder: c.settings.orders.maxCouponsPerOrder, telemetry: c.telemetry }));

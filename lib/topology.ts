@@ -17,6 +17,7 @@ export const ENV = {
   lockTimeoutMinutes: 'LOCK_TIMEOUT_MINUTES',
   campaignDeadlineHours: 'CAMPAIGN_DEADLINE_HOURS',
   archiveBucket: 'ARCHIVE_BUCKET',
+  audienceBucket: 'AUDIENCE_BUCKET',
   archiveRetentionDays: 'ARCHIVE_RETENTION_DAYS',
   reminderOffsets: 'REMINDER_OFFSETS',
   codeSecretId: 'CODE_SECRET_ID',

@@ -209,6 +209,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/users/{userId}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's wallet as the user sees it (support), newest first, optionally by status */
+        get: operations["listUserCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/coupons/quote": {
         parameters: {
             query?: never;
@@ -391,6 +408,23 @@ export interface paths {
         put?: never;
         /** Send coupons of a template to a list of users (inline up to 10,000, or an S3 object of one id per line); the same id with the same template and audience answers the existing campaign, with anything else 409 */
         post: operations["requestCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/campaigns/audience-uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A pre-signed PUT of an audience file (one user id per line, text/plain) to a fresh key in the audience bucket, for a campaign requested with that file as its s3 audience */
+        post: operations["createAudienceUpload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2864,6 +2898,96 @@ export interface operations {
             500: components["responses"]["Error500"];
         };
     };
+    listUserCoupons: {
+        parameters: {
+            query?: {
+                status?: "available" | "locked" | "used" | "expired";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the user's coupons */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            templateId: string;
+                            /** @enum {string} */
+                            status: "available" | "locked" | "used" | "expired";
+                            name: string;
+                            currency: string;
+                            effect: {
+                                /** @constant */
+                                type: "amount_off";
+                                amountOff: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "percent_off";
+                                percentOffBps: number;
+                                maxDiscount?: number;
+                                minSpend?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_amount";
+                                bonus: number;
+                                minPayout?: number;
+                            } | {
+                                /** @constant */
+                                type: "payout_percent";
+                                bonusBps: number;
+                                maxBonus?: number;
+                                minPayout?: number;
+                            };
+                            scope: {
+                                include?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                                exclude?: {
+                                    productIds?: string[];
+                                    categoryIds?: string[];
+                                    merchantIds?: string[];
+                                };
+                            };
+                            stacking: {
+                                /** @constant */
+                                type: "exclusive";
+                            } | {
+                                /** @constant */
+                                type: "group";
+                                group: string;
+                            };
+                            validFrom: string;
+                            validUntil: string;
+                            issuedAt: string;
+                            /** @enum {string} */
+                            source: "claim" | "campaign" | "code" | "import";
+                            orderId?: string;
+                        }[];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+        };
+    };
     quoteCoupons: {
         parameters: {
             query?: never;
@@ -4518,6 +4642,56 @@ export interface operations {
             429: components["responses"]["Error429"];
             500: components["responses"]["Error500"];
             503: components["responses"]["Error503"];
+        };
+    };
+    createAudienceUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    fileName?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Where to PUT the file (for 15 minutes) and the audience to request the campaign with */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        audience: {
+                            /** @constant */
+                            type: "s3";
+                            bucket: string;
+                            key: string;
+                        };
+                        upload: {
+                            /** @constant */
+                            method: "PUT";
+                            url: string;
+                            headers: {
+                                /** @constant */
+                                "content-type": "text/plain";
+                            };
+                            expiresAt: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
         };
     };
     getCampaign: {

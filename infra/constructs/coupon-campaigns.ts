@@ -24,6 +24,8 @@ export interface CouponCampaignsProps {
   readonly logRetention: RetentionDays;
   /** The HTTP API's functions whose routes send campaign chunks (lib/http/route.ts `sends`): they get the queue. */
   readonly chunkSenders: readonly CouponFunction[];
+  /** The HTTP API's functions whose routes hand out audience upload links (lib/http/route.ts `uses: ['audienceUploads']`). */
+  readonly uploadLinkSigners: readonly CouponFunction[];
   readonly workerConcurrency: number;
 }
 
@@ -90,6 +92,15 @@ export class CouponCampaigns extends Construct {
     }
     for (const sender of [enqueue, check]) this.queue.grantSendMessages(sender);
     for (const publisher of [prepare, check, complete]) props.bus.grantPutEventsTo(publisher);
+    // A pre-signed PUT carries its signer's rights: PutObject under uploads/ only, so a link can never overwrite another file.
+    for (const fn of props.uploadLinkSigners) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [`arn:${Aws.PARTITION}:s3:::${props.audienceBucketName}/uploads/*`] }));
+      fn.addEnvironment(ENV.audienceBucket, props.audienceBucketName);
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${audienceBucketNamePattern(props.stage)}/uploads/*]`,
+        reason: 'Signs uploads of new audience files, each to a fresh key under uploads/ (the API picks the key); PutObject only.',
+      });
+    }
     for (const fn of props.chunkSenders) {
       fn.addEnvironment(ENV.campaignQueueUrl, this.queue.queueUrl);
       this.queue.grantSendMessages(fn);

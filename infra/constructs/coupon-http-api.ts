@@ -67,13 +67,10 @@ export class CouponHttpApi extends Construct {
 
     // CfnStage.routeSettings is untyped JSON passed to CloudFormation as is: it needs CloudFormation's casing.
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    const shared = new Map<string, CouponFunction>();
     for (const route of this.routes) {
-      const fn = new CouponFunction(this, `${capitalize(route.id)}Function`, {
-        entry: route.entry,
-        description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
-        logRetention: props.logRetention,
-        environment: props.environment,
-      });
+      const fn = (route.sharedFunction && shared.get(route.sharedFunction)) || this.routeFunction(route, props);
+      if (route.sharedFunction) shared.set(route.sharedFunction, fn);
       if (route.tableAccess !== 'none') fn.bindTable(props.table, route.tableAccess);
       this.functions.set(route.id, fn);
 
@@ -98,6 +95,17 @@ export class CouponHttpApi extends Construct {
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
   }
 
+  /** A route's own function, or the one its shared group is served by (named and described after the group's routes). */
+  private routeFunction(route: RouteDefinition, props: CouponHttpApiProps): CouponFunction {
+    const group = route.sharedFunction ? this.routes.filter((other) => other.sharedFunction === route.sharedFunction) : [route];
+    return new CouponFunction(this, `${capitalize(route.sharedFunction ?? route.id)}Function`, {
+      entry: route.entry,
+      description: group.map((member) => `${member.method} ${member.path}`).join(', ').concat(group.length === 1 ? `: ${route.summary}` : '').slice(0, 256),
+      logRetention: props.logRetention,
+      environment: props.environment,
+    });
+  }
+
   /** The function behind a route. */
   functionOf(route: { readonly id: string }): CouponFunction {
     const fn = this.functions.get(route.id);
@@ -107,7 +115,13 @@ export class CouponHttpApi extends Construct {
 
   /** The functions of routes that use code resources (lib/http/route.ts `uses`), with their routes: CouponCodes grants them. */
   routesThatUse(): Array<{ route: RouteDefinition; fn: CouponFunction }> {
+    // A shared function is listed once a route; granting twice is harmless (CDK merges identical statements).
     return this.routes.filter((route) => route.uses?.length).map((route) => ({ route, fn: this.functions.get(route.id)! }));
+  }
+
+  /** The distinct functions whose routes use this (a shared function once). */
+  functionsThatUse(what: Uses): CouponFunction[] {
+    return [...new Set(this.routes.filter((route) => route.uses?.includes(what)).map((route) => this.functions.get(route.id)!))];
   }
 
   functionsThatSend(what: Sends): CouponFunction[] {
@@ -117,5 +131,6 @@ export class CouponHttpApi extends Construct {
 
 /** The functions whose routes declare they send this (lib/http/route.ts `sends`); their constructs grant it. */
 export type Sends = NonNullable<RouteDefinition['sends']>[number];
+export type Uses = NonNullable<RouteDefinition['uses']>[number];
 
 const capitalize = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);

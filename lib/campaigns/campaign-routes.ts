@@ -3,6 +3,7 @@ import { defineRoutes } from '../http/route';
 import { pageOf } from '../pagination';
 import { CampaignIdPath, CampaignProgress as CampaignProgressView, CampaignRequest } from './campaign';
 import { CampaignAccepted, CampaignSummary, ListCampaignsQuery } from './campaign-requests';
+import { AudienceUploadRequest, AudienceUploadView } from './audience-uploads';
 
 /** Back office: directed issuance to lists of users, and each campaign's lifecycle. */
 export const campaignRoutes = defineRoutes({
@@ -18,6 +19,18 @@ export const campaignRoutes = defineRoutes({
     response: { status: 202, schema: CampaignAccepted, description: 'Accepted (or the existing campaign); follow it at GET /v1/admin/campaigns/{campaignId}' },
     errors: [404, 409],
     sends: ['events'],
+  },
+  createAudienceUpload: {
+    method: 'POST',
+    path: '/v1/admin/campaigns/audience-uploads',
+    entry: 'functions/back-office/back-office-support.ts',
+    sharedFunction: 'backOfficeSupport',
+    scope: 'coupons/admin',
+    tableAccess: 'none',
+    summary: 'A pre-signed PUT of an audience file (one user id per line, text/plain) to a fresh key in the audience bucket, for a campaign requested with that file as its s3 audience',
+    request: { body: AudienceUploadRequest, bodyOptional: true },
+    response: { status: 201, schema: AudienceUploadView, description: 'Where to PUT the file (for 15 minutes) and the audience to request the campaign with' },
+    uses: ['audienceUploads'],
   },
   listCampaigns: {
     method: 'GET',

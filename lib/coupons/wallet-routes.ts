@@ -1,8 +1,9 @@
 import { defineRoutes } from '../http/route';
 import { CouponView } from './coupon';
 import { CouponIdPath, CouponPage, ListCouponsQuery } from './wallet-schema';
+import { UserIdPath } from '../audience/audience-schema';
 
-/** Shop: a user's own coupons. */
+/** Shop: a user's own coupons; back office (support): any user's. */
 export const walletRoutes = defineRoutes({
   listCoupons: {
     method: 'GET',
@@ -24,5 +25,16 @@ export const walletRoutes = defineRoutes({
     request: { path: CouponIdPath },
     response: { status: 200, schema: CouponView, description: 'The coupon' },
     errors: [404],
+  },
+  listUserCoupons: {
+    method: 'GET',
+    path: '/v1/admin/users/{userId}/coupons',
+    entry: 'functions/back-office/back-office-support.ts',
+    sharedFunction: 'backOfficeSupport',
+    scope: 'coupons/admin',
+    tableAccess: 'read',
+    summary: 'A user\'s wallet as the user sees it (support), newest first, optionally by status',
+    request: { path: UserIdPath, query: ListCouponsQuery },
+    response: { status: 200, schema: CouponPage, description: 'A page of the user\'s coupons' },
   },
 });

@@ -123,3 +123,16 @@ export function apiHandler<R extends RouteRequest, S extends RouteResponse>(
       return jsonResponse(reply.status ?? route.response.status, reply.body, reply.headers);
     });
 }
+
+/**
+ * One function serving several routes (their route tables give them the same `sharedFunction`): each
+ * request goes to the handler of its route key, as API Gateway names it.
+ */
+export function routeDispatcher(handlers: ReadonlyArray<readonly [RouteDefinition, (event: ApiEvent, context: Context) => Promise<ApiResult>]>) {
+  const byKey = new Map(handlers.map(([route, handler]) => [`${route.method} ${route.path}`, handler]));
+  return async (event: ApiEvent, context: Context): Promise<ApiResult> => {
+    const handler = byKey.get(event.routeKey);
+    if (!handler) return jsonResponse(404, { error: { code: 'ROUTE_NOT_FOUND', message: `No route ${event.routeKey} in this function` } });
+    return handler(event, context);
+  };
+}

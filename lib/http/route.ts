@@ -48,7 +48,13 @@ export interface RouteSpec<R extends RouteRequest = RouteRequest, S extends Rout
   /** What the route's function sends besides table writes: campaign chunks to the queue, events to the bus. Infra grants exactly this. */
   readonly sends?: readonly ('chunks' | 'events')[];
   /** The code resources the route's function uses: the secret codes are hashed with, the export bucket, the generation queue. Infra grants exactly these. */
-  readonly uses?: readonly ('codeSecret' | 'codeExports' | 'codeQueue' | 'importQueue')[];
+  readonly uses?: readonly ('codeSecret' | 'codeExports' | 'codeQueue' | 'importQueue' | 'audienceUploads')[];
+  /**
+   * Routes naming the same shared function are served by one Lambda function (their common `entry`
+   * dispatches by route key). Only for small back-office reads and links: the service stack is near
+   * CloudFormation's 500 resources, and a function of its own costs five of them.
+   */
+  readonly sharedFunction?: string;
 }
 
 /** A route with its id: the key it has in its route table. */

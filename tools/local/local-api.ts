@@ -35,7 +35,13 @@ function compile(route: RouteDefinition): CompiledRoute {
  * handler module. A valid bearer token fills `requestContext.authorizer.jwt`; a missing or invalid one
  * leaves it empty, and the handler answers 401/403 as the authorizer would.
  */
-export function createLocalApi(options: { container: Container; routes?: readonly RouteDefinition[]; corsOrigins?: readonly string[] }): Server {
+export function createLocalApi(options: {
+  container: Container;
+  routes?: readonly RouteDefinition[];
+  corsOrigins?: readonly string[];
+  /** What the front door serves besides the API (the console): true when it answered the request. */
+  pages?: (request: IncomingMessage, response: ServerResponse) => boolean;
+}): Server {
   const corsOrigins = options.corsOrigins ?? [];
   const compiled = (options.routes ?? allRoutes).map(compile);
   const handlers = new Map<string, Promise<Handler>>();
@@ -49,6 +55,7 @@ export function createLocalApi(options: { container: Container; routes?: readonl
   };
 
   return createServer((request, response) => {
+    if (options.pages?.(request, response)) return;
     const cors = corsHeaders(corsOrigins, request.headers.origin);
     const reply = (result: ApiResult) => send(response, { ...result, headers: { ...result.headers, ...cors } });
     if (request.method === 'OPTIONS') {

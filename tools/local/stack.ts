@@ -6,9 +6,11 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { campaignQueue, codeQueue, codeWorker, importQueue, importRequestRule, importWorker, schedules, streamConsumers } from '../../lib/topology';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { buildEntry } from './functions';
+import { serveConsole } from './console-site';
 import { createLocalApi } from './local-api';
+import { startS3BrowserEndpoint } from './s3-browser-endpoint';
 import { LOCAL_CODE_SECRET } from './local-code-secret';
-import { LOCAL_ARCHIVE_BUCKET, LOCAL_CODE_EXPORT_BUCKET, LOCAL_IMPORT_BUCKET, type LocalCampaigns, type LocalQueues, runLocalCampaigns, startLocalQueues } from './local-campaigns';
+import { LOCAL_ARCHIVE_BUCKET, LOCAL_AUDIENCE_BUCKET, LOCAL_CODE_EXPORT_BUCKET, LOCAL_IMPORT_BUCKET, type LocalCampaigns, type LocalQueues, runLocalCampaigns, startLocalQueues } from './local-campaigns';
 import { type LocalEventBridge, startLocalEventBridge } from './local-eventbridge';
 import { createQueueDriver, type QueueDriver } from './queue-driver';
 import { type StreamPoller, startStreamPoller } from './stream-poller';
@@ -44,7 +46,7 @@ export interface LocalStack {
   readonly importDriver: QueueDriver;
   readonly campaigns: LocalCampaigns;
   readonly pollers: readonly StreamPoller[];
-  /** The HTTP API (not listening yet: the caller picks the port). */
+  /** The HTTP API and the console at /console (not listening yet: the caller picks the port). */
   readonly api: Server;
   stop(): Promise<void>;
 }
@@ -58,15 +60,17 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const bus = await startLocalEventBridge({ eventsFile: options.eventsFile });
   const queues = await startLocalQueues(options.queues);
+  const s3 = await startS3BrowserEndpoint(queues.endpoint);
   const driver = createQueueDriver({ sqs: queues.sqs, queueUrl: queues.queueUrl, concurrency: options.workerConcurrency ?? 4, batchSize: campaignQueue.batchSize });
   const settings = withSettings(defaultSettings, {
     ...options.settings,
     tableName: options.tableName,
     campaignQueueUrl: queues.queueUrl,
+    campaigns: { ...options.settings?.campaigns, audienceBucket: LOCAL_AUDIENCE_BUCKET },
     lifecycle: { ...options.settings?.lifecycle, archiveBucket: LOCAL_ARCHIVE_BUCKET },
     codes: { ...options.settings?.codes, queueUrl: queues.codeQueueUrl, exportBucket: LOCAL_CODE_EXPORT_BUCKET, developmentSecret: LOCAL_CODE_SECRET },
     imports: { ...options.settings?.imports, queueUrl: queues.importQueueUrl, bucket: LOCAL_IMPORT_BUCKET },
-    endpoints: { dynamodb: options.dynamodbEndpoint, eventBridge: bus.endpoint, sqs: queues.endpoint, s3: queues.endpoint },
+    endpoints: { dynamodb: options.dynamodbEndpoint, eventBridge: bus.endpoint, sqs: queues.endpoint, s3: s3.endpoint },
   });
   // On AWS the prepare step sets the worker's event source mapping's concurrency; here the driver plays that mapping.
   const container = createContainer(settings, { workerConcurrency: driver });
@@ -93,7 +97,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       timers.push(setInterval(() => void run().catch((error: unknown) => console.error(`${schedule.entry}:`, error)), schedule.everyMinutes * 60_000));
     }
   }
-  const api = createLocalApi({ container, ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}) });
+  const api = createLocalApi({ container, pages: serveConsole, ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}) });
 
   return {
     container,
@@ -113,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await campaigns.stop();
       await codeDriver.stop();
       await importDriver.stop();
+      await s3.stop();
       await queues.stop();
       await bus.close();
       container.clients.destroy();

@@ -3,7 +3,7 @@ import { Aws } from 'aws-cdk-lib';
 /** Physical names that carry the stage, so that two stages deploy side by side in one account and region. */
 
 /** Stack names. */
-export const stackName = (base: 'CouponData' | 'CouponService', stage: string): string => `${base}-${stage}`;
+export const stackName = (base: 'CouponData' | 'CouponService' | 'CouponConsole' | 'CouponConsoleContent', stage: string): string => `${base}-${stage}`;
 
 /** Stage, account and region make the name unique; both stacks compute it, so no cross-stack reference is needed. */
 export const audienceBucketName = (stage: string): string => `coupon-audiences-${stage}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
@@ -28,3 +28,7 @@ export const codeSecretName = (stage: string): string => `coupons/${stage}/code-
 /** Where back offices put legacy data files for an import (docs/migration.md). */
 export const importBucketName = (stage: string): string => `coupon-imports-${stage}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 export const importBucketNamePattern = (stage: string): string => `coupon-imports-${stage}-<AWS::AccountId>-<AWS::Region>`;
+
+/** The back-office console's files (served by CloudFront only), named like the other buckets so the content stack needs no reference to it. */
+export const consoleBucketName = (stage: string): string => `coupon-console-${stage}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+export const consoleBucketNamePattern = (stage: string): string => `coupon-console-${stage}-<AWS::AccountId>-<AWS::Region>`;

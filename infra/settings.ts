@@ -22,6 +22,8 @@ export interface DeploySettings {
   readonly environment: { readonly account?: string; readonly region?: string };
   readonly jwtIssuer: string;
   readonly jwtAudience: string[];
+  /** The back-office console's OpenID Connect client (authorization code with PKCE at jwtIssuer) and the scopes it asks for. */
+  readonly console: { readonly clientId: string; readonly scopes: readonly string[] };
   readonly deletionProtection: boolean;
   readonly logRetention: RetentionDays;
   readonly throttle: { rate: number; burst: number };
@@ -66,6 +68,10 @@ export function readDeploySettings(node: Node): DeploySettings {
     jwtIssuer: text('jwtIssuer') ?? PLACEHOLDER_ISSUER,
     jwtAudience: (text('jwtAudience') ?? 'coupons-api').split(',').map((s) => s.trim()).filter(Boolean),
     deletionProtection: (text('deletionProtection') ?? 'true') !== 'false',
+    console: {
+      clientId: text('consoleClientId') ?? 'coupons-console',
+      scopes: (text('consoleScopes') ?? 'coupons/admin').split(/[\s,]+/).filter(Boolean),
+    },
     logRetention: retention as RetentionDays,
     throttle: { rate: Number(text('throttleRate') ?? 1000), burst: Number(text('throttleBurst') ?? 2000) },
     lockTimeoutMinutes: Number(text('lockTimeoutMinutes') ?? 30),

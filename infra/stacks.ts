@@ -1,5 +1,7 @@
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, type BucketProps } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type BucketProps, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import { ConsoleContent } from './constructs/console-content';
+import { ConsoleSite } from './constructs/console-site';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CouponCampaigns } from './constructs/coupon-campaigns';
@@ -17,7 +19,7 @@ import { CouponStatistics } from './constructs/coupon-statistics';
 import { CouponTable } from './constructs/coupon-table';
 import { ENV } from '../lib/topology';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { archiveBucketName, audienceBucketName, codeExportBucketName, codeSecretName, importBucketName } from './names';
+import { archiveBucketName, audienceBucketName, codeExportBucketName, codeSecretName, consoleBucketName, consoleBucketNamePattern, importBucketName } from './names';
 import type { DeploySettings } from './settings';
 
 export { archiveBucketName, audienceBucketName, codeExportBucketName, importBucketName, stackName } from './names';
@@ -36,11 +38,13 @@ export class CouponDataStack extends Stack {
   /** Legacy data files for imports (docs/migration.md). */
   readonly importBucket: Bucket;
 
-  constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
+  constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings; consoleOrigin: string }) {
     super(scope, id, props);
     this.table = new CouponTable(this, 'Coupons', { deletionProtection: props.settings.deletionProtection }).table;
     this.audienceBucket = privateBucket(this, 'CampaignAudiences', audienceBucketName(props.settings.stage), props.settings.deletionProtection, {
       lifecycleRules: [{ expiration: Duration.days(30) }],
+      // The console uploads audience files from the browser through pre-signed PUTs the API hands out.
+      cors: [{ allowedOrigins: [props.consoleOrigin], allowedMethods: [HttpMethods.PUT], allowedHeaders: ['content-type'], exposedHeaders: ['etag'], maxAge: 3_000 }],
       whyNoAccessLogs: 'Audience files are short-lived campaign inputs (30-day expiry), read only by the campaign functions through IAM; CloudTrail data events cover audits if needed.',
     });
     this.archiveBucket = privateBucket(this, 'CouponArchive', archiveBucketName(props.settings.stage), props.settings.deletionProtection, {
@@ -72,7 +76,7 @@ export class CouponDataStack extends Stack {
 }
 
 /** A bucket only IAM principals of this app reach: encrypted, TLS only, no public access, kept with the data unless deletion protection is off. */
-function privateBucket(scope: Construct, id: string, bucketName: string, deletionProtection: boolean, props: Pick<BucketProps, 'versioned' | 'lifecycleRules'> & { whyNoAccessLogs: string }): Bucket {
+function privateBucket(scope: Construct, id: string, bucketName: string, deletionProtection: boolean, props: Pick<BucketProps, 'versioned' | 'lifecycleRules' | 'cors'> & { whyNoAccessLogs: string }): Bucket {
   const { whyNoAccessLogs, ...rest } = props;
   const bucket = new Bucket(scope, id, {
     bucketName,
@@ -94,6 +98,8 @@ export interface CouponServiceStackProps extends StackProps {
   readonly archiveBucketName: string;
   readonly codeExportBucketName: string;
   readonly importBucketName: string;
+  /** The back-office console's origin: allowed by the API's CORS. */
+  readonly consoleOrigin: string;
 }
 
 /** Everything stateless: functions, the HTTP API. */
@@ -114,10 +120,11 @@ export class CouponServiceStack extends Stack {
     const { settings, table } = props;
     this.api = new CouponHttpApi(this, 'Api', {
       stage: settings.stage,
-      corsOrigins: settings.corsOrigins,
+      corsOrigins: [...settings.corsOrigins, props.consoleOrigin],
       table,
       jwtIssuer: settings.jwtIssuer,
-      jwtAudience: settings.jwtAudience,
+      // Tokens the console gets from the identity provider name its client (Cognito: client_id; others: aud).
+      jwtAudience: [...new Set([...settings.jwtAudience, settings.console.clientId])],
       logRetention: settings.logRetention,
       defaultThrottle: settings.throttle,
       // The archive listing answers with the bucket its objects are in.
@@ -178,6 +185,34 @@ export class CouponServiceStack extends Stack {
       codeQueue: { queue: this.codes.queue, deadLetters: this.codes.deadLetters },
       importQueue: { queue: this.imports.queue, deadLetters: this.imports.deadLetters },
       stateMachine: this.campaigns.stateMachine,
+    });
+  }
+}
+
+/** The back-office console's site (bucket and CloudFront): first, so the data and service stacks can allow its origin. */
+export class CouponConsoleStack extends Stack {
+  readonly site: ConsoleSite;
+
+  constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
+    super(scope, id, props);
+    this.site = new ConsoleSite(this, 'Console', { issuer: props.settings.jwtIssuer, deletionProtection: props.settings.deletionProtection, bucketName: consoleBucketName(props.settings.stage) });
+  }
+}
+
+/** The console's files and its config.json: last, since config.json carries the API's URL. */
+export class CouponConsoleContentStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings; site: ConsoleSite; apiUrl: string }) {
+    super(scope, id, props);
+    const { settings, site } = props;
+    new ConsoleContent(this, 'Console', {
+      // By its name: no export of the bucket for the copier's grant to name.
+      bucket: Bucket.fromBucketName(this, 'ConsoleFiles', consoleBucketName(settings.stage)),
+      bucketNamePattern: consoleBucketNamePattern(settings.stage),
+      distribution: site.distribution,
+      apiUrl: props.apiUrl,
+      issuer: settings.jwtIssuer,
+      clientId: settings.console.clientId,
+      scopes: settings.console.scopes,
     });
   }
 }

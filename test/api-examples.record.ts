@@ -46,6 +46,7 @@ it('records one example per route', async () => {
   const claimed = await call('claimCoupons', 'POST', '/v1/coupons/claim', user, { templateIds: [tpl.id] }, { 'idempotency-key': 'claim-1' });
   await call('listCoupons', 'GET', '/v1/coupons?status=available', user);
   await call('getCoupon', 'GET', `/v1/coupons/${claimed.coupons[0].id}`, user);
+  await call('listUserCoupons', 'GET', '/v1/admin/users/user-123/coupons?limit=1', admin);
   const lines = [{ productId: 'boot-1', categoryId: 'shoes', merchantId: 'shop-1', unitPrice: 12000, quantity: 1 }];
   await call('quoteCoupons', 'POST', '/v1/coupons/quote', user, { currency: 'EUR', lines });
   const product = '/v1/products/boot-1';
@@ -60,6 +61,7 @@ it('records one example per route', async () => {
   await call('lockOrder', 'POST', '/v1/orders/web-1002/lock', orders, { userId: 'user-123', couponIds: [second.coupons[0].id], currency: 'EUR', items: lines });
   await call('cancelOrder', 'POST', '/v1/orders/web-1002/cancel', orders);
   await call('getTemplateStatistics', 'GET', `/v1/admin/templates/${tpl.id}/stats`, admin);
+  await call('createAudienceUpload', 'POST', '/v1/admin/campaigns/audience-uploads', admin, { fileName: 'spring-vip.txt' });
   await call('requestCampaign', 'POST', '/v1/admin/campaigns', admin, { campaignId: 'spring-vip', templateId: tpl.id, audience: { type: 'inline', userIds: ['user-1', 'user-2', 'user-3'] }, rate: { batchSize: 500, maxConcurrency: 4 } });
   await env.waitForCampaign('spring-vip');
   await call('getCampaign', 'GET', '/v1/admin/campaigns/spring-vip', admin);

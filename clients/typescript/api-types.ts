@@ -833,7 +833,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "time": "2026-11-23T16:32:54.346Z"
+                     *       "time": "2026-11-23T20:15:13.385Z"
                      *     }
                      */
                     "application/json": {
@@ -896,7 +896,7 @@ export interface operations {
                      *           ],
                      *           "description": "Spring sale, shoes only",
                      *           "returnOnRefund": true,
-                     *           "createdAt": "2026-11-23T16:32:54.404Z",
+                     *           "createdAt": "2026-11-23T20:15:13.448Z",
                      *           "perUserLimit": 2,
                      *           "effect": {
                      *             "type": "amount_off",
@@ -918,7 +918,7 @@ export interface operations {
                      *           "name": "20 off 100 on shoes",
                      *           "claimable": true,
                      *           "currency": "EUR",
-                     *           "id": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *           "id": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *           "validity": {
                      *             "type": "relative",
                      *             "days": 30
@@ -932,10 +932,10 @@ export interface operations {
                      *             "group": "default"
                      *           },
                      *           "status": "active",
-                     *           "updatedAt": "2026-11-23T16:32:54.883Z"
+                     *           "updatedAt": "2026-11-23T20:15:13.885Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTg0TTFQNDNUMVFQOTVQUFZSWjZQVzVNIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMTY6MzI6NTQuNDA0WiMwMU04NE0xUDQzVDFRUDk1UFBWUlo2UFc1TSIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
+                     *       "nextCursor": "eyJzayI6IlRQTCIsInBrIjoiVFBMIzAxTTg1MFJSSDcwSFk2WFlCUlM3QkpKTjZZIiwiZ3NpMXNrIjoiYWN0aXZlIzIwMjYtMTEtMjNUMjA6MTU6MTMuNDQ4WiMwMU04NTBSUkg3MEhZNlhZQlJTN0JKSk42WSIsImdzaTFwayI6IlRFTVBMQVRFUyJ9"
                      *     }
                      */
                     "application/json": {
@@ -1214,15 +1214,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "id": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T16:32:54.404Z",
-                     *       "updatedAt": "2026-11-23T16:32:54.404Z"
+                     *       "createdAt": "2026-11-23T20:15:13.448Z",
+                     *       "updatedAt": "2026-11-23T20:15:13.448Z"
                      *     }
                      */
                     "application/json": {
@@ -1352,15 +1352,15 @@ export interface operations {
                      *         "P7D",
                      *         "P1D"
                      *       ],
-                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "id": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "status": "draft",
                      *       "stock": {
                      *         "total": 1000,
                      *         "shards": 4,
                      *         "remaining": 1000
                      *       },
-                     *       "createdAt": "2026-11-23T16:32:54.404Z",
-                     *       "updatedAt": "2026-11-23T16:32:54.404Z"
+                     *       "createdAt": "2026-11-23T20:15:13.448Z",
+                     *       "updatedAt": "2026-11-23T20:15:13.448Z"
                      *     }
                      */
                     "application/json": {
@@ -1482,7 +1482,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T16:32:54.404Z",
+                     *       "createdAt": "2026-11-23T20:15:13.448Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1504,7 +1504,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "id": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -1519,7 +1519,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T16:32:54.883Z"
+                     *       "updatedAt": "2026-11-23T20:15:13.885Z"
                      *     }
                      */
                     "application/json": {
@@ -1720,7 +1720,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T16:32:54.404Z",
+                     *       "createdAt": "2026-11-23T20:15:13.448Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1746,7 +1746,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "id": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1756,7 +1756,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "draft",
-                     *       "updatedAt": "2026-11-23T16:32:54.619Z"
+                     *       "updatedAt": "2026-11-23T20:15:13.631Z"
                      *     }
                      */
                     "application/json": {
@@ -1891,7 +1891,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T16:32:54.404Z",
+                     *       "createdAt": "2026-11-23T20:15:13.448Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -1917,7 +1917,7 @@ export interface operations {
                      *         "type": "relative",
                      *         "days": 30
                      *       },
-                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "id": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "stock": {
                      *         "shards": 4,
                      *         "total": 1000
@@ -1927,7 +1927,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T16:32:54.704Z"
+                     *       "updatedAt": "2026-11-23T20:15:13.719Z"
                      *     }
                      */
                     "application/json": {
@@ -2064,7 +2064,7 @@ export interface operations {
                      *       ],
                      *       "description": "Spring sale, shoes only",
                      *       "returnOnRefund": true,
-                     *       "createdAt": "2026-11-23T16:32:54.404Z",
+                     *       "createdAt": "2026-11-23T20:15:13.448Z",
                      *       "perUserLimit": 2,
                      *       "effect": {
                      *         "type": "amount_off",
@@ -2086,7 +2086,7 @@ export interface operations {
                      *       "name": "20 off 100 on shoes",
                      *       "claimable": true,
                      *       "currency": "EUR",
-                     *       "id": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "id": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "validity": {
                      *         "type": "relative",
                      *         "days": 30
@@ -2101,7 +2101,7 @@ export interface operations {
                      *         "group": "default"
                      *       },
                      *       "status": "active",
-                     *       "updatedAt": "2026-11-23T16:32:54.883Z"
+                     *       "updatedAt": "2026-11-23T20:15:13.885Z"
                      *     }
                      */
                     "application/json": {
@@ -2220,7 +2220,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T16:32:55.175Z"
+                     *       "updatedAt": "2026-11-23T20:15:14.137Z"
                      *     }
                      */
                     "application/json": {
@@ -2268,7 +2268,7 @@ export interface operations {
                      *       "productIds": [
                      *         "gift-card-50"
                      *       ],
-                     *       "updatedAt": "2026-11-23T16:32:55.175Z"
+                     *       "updatedAt": "2026-11-23T20:15:14.137Z"
                      *     }
                      */
                     "application/json": {
@@ -2362,7 +2362,7 @@ export interface operations {
                      *       "tags": [
                      *         "vip"
                      *       ],
-                     *       "updatedAt": "2026-11-23T16:32:55.271Z"
+                     *       "updatedAt": "2026-11-23T20:15:14.223Z"
                      *     }
                      */
                     "application/json": {
@@ -2396,7 +2396,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "templateIds": [
-                 *         "01M84M1P43T1QP95PPVRZ6PW5M"
+                 *         "01M850RRH70HY6XYBRS7BJJN6Y"
                  *       ]
                  *     }
                  */
@@ -2417,8 +2417,8 @@ export interface operations {
                      * @example {
                      *       "coupons": [
                      *         {
-                     *           "id": "01M84M1Q3YMQ4STMXC6S123FD0",
-                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *           "id": "01M850RSD97BV668GYCG5GAA2B",
+                     *           "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2443,9 +2443,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T16:32:55.412Z",
-                     *           "validUntil": "2026-12-23T16:32:55.412Z",
-                     *           "issuedAt": "2026-11-23T16:32:55.412Z",
+                     *           "validFrom": "2026-11-23T20:15:14.329Z",
+                     *           "validUntil": "2026-12-23T20:15:14.329Z",
+                     *           "issuedAt": "2026-11-23T20:15:14.329Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2543,7 +2543,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *           "id": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "currency": "EUR",
@@ -2679,8 +2679,8 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01M84M1Q3YMQ4STMXC6S123FD0",
-                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *           "id": "01M850RSD97BV668GYCG5GAA2B",
+                     *           "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *           "status": "available",
                      *           "name": "20 off 100 on shoes",
                      *           "currency": "EUR",
@@ -2705,9 +2705,9 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validFrom": "2026-11-23T16:32:55.412Z",
-                     *           "validUntil": "2026-12-23T16:32:55.412Z",
-                     *           "issuedAt": "2026-11-23T16:32:55.412Z",
+                     *           "validFrom": "2026-11-23T20:15:14.329Z",
+                     *           "validUntil": "2026-12-23T20:15:14.329Z",
+                     *           "issuedAt": "2026-11-23T20:15:14.329Z",
                      *           "source": "claim"
                      *         }
                      *       ]
@@ -2800,8 +2800,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M84M1Q3YMQ4STMXC6S123FD0",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "id": "01M850RSD97BV668GYCG5GAA2B",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -2826,9 +2826,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T16:32:55.412Z",
-                     *       "validUntil": "2026-12-23T16:32:55.412Z",
-                     *       "issuedAt": "2026-11-23T16:32:55.412Z",
+                     *       "validFrom": "2026-11-23T20:15:14.329Z",
+                     *       "validUntil": "2026-12-23T20:15:14.329Z",
+                     *       "issuedAt": "2026-11-23T20:15:14.329Z",
                      *       "source": "claim"
                      *     }
                      */
@@ -2919,6 +2919,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01M850RSD97BV668GYCG5GAA2B",
+                     *           "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
+                     *           "status": "available",
+                     *           "name": "20 off 100 on shoes",
+                     *           "currency": "EUR",
+                     *           "effect": {
+                     *             "type": "amount_off",
+                     *             "minSpend": 10000,
+                     *             "amountOff": 2000
+                     *           },
+                     *           "scope": {
+                     *             "include": {
+                     *               "categoryIds": [
+                     *                 "shoes"
+                     *               ]
+                     *             },
+                     *             "exclude": {
+                     *               "productIds": [
+                     *                 "limited-sneaker"
+                     *               ]
+                     *             }
+                     *           },
+                     *           "stacking": {
+                     *             "type": "group",
+                     *             "group": "default"
+                     *           },
+                     *           "validFrom": "2026-11-23T20:15:14.329Z",
+                     *           "validUntil": "2026-12-23T20:15:14.329Z",
+                     *           "issuedAt": "2026-11-23T20:15:14.329Z",
+                     *           "source": "claim"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJwayI6IlVTRVIjdXNlci0xMjMiLCJzayI6IkNQTiMwMU04NTBSU0Q5N0JWNjY4R1lDRzVHQUEyQiJ9"
+                     *     }
+                     */
                     "application/json": {
                         items: {
                             id: string;
@@ -3043,7 +3082,7 @@ export interface operations {
                      *       "subtotal": 12000,
                      *       "verdicts": [
                      *         {
-                     *           "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *           "couponId": "01M850RSD97BV668GYCG5GAA2B",
                      *           "applicable": true,
                      *           "reasons": [],
                      *           "saving": 2000,
@@ -3058,11 +3097,11 @@ export interface operations {
                      *       ],
                      *       "best": {
                      *         "couponIds": [
-                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
+                     *           "01M850RSD97BV668GYCG5GAA2B"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *             "couponId": "01M850RSD97BV668GYCG5GAA2B",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3216,7 +3255,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "offers": [
                      *         {
-                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *           "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3240,7 +3279,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T16:32:55.615Z",
+                     *           "validUntil": "2026-12-23T20:15:14.578Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3391,7 +3430,7 @@ export interface operations {
                      *       "productId": "boot-1",
                      *       "claimable": [
                      *         {
-                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *           "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *           "name": "20 off 100 on shoes",
                      *           "description": "Spring sale, shoes only",
                      *           "effect": {
@@ -3415,7 +3454,7 @@ export interface operations {
                      *             "type": "group",
                      *             "group": "default"
                      *           },
-                     *           "validUntil": "2026-12-23T16:32:55.632Z",
+                     *           "validUntil": "2026-12-23T20:15:14.594Z",
                      *           "perUserLimit": 2,
                      *           "applies": true,
                      *           "saving": 2000,
@@ -3425,10 +3464,10 @@ export interface operations {
                      *       ],
                      *       "mine": [
                      *         {
-                     *           "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
-                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *           "couponId": "01M850RSD97BV668GYCG5GAA2B",
+                     *           "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *           "name": "20 off 100 on shoes",
-                     *           "validUntil": "2026-12-23T16:32:55.412Z",
+                     *           "validUntil": "2026-12-23T20:15:14.329Z",
                      *           "applies": true,
                      *           "saving": 2000,
                      *           "reasons": []
@@ -3630,16 +3669,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T16:32:55.695Z",
+                     *       "lockedAt": "2026-11-23T20:15:14.671Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T17:02:55.695Z",
+                     *       "lockExpiresAt": "2026-11-23T20:45:14.671Z",
                      *       "currency": "EUR",
                      *       "state": "locked",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
+                     *           "01M850RSD97BV668GYCG5GAA2B"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3656,7 +3695,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *             "couponId": "01M850RSD97BV668GYCG5GAA2B",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3668,7 +3707,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M84M1Q3YMQ4STMXC6S123FD0"
+                     *         "01M850RSD97BV668GYCG5GAA2B"
                      *       ]
                      *     }
                      */
@@ -3743,7 +3782,7 @@ export interface operations {
                  * @example {
                  *       "userId": "user-123",
                  *       "couponIds": [
-                 *         "01M84M1Q3YMQ4STMXC6S123FD0"
+                 *         "01M850RSD97BV668GYCG5GAA2B"
                  *       ],
                  *       "currency": "EUR",
                  *       "items": [
@@ -3791,11 +3830,11 @@ export interface operations {
                      *       "state": "locked",
                      *       "pricing": {
                      *         "couponIds": [
-                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
+                     *           "01M850RSD97BV668GYCG5GAA2B"
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *             "couponId": "01M850RSD97BV668GYCG5GAA2B",
                      *             "saving": 2000,
                      *             "allocations": [
                      *               {
@@ -3822,11 +3861,11 @@ export interface operations {
                      *       },
                      *       "currency": "EUR",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T16:32:55.695Z",
-                     *       "lockExpiresAt": "2026-11-23T17:02:55.695Z",
+                     *       "lockedAt": "2026-11-23T20:15:14.671Z",
+                     *       "lockExpiresAt": "2026-11-23T20:45:14.671Z",
                      *       "refunds": [],
                      *       "couponIds": [
-                     *         "01M84M1Q3YMQ4STMXC6S123FD0"
+                     *         "01M850RSD97BV668GYCG5GAA2B"
                      *       ]
                      *     }
                      */
@@ -3911,16 +3950,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T16:32:55.695Z",
+                     *       "lockedAt": "2026-11-23T20:15:14.671Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T17:02:55.695Z",
+                     *       "lockExpiresAt": "2026-11-23T20:45:14.671Z",
                      *       "currency": "EUR",
                      *       "state": "confirmed",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
+                     *           "01M850RSD97BV668GYCG5GAA2B"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -3937,7 +3976,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *             "couponId": "01M850RSD97BV668GYCG5GAA2B",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -3948,9 +3987,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "confirmedAt": "2026-11-23T16:32:55.857Z",
+                     *       "confirmedAt": "2026-11-23T20:15:14.816Z",
                      *       "couponIds": [
-                     *         "01M84M1Q3YMQ4STMXC6S123FD0"
+                     *         "01M850RSD97BV668GYCG5GAA2B"
                      *       ]
                      *     }
                      */
@@ -4033,16 +4072,16 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1002",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T16:32:56.100Z",
+                     *       "lockedAt": "2026-11-23T20:15:14.978Z",
                      *       "userId": "user-123",
                      *       "refunds": [],
-                     *       "lockExpiresAt": "2026-11-23T17:02:56.100Z",
+                     *       "lockExpiresAt": "2026-11-23T20:45:14.978Z",
                      *       "currency": "EUR",
                      *       "state": "cancelled",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M84M1QPPNCSG4NVR53BPMNK0"
+                     *           "01M850RSZH78RJ1F9TDCFH73NE"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -4059,7 +4098,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84M1QPPNCSG4NVR53BPMNK0",
+                     *             "couponId": "01M850RSZH78RJ1F9TDCFH73NE",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -4070,9 +4109,9 @@ export interface operations {
                      *           }
                      *         ]
                      *       },
-                     *       "cancelledAt": "2026-11-23T16:32:56.176Z",
+                     *       "cancelledAt": "2026-11-23T20:15:15.062Z",
                      *       "couponIds": [
-                     *         "01M84M1QPPNCSG4NVR53BPMNK0"
+                     *         "01M850RSZH78RJ1F9TDCFH73NE"
                      *       ]
                      *     }
                      */
@@ -4148,7 +4187,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "couponIds": [
-                 *         "01M84M1Q3YMQ4STMXC6S123FD0"
+                 *         "01M850RSD97BV668GYCG5GAA2B"
                  *       ]
                  *     }
                  */
@@ -4168,23 +4207,23 @@ export interface operations {
                      * @example {
                      *       "orderId": "web-1001",
                      *       "kind": "purchase",
-                     *       "lockedAt": "2026-11-23T16:32:55.695Z",
+                     *       "lockedAt": "2026-11-23T20:15:14.671Z",
                      *       "userId": "user-123",
                      *       "refunds": [
                      *         {
-                     *           "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *           "couponId": "01M850RSD97BV668GYCG5GAA2B",
                      *           "outcome": "returned",
-                     *           "at": "2026-11-23T16:32:55.952Z"
+                     *           "at": "2026-11-23T20:15:14.872Z"
                      *         }
                      *       ],
-                     *       "lockExpiresAt": "2026-11-23T17:02:55.695Z",
+                     *       "lockExpiresAt": "2026-11-23T20:45:14.671Z",
                      *       "currency": "EUR",
                      *       "state": "refunded",
-                     *       "confirmedAt": "2026-11-23T16:32:55.857Z",
+                     *       "confirmedAt": "2026-11-23T20:15:14.816Z",
                      *       "pricing": {
                      *         "saving": 2000,
                      *         "couponIds": [
-                     *           "01M84M1Q3YMQ4STMXC6S123FD0"
+                     *           "01M850RSD97BV668GYCG5GAA2B"
                      *         ],
                      *         "totals": {
                      *           "subtotal": 12000,
@@ -4201,7 +4240,7 @@ export interface operations {
                      *         ],
                      *         "applied": [
                      *           {
-                     *             "couponId": "01M84M1Q3YMQ4STMXC6S123FD0",
+                     *             "couponId": "01M850RSD97BV668GYCG5GAA2B",
                      *             "allocations": [
                      *               {
                      *                 "line": 0,
@@ -4213,7 +4252,7 @@ export interface operations {
                      *         ]
                      *       },
                      *       "couponIds": [
-                     *         "01M84M1Q3YMQ4STMXC6S123FD0"
+                     *         "01M850RSD97BV668GYCG5GAA2B"
                      *       ]
                      *     }
                      */
@@ -4296,7 +4335,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "stock": {
                      *         "total": 1500,
                      *         "remaining": 1498
@@ -4365,15 +4404,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "added": 6500,
-                     *       "inShards": 6460,
+                     *       "inShards": 6454,
                      *       "issued": {
                      *         "claims": 2,
-                     *         "campaigns": 37,
+                     *         "campaigns": 43,
                      *         "codes": 1,
                      *         "carriedOver": 0,
-                     *         "total": 40
+                     *         "total": 46
                      *       },
                      *       "reservedOutstanding": 0,
                      *       "difference": 0,
@@ -4382,7 +4421,7 @@ export interface operations {
                      *         {
                      *           "name": "equation",
                      *           "ok": true,
-                     *           "detail": "added 6500 = in shards 6460 + issued 40 + reserved 0"
+                     *           "detail": "added 6500 = in shards 6454 + issued 46 + reserved 0"
                      *         },
                      *         {
                      *           "name": "shards-added",
@@ -4397,7 +4436,7 @@ export interface operations {
                      *         {
                      *           "name": "reservations",
                      *           "ok": true,
-                     *           "detail": "shards reserved 2006 / campaigns and code batches 2006; shards got back 1968 / campaigns and code batches gave back 1968"
+                     *           "detail": "shards reserved 2006 / campaigns and code batches 2006; shards got back 1962 / campaigns and code batches gave back 1962"
                      *         },
                      *         {
                      *           "name": "campaign-outstanding",
@@ -4425,8 +4464,8 @@ export interface operations {
                      *           "campaignId": "summer",
                      *           "status": "cancelled",
                      *           "reserved": 2000,
-                     *           "issued": 34,
-                     *           "givenBack": 1966,
+                     *           "issued": 40,
+                     *           "givenBack": 1960,
                      *           "outstanding": 0,
                      *           "pool": 0,
                      *           "inFlight": 0
@@ -4443,7 +4482,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "couponsCounted": 0,
-                     *       "checkedAt": "2026-11-23T16:33:04.599Z"
+                     *       "checkedAt": "2026-11-23T20:15:23.732Z"
                      *     }
                      */
                     "application/json": {
@@ -4521,13 +4560,13 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "campaignId": "spring-vip",
-                     *           "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *           "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *           "status": "completed",
                      *           "total": 3,
                      *           "reserved": 3,
-                     *           "requestedAt": "2026-11-23T16:32:56.310Z",
-                     *           "startedAt": "2026-11-23T16:32:56.443Z",
-                     *           "endedAt": "2026-11-23T16:32:57.020Z"
+                     *           "requestedAt": "2026-11-23T20:15:15.178Z",
+                     *           "startedAt": "2026-11-23T20:15:15.232Z",
+                     *           "endedAt": "2026-11-23T20:15:15.745Z"
                      *         }
                      *       ]
                      *     }
@@ -4569,7 +4608,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "campaignId": "spring-vip",
-                 *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                 *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                  *       "audience": {
                  *         "type": "inline",
                  *         "userIds": [
@@ -4653,6 +4692,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "fileName": "spring-vip.txt"
+                 *     }
+                 */
                 "application/json": {
                     fileName?: string;
                 };
@@ -4665,6 +4709,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "audience": {
+                     *         "type": "s3",
+                     *         "bucket": "coupon-audiences-local",
+                     *         "key": "uploads/2026-11-23/01M850RT5PHSBFK2X7JSSD7M6J-spring-vip.txt"
+                     *       },
+                     *       "upload": {
+                     *         "method": "PUT",
+                     *         "url": "http://127.0.0.1:32935/coupon-audiences-local/uploads/2026-11-23/01M850RT5PHSBFK2X7JSSD7M6J-spring-vip.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T201515Z&X-Amz-Expires=900&X-Amz-Signature=38aac868071b6d11e3a4ddb8484aaf8330485d1ea9fcaecd2ddcd4a26be0a84f&X-Amz-SignedHeaders=host&x-amz-checksum-crc32=AAAAAA%3D%3D&x-amz-sdk-checksum-algorithm=CRC32&x-id=PutObject",
+                     *         "headers": {
+                     *           "content-type": "text/plain"
+                     *         },
+                     *         "expiresAt": "2026-11-23T20:30:15.126Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         audience: {
                             /** @constant */
@@ -4714,7 +4775,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "spring-vip",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "status": "completed",
                      *       "total": 3,
                      *       "processed": 3,
@@ -4731,26 +4792,26 @@ export interface operations {
                      *         "givenBack": 0,
                      *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T16:32:56.310Z",
-                     *       "startedAt": "2026-11-23T16:32:56.443Z",
-                     *       "completedAt": "2026-11-23T16:32:57.020Z",
-                     *       "endedAt": "2026-11-23T16:32:57.020Z",
+                     *       "requestedAt": "2026-11-23T20:15:15.178Z",
+                     *       "startedAt": "2026-11-23T20:15:15.232Z",
+                     *       "completedAt": "2026-11-23T20:15:15.745Z",
+                     *       "endedAt": "2026-11-23T20:15:15.745Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T16:32:56.310Z"
+                     *           "at": "2026-11-23T20:15:15.178Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T16:32:56.443Z"
+                     *           "at": "2026-11-23T20:15:15.232Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T16:32:56.443Z"
+                     *           "at": "2026-11-23T20:15:15.232Z"
                      *         },
                      *         {
                      *           "status": "completed",
-                     *           "at": "2026-11-23T16:32:57.020Z"
+                     *           "at": "2026-11-23T20:15:15.745Z"
                      *         }
                      *       ]
                      *     }
@@ -4819,12 +4880,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "status": "paused",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 6,
-                     *       "issued": 6,
+                     *       "processed": 5,
+                     *       "issued": 5,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -4835,27 +4896,27 @@ export interface operations {
                      *       "stock": {
                      *         "reserved": 2000,
                      *         "givenBack": 0,
-                     *         "outstanding": 1994
+                     *         "outstanding": 1995
                      *       },
-                     *       "requestedAt": "2026-11-23T16:32:57.282Z",
-                     *       "startedAt": "2026-11-23T16:32:57.352Z",
+                     *       "requestedAt": "2026-11-23T20:15:16.166Z",
+                     *       "startedAt": "2026-11-23T20:15:16.217Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T16:32:57.282Z"
+                     *           "at": "2026-11-23T20:15:16.166Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T16:32:57.352Z"
+                     *           "at": "2026-11-23T20:15:16.217Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T16:32:57.352Z"
+                     *           "at": "2026-11-23T20:15:16.217Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T16:32:58.025Z"
+                     *           "at": "2026-11-23T20:15:16.938Z"
                      *         }
                      *       ]
                      *     }
@@ -4926,7 +4987,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "status": "running",
                      *       "total": 2000,
                      *       "processed": 20,
@@ -4943,29 +5004,29 @@ export interface operations {
                      *         "givenBack": 0,
                      *         "outstanding": 1980
                      *       },
-                     *       "requestedAt": "2026-11-23T16:32:57.282Z",
-                     *       "startedAt": "2026-11-23T16:32:57.352Z",
+                     *       "requestedAt": "2026-11-23T20:15:16.166Z",
+                     *       "startedAt": "2026-11-23T20:15:16.217Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T16:32:57.282Z"
+                     *           "at": "2026-11-23T20:15:16.166Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T16:32:57.352Z"
+                     *           "at": "2026-11-23T20:15:16.217Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T16:32:57.352Z"
+                     *           "at": "2026-11-23T20:15:16.217Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T16:32:58.025Z"
+                     *           "at": "2026-11-23T20:15:16.938Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T16:32:58.732Z"
+                     *           "at": "2026-11-23T20:15:17.760Z"
                      *         }
                      *       ]
                      *     }
@@ -5036,12 +5097,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "campaignId": "summer",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "status": "cancelled",
                      *       "reason": "OPERATOR",
                      *       "total": 2000,
-                     *       "processed": 21,
-                     *       "issued": 21,
+                     *       "processed": 40,
+                     *       "issued": 40,
                      *       "skipped": 0,
                      *       "failed": 0,
                      *       "skippedByReason": {
@@ -5051,38 +5112,38 @@ export interface operations {
                      *       },
                      *       "stock": {
                      *         "reserved": 2000,
-                     *         "givenBack": 1966,
-                     *         "outstanding": 13
+                     *         "givenBack": 1960,
+                     *         "outstanding": 0
                      *       },
-                     *       "requestedAt": "2026-11-23T16:32:57.282Z",
-                     *       "startedAt": "2026-11-23T16:32:57.352Z",
-                     *       "endedAt": "2026-11-23T16:32:59.944Z",
+                     *       "requestedAt": "2026-11-23T20:15:16.166Z",
+                     *       "startedAt": "2026-11-23T20:15:16.217Z",
+                     *       "endedAt": "2026-11-23T20:15:19.604Z",
                      *       "history": [
                      *         {
                      *           "status": "requested",
-                     *           "at": "2026-11-23T16:32:57.282Z"
+                     *           "at": "2026-11-23T20:15:16.166Z"
                      *         },
                      *         {
                      *           "status": "preparing",
-                     *           "at": "2026-11-23T16:32:57.352Z"
+                     *           "at": "2026-11-23T20:15:16.217Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T16:32:57.352Z"
+                     *           "at": "2026-11-23T20:15:16.217Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "paused",
-                     *           "at": "2026-11-23T16:32:58.025Z"
+                     *           "at": "2026-11-23T20:15:16.938Z"
                      *         },
                      *         {
                      *           "status": "running",
-                     *           "at": "2026-11-23T16:32:58.732Z"
+                     *           "at": "2026-11-23T20:15:17.760Z"
                      *         },
                      *         {
                      *           "reason": "OPERATOR",
                      *           "status": "cancelled",
-                     *           "at": "2026-11-23T16:32:59.944Z"
+                     *           "at": "2026-11-23T20:15:19.604Z"
                      *         }
                      *       ]
                      *     }
@@ -5228,12 +5289,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "kind": "unique",
                      *       "status": "generating",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T16:33:00.366Z",
+                     *       "validFrom": "2026-11-23T20:15:20.170Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5250,7 +5311,7 @@ export interface operations {
                      *         "outstanding": 3
                      *       },
                      *       "exports": [],
-                     *       "createdAt": "2026-11-23T16:33:00.366Z",
+                     *       "createdAt": "2026-11-23T20:15:20.170Z",
                      *       "createdBy": "backoffice-test"
                      *     }
                      */
@@ -5303,12 +5364,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "kind": "unique",
                      *       "status": "generating",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T16:33:00.366Z",
+                     *       "validFrom": "2026-11-23T20:15:20.170Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5325,7 +5386,7 @@ export interface operations {
                      *         "outstanding": 3
                      *       },
                      *       "exports": [],
-                     *       "createdAt": "2026-11-23T16:33:00.366Z",
+                     *       "createdAt": "2026-11-23T20:15:20.170Z",
                      *       "createdBy": "backoffice-test"
                      *     }
                      */
@@ -5401,12 +5462,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "kind": "unique",
                      *       "status": "ready",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T16:33:00.366Z",
+                     *       "validFrom": "2026-11-23T20:15:20.170Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5425,12 +5486,12 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T16:33:02.077Z"
+                     *           "at": "2026-11-23T20:15:21.590Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T16:33:00.366Z",
+                     *       "createdAt": "2026-11-23T20:15:20.170Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T16:33:01.496Z"
+                     *       "readyAt": "2026-11-23T20:15:20.920Z"
                      *     }
                      */
                     "application/json": {
@@ -5499,10 +5560,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "url": "http://127.0.0.1:38549/coupon-code-exports-local/code-exports/spring-sms-4vwz2AZTV919.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T163302Z&X-Amz-Expires=900&X-Amz-Signature=63e44584c117d53cca4bf7c7bf07dee6273df11c93a732f74ce11056e2a07b97&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D%22spring-sms-4vwz2AZTV919.csv%22&x-amz-checksum-mode=ENABLED&x-id=GetObject",
-                     *       "expiresAt": "2026-11-23T16:48:02.077Z",
+                     *       "url": "http://127.0.0.1:32935/coupon-code-exports-local/code-exports/spring-sms-Sr8Vb_rZgfpP.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=local%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T201521Z&X-Amz-Expires=900&X-Amz-Signature=03f54126357eaad23c0cb51669c91e61c4fd365cc9db22aba0cd93fc032f8b03&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D%22spring-sms-Sr8Vb_rZgfpP.csv%22&x-amz-checksum-mode=ENABLED&x-id=GetObject",
+                     *       "expiresAt": "2026-11-23T20:30:21.590Z",
                      *       "by": "backoffice-test",
-                     *       "at": "2026-11-23T16:33:02.077Z"
+                     *       "at": "2026-11-23T20:15:21.590Z"
                      *     }
                      */
                     "application/json": {
@@ -5544,12 +5605,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "kind": "unique",
                      *       "status": "revoked",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T16:33:00.366Z",
+                     *       "validFrom": "2026-11-23T20:15:20.170Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5568,13 +5629,13 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T16:33:02.077Z"
+                     *           "at": "2026-11-23T20:15:21.590Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T16:33:00.366Z",
+                     *       "createdAt": "2026-11-23T20:15:20.170Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T16:33:01.496Z",
-                     *       "revokedAt": "2026-11-23T16:33:03.798Z"
+                     *       "readyAt": "2026-11-23T20:15:20.920Z",
+                     *       "revokedAt": "2026-11-23T20:15:22.915Z"
                      *     }
                      */
                     "application/json": {
@@ -5656,12 +5717,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "batchId": "spring-sms",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "kind": "unique",
                      *       "status": "ready",
                      *       "pattern": "SPRING-####-####",
                      *       "charset": "ABCDEFGHJKMNPQRSTUVWXYZ23456789",
-                     *       "validFrom": "2026-11-23T16:33:00.366Z",
+                     *       "validFrom": "2026-11-23T20:15:20.170Z",
                      *       "validUntil": "2030-12-31T00:00:00.000Z",
                      *       "counts": {
                      *         "codes": 3,
@@ -5680,12 +5741,12 @@ export interface operations {
                      *       "exports": [
                      *         {
                      *           "by": "backoffice-test",
-                     *           "at": "2026-11-23T16:33:02.077Z"
+                     *           "at": "2026-11-23T20:15:21.590Z"
                      *         }
                      *       ],
-                     *       "createdAt": "2026-11-23T16:33:00.366Z",
+                     *       "createdAt": "2026-11-23T20:15:20.170Z",
                      *       "createdBy": "backoffice-test",
-                     *       "readyAt": "2026-11-23T16:33:01.496Z"
+                     *       "readyAt": "2026-11-23T20:15:20.920Z"
                      *     }
                      */
                     "application/json": {
@@ -5770,8 +5831,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M84M1YBHQYX5ECKNBDS978SJ",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "id": "01M850S0YHS7F29EC6F46HB3BC",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -5796,9 +5857,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T16:33:02.528Z",
-                     *       "validUntil": "2026-12-23T16:33:02.528Z",
-                     *       "issuedAt": "2026-11-23T16:33:02.528Z",
+                     *       "validFrom": "2026-11-23T20:15:21.835Z",
+                     *       "validUntil": "2026-12-23T20:15:21.835Z",
+                     *       "issuedAt": "2026-11-23T20:15:21.835Z",
                      *       "source": "code"
                      *     }
                      */
@@ -5870,8 +5931,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01M84M1YBHQYX5ECKNBDS978SJ",
-                     *       "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
+                     *       "id": "01M850S0YHS7F29EC6F46HB3BC",
+                     *       "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
                      *       "status": "available",
                      *       "name": "20 off 100 on shoes",
                      *       "currency": "EUR",
@@ -5896,9 +5957,9 @@ export interface operations {
                      *         "type": "group",
                      *         "group": "default"
                      *       },
-                     *       "validFrom": "2026-11-23T16:33:02.528Z",
-                     *       "validUntil": "2026-12-23T16:33:02.528Z",
-                     *       "issuedAt": "2026-11-23T16:33:02.528Z",
+                     *       "validFrom": "2026-11-23T20:15:21.835Z",
+                     *       "validUntil": "2026-12-23T20:15:21.835Z",
+                     *       "issuedAt": "2026-11-23T20:15:21.835Z",
                      *       "source": "code"
                      *     }
                      */
@@ -6074,8 +6135,8 @@ export interface operations {
                      *       "status": "completed",
                      *       "dryRun": false,
                      *       "startedBy": "backoffice-test",
-                     *       "startedAt": "2026-11-23T16:33:05.022Z",
-                     *       "finishedAt": "2026-11-23T16:33:09.647Z",
+                     *       "startedAt": "2026-11-23T20:15:24.054Z",
+                     *       "finishedAt": "2026-11-23T20:15:28.563Z",
                      *       "progress": {
                      *         "parts": 2,
                      *         "partsDone": 2,
@@ -6113,7 +6174,7 @@ export interface operations {
                      *       ],
                      *       "reconciliation": {
                      *         "equal": true,
-                     *         "checkedAt": "2026-11-23T16:33:09.647Z",
+                     *         "checkedAt": "2026-11-23T20:15:28.563Z",
                      *         "differing": 0,
                      *         "groups": 8,
                      *         "source": {
@@ -6408,27 +6469,27 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "createdAt": "2026-11-23T16:33:11.402Z",
-                     *           "completedAt": "2026-11-23T16:33:12.125Z",
-                     *           "coupons": 1,
+                     *           "createdAt": "2026-11-23T20:15:29.989Z",
+                     *           "completedAt": "2026-11-23T20:15:31.455Z",
+                     *           "coupons": 2,
                      *           "objects": [
                      *             {
-                     *               "count": 1,
-                     *               "templateId": "01M84M1P43T1QP95PPVRZ6PW5M",
-                     *               "sha256": "dfb5f435175af0697ecbd459c66dfa8d7b2dd01d7ebb0e7bc1aaea08e2bf4316",
+                     *               "count": 2,
+                     *               "templateId": "01M850RRH70HY6XYBRS7BJJN6Y",
+                     *               "sha256": "21ace0b0ba3342f04630345106f578e3afaede3aeb0a72c0e48c6cb776afeb9d",
                      *               "day": "2026-12-24",
-                     *               "key": "coupons/day=2026-12-24/template=01M84M1P43T1QP95PPVRZ6PW5M/01M84M26Q8MD5VQWJMZC38HXN4.jsonl.gz",
-                     *               "bytes": 402
+                     *               "key": "coupons/day=2026-12-24/template=01M850RRH70HY6XYBRS7BJJN6Y/01M850S8P0MB791PZ4F9WRM5NZ.jsonl.gz",
+                     *               "bytes": 464
                      *             }
                      *           ],
                      *           "leftInTable": 0,
                      *           "shard": 0,
                      *           "state": "complete",
-                     *           "batchId": "01M84M26Q8MD5VQWJMZC38HXN4",
+                     *           "batchId": "01M850S8P0MB791PZ4F9WRM5NZ",
                      *           "bucket": "coupon-archive-local"
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMTY6MzM6MTEuNDAyWiMwMU04NE0yNlE4TUQ1VlFXSk1aQzM4SFhONCIsInBrIjoiQVJDSElWRVMifQ"
+                     *       "nextCursor": "eyJzayI6IjIwMjYtMTEtMjNUMjA6MTU6MjkuOTg5WiMwMU04NTBTOFAwTUI3OTFQWjRGOVdSTTVOWiIsInBrIjoiQVJDSElWRVMifQ"
                      *     }
                      */
                     "application/json": {

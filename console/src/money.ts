@@ -13,7 +13,7 @@ export function currencyDigits(currency: string): number {
 /** "20.5" in EUR is 2050; undefined when the text is not an amount with at most the currency's decimals. */
 export function toMinorUnits(text: string, currency: string): number | undefined {
   const digits = currencyDigits(currency);
-  const match = /^(\d{1,15})(?:\.(\d*))?$/.exec(text.trim());
+  const match = /^(\d{1,16})(?:\.(\d*))?$/.exec(text.trim());
   if (!match) return undefined;
   const fraction = match[2] ?? '';
   if (fraction.length > digits) return undefined;

@@ -34,6 +34,8 @@ export interface CouponHttpApiProps {
  */
 export class CouponHttpApi extends Construct {
   readonly api: HttpApi;
+  /** The stage's URL (https://<api id>.execute-api.<region>.amazonaws.com/). */
+  readonly url: string;
   readonly functions = new Map<string, CouponFunction>();
   private readonly routes: readonly RouteDefinition[];
 
@@ -92,6 +94,7 @@ export class CouponHttpApi extends Construct {
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason: 'Only GET /v1/health and GET /openapi.json are public (liveness and the API description); every other route has the JWT authorizer.',
     });
+    this.url = stage.url;
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
   }
 

@@ -12,11 +12,15 @@ const context = { 'aws:cdk:bundling-stacks': [], jwtIssuer: 'https://issuer.test
 
 let service: Template;
 let data: Template;
+let consoleSite: Template;
+let consoleContent: Template;
 
 beforeAll(() => {
   const built = buildApp({ context });
   service = Template.fromStack(built.service);
   data = Template.fromStack(built.data);
+  consoleSite = Template.fromStack(built.consoleSite);
+  consoleContent = Template.fromStack(built.consoleContent);
 });
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -62,7 +66,7 @@ describe('the HTTP API', () => {
   it('uses a JWT authorizer with the deploy-time issuer and audience', () => {
     service.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
-      JwtConfiguration: { Issuer: 'https://issuer.test/', Audience: ['coupons-api'] },
+      JwtConfiguration: { Issuer: 'https://issuer.test/', Audience: ['coupons-api', 'coupons-console'] },
       IdentitySource: ['$request.header.Authorization'],
     });
   });
@@ -76,12 +80,21 @@ describe('the HTTP API', () => {
 });
 
 const functions = () => resources(service, 'AWS::Lambda::Function').map(([id, r]) => ({ id, ...r.Properties }));
+/** The route's function's construct id: its own, or its shared function's. */
+const functionKeyOf = (route: (typeof allRoutes)[number]) => { const key = route.sharedFunction ?? route.id; return `${key.charAt(0).toUpperCase()}${key.slice(1)}`; };
+const routeFunctionId = (route: (typeof allRoutes)[number]) => functions().find((fn) => fn.id.startsWith(`Api${functionKeyOf(route)}Function`))?.id;
+/** What a route's function may do to the table: the most any route it serves needs. */
+const tableAccessOf = (route: (typeof allRoutes)[number]) => {
+  const served = allRoutes.filter((other) => functionKeyOf(other) === functionKeyOf(route)).map((other) => other.tableAccess);
+  return served.includes('readWrite') ? 'readWrite' : served.includes('read') ? 'read' : 'none';
+};
 
 describe('functions', () => {
 
   it('run Node 22 on arm64 with tracing, each with a log group of bounded retention', () => {
     // one per route; the stream publisher, lock releaser, statistics consumer; four campaign steps and the campaign worker; the ledger audit; the expiry, reminder and archival jobs; the code generator
-    expect(functions()).toHaveLength(allRoutes.length + 14);
+    // (routes that share a function count once)
+    expect(functions()).toHaveLength(new Set(allRoutes.map(functionKeyOf)).size + 14);
     for (const fn of functions()) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -92,19 +105,20 @@ describe('functions', () => {
     const policies = resources(service, 'AWS::IAM::Policy').map(([, r]) => r.Properties);
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
     for (const route of allRoutes) {
-      const logicalId = functions().find((fn) => fn.id.startsWith(`Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}Function`))?.id;
+      const logicalId = routeFunctionId(route);
       expect(logicalId, route.id).toBeDefined();
+      const tableAccess = tableAccessOf(route);
       const roleRef = (service.findResources('AWS::Lambda::Function')[logicalId!] as Resource).Properties.Role['Fn::GetAtt'][0];
       const actions = policies
         .filter((p) => p.Roles.some((role: { Ref: string }) => role.Ref === roleRef))
         .flatMap((p) => p.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()))
         .filter((action: string) => action.startsWith('dynamodb:'));
-      if (route.tableAccess === 'none') expect(actions, route.id).toEqual([]);
-      if (route.tableAccess === 'read') {
+      if (tableAccess === 'none') expect(actions, route.id).toEqual([]);
+      if (tableAccess === 'read') {
         expect(actions, route.id).toContain('dynamodb:Query');
         for (const write of writes) expect(actions, route.id).not.toContain(write);
       }
-      if (route.tableAccess === 'readWrite') expect(actions, route.id).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+      if (tableAccess === 'readWrite') expect(actions, route.id).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
       expect(actions.some((action: string) => action.includes('*')), route.id).toBe(false);
       expect(actions, route.id).not.toContain('dynamodb:Scan');
     }
@@ -192,8 +206,8 @@ describe('campaigns', () => {
     const policies = resources(service, 'AWS::IAM::Policy').map(([, r]) => JSON.stringify(r.Properties));
     const withAction = (action: string) => policies.filter((policy) => policy.includes(action));
     for (const route of allRoutes) {
-      const logicalId = functions().find((fn) => fn.id.startsWith(`Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}Function`))!.id;
-      const role = `Api${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}FunctionServiceRole`;
+      const logicalId = routeFunctionId(route)!;
+      const role = `Api${functionKeyOf(route)}FunctionServiceRole`;
       const sends = withAction('sqs:SendMessage').some((policy) => policy.includes(role) && policy.includes('CampaignsChunks'));
       const sendsParts = withAction('sqs:SendMessage').some((policy) => policy.includes(role) && policy.includes('CodesParts'));
       expect(sendsParts, `${route.id} sends code parts`).toBe(route.uses?.includes('codeQueue') ?? false);
@@ -486,12 +500,14 @@ describe('operability', () => {
     }
   });
 
-  it('configures CORS for the origins given, and none without them', () => {
-    expect(resources(service, 'AWS::ApiGatewayV2::Api')[0]![1].Properties.CorsConfiguration).toBeUndefined();
+  it('allows the console\'s origin by CORS, and the origins given', () => {
+    const consoleOrigin = { 'Fn::Join': ['', ['https://', { 'Fn::ImportValue': Match.stringLikeRegexp('ConsoleDistribution.*DomainName') }]] };
+    expect(resources(service, 'AWS::ApiGatewayV2::Api')[0]![1].Properties.CorsConfiguration.AllowOrigins).toEqual([expect.objectContaining({ 'Fn::Join': expect.anything() })]);
+    service.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: [consoleOrigin] } });
     const withCors = Template.fromStack(buildApp({ context: { ...context, corsOrigins: 'https://shop.example.com,https://backoffice.example.com' } }).service);
     withCors.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {
-        AllowOrigins: ['https://shop.example.com', 'https://backoffice.example.com'],
+        AllowOrigins: ['https://shop.example.com', 'https://backoffice.example.com', consoleOrigin],
         AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
         ExposeHeaders: ['retry-after', 'idempotent-replayed'],
         MaxAge: 3600,
@@ -501,5 +517,64 @@ describe('operability', () => {
 
   it('refuses a stage name that cannot be part of resource names', () => {
     expect(() => buildApp({ context: { ...context, stage: 'Prod_1' } })).toThrow(/stage=Prod_1/);
+  });
+});
+
+describe('the back-office console', () => {
+  it('keeps its files in a private, encrypted, TLS-only bucket that only its CloudFront distribution reads', () => {
+    consoleSite.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    });
+    const statements = resources(consoleSite, 'AWS::S3::BucketPolicy').flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' });
+    expect(JSON.stringify(allows[0]!.Condition)).toContain('ConsoleDistribution');
+  });
+
+  it('serves it through CloudFront with origin access control, HTTPS only, folder indexes and security headers', () => {
+    consoleSite.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    consoleSite.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' } });
+    const [, distribution] = resources(consoleSite, 'AWS::CloudFront::Distribution')[0]!;
+    const config = distribution.Properties.DistributionConfig;
+    expect(config.Origins).toHaveLength(1);
+    expect(config.Origins[0]).toMatchObject({ OriginAccessControlId: expect.anything(), S3OriginConfig: { OriginAccessIdentity: '' } });
+    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'], ResponseHeadersPolicyId: expect.anything() });
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
+    const [, headers] = resources(consoleSite, 'AWS::CloudFront::ResponseHeadersPolicy')[0]!;
+    const security = headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(security).toMatchObject({
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: true, Override: true },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+    });
+    const csp = JSON.stringify(security.ContentSecurityPolicy.ContentSecurityPolicy);
+    for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", 'https://issuer.test']) expect(csp).toContain(directive);
+    expect(csp).not.toContain('unsafe-inline');
+    const [, indexes] = resources(consoleSite, 'AWS::CloudFront::Function')[0]!;
+    expect(indexes.Properties.FunctionCode).toContain("request.uri += 'index.html'");
+  });
+
+  it('deploys the built console under /console/ with a config.json naming the API, the issuer and the client, and invalidates CloudFront', () => {
+    const [, deployment] = resources(consoleContent, 'Custom::CDKBucketDeployment')[0]!;
+    expect(deployment.Properties).toMatchObject({ DestinationBucketKeyPrefix: 'console/', DistributionPaths: ['/console/*'], Prune: true });
+    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
+    // config.json is the second source: its API URL is filled in at deploy time from the service stack's HTTP API.
+    expect(deployment.Properties.SourceMarkers[1]).toEqual(expect.objectContaining({ '<<marker:0xbaba:0>>': { 'Fn::ImportValue': expect.stringMatching(/^CouponService-dev:.*ApiHttpApi/) } }));
+    expect(deployment.Properties.DistributionId).toEqual({ 'Fn::ImportValue': expect.stringMatching(/^CouponConsole-dev:.*ConsoleDistribution/) });
+  });
+
+  it('lets the console upload audience files: the audience bucket allows PUT from its origin, and only the support function signs uploads, under uploads/', () => {
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['PUT'], AllowedOrigins: [{ 'Fn::Join': ['', ['https://', { 'Fn::ImportValue': Match.stringLikeRegexp('ConsoleDistribution.*DomainName') }]] }] })] },
+    });
+    const putters = resources(service, 'AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy.Properties).includes('s3:PutObject') && JSON.stringify(policy.Properties).includes('coupon-audiences'));
+    expect(putters.map(([id]) => id)).toEqual([expect.stringMatching(/^ApiBackOfficeSupportFunction/)]);
+    expect(JSON.stringify(putters[0]![1].Properties)).toContain('/uploads/*');
+    const support = functions().find((fn) => fn.id.startsWith('ApiBackOfficeSupportFunction')) as unknown as { Environment: { Variables: Record<string, unknown> } };
+    expect(Object.keys(support.Environment.Variables)).toContain('AUDIENCE_BUCKET');
   });
 });

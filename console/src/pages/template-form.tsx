@@ -214,7 +214,8 @@ export function TemplateForm(props: {
     const target = event.currentTarget as HTMLInputElement;
     setForm((current) => ({ ...current, [key]: target.type === 'checkbox' ? target.checked : target.value }));
   };
-  const issuesAt = (path: string) => (problem instanceof ApiProblem ? problem.issuesAt(path) : []);
+  // Percentages travel as basis points; say so where the API's message names their limit.
+  const issuesAt = (path: string) => (problem instanceof ApiProblem ? problem.issuesAt(path).map((message) => (path.endsWith('Bps') ? `${message} (basis points: 100 % is 10000)` : message)) : []);
   const locked = props.draftOnlyLocked ?? false;
   const isPercent = form.effectType === 'percent_off' || form.effectType === 'payout_percent';
   const isPayout = form.effectType === 'payout_amount' || form.effectType === 'payout_percent';

@@ -60,6 +60,7 @@ const adminToken = await signDevToken({ sub: 'backoffice-dev', scope: 'coupons/a
 const userToken = await signDevToken({ sub: 'user-123' });
 console.log(`
 Coupon platform running at ${base}
+  Back-office console: ${base}/console/ (development sign-in)
   DynamoDB Local: ${dynamodb.endpoint} (table ${tableName}, ${values.data ? `data in ${values.data}` : 'in memory'})
   Events (what EventBridge would receive): ${eventsFile}
   SQS and S3 (fauxqs): ${stack.queues.endpoint}, audience bucket ${LOCAL_AUDIENCE_BUCKET}, archive bucket ${LOCAL_ARCHIVE_BUCKET}

@@ -87,7 +87,8 @@ function SignIn({ config, onSignedIn }: { config: ConsoleConfig; onSignedIn: (se
 }
 
 function Shell({ config, session, onSignOut }: { config: ConsoleConfig; session: Session; onSignOut: () => Promise<void> }) {
-  const api: Api = apiClient(config.apiUrl, session.token);
+  // An empty apiUrl (the local stack): the API is on the console's own origin.
+  const api: Api = apiClient(config.apiUrl || window.location.origin, session.token);
   const route = useRoute();
   const isAdmin = session.scopes.includes(ADMIN_SCOPE);
   const [section = 'templates', first, second] = route;

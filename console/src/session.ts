@@ -7,6 +7,7 @@ import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
  * sign-in that asks it for a token. Scopes in the token decide what the console shows.
  */
 export type ConsoleConfig = {
+  /** The API's base URL; empty when it is the console's own origin. */
   readonly apiUrl: string;
   readonly signIn: { readonly type: 'development' } | { readonly type: 'oidc'; readonly issuer: string; readonly clientId: string; readonly scopes: readonly string[] };
 };

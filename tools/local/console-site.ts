@@ -40,7 +40,8 @@ async function answer(request: IncomingMessage, response: ServerResponse, url: U
     return;
   }
   if (rest === '/config.json') {
-    json(response, 200, { apiUrl: `http://${request.headers.host ?? 'localhost'}`, signIn: { type: 'development' } });
+    // No API URL: the API is on the console's own origin (this server, or Vite's dev server proxying to it).
+    json(response, 200, { apiUrl: '', signIn: { type: 'development' } });
     return;
   }
   if (rest === '/dev-sign-in' && request.method === 'POST') {

@@ -127,3 +127,21 @@ export function Progress({ label, value, max }: { label: string; value: number; 
 }
 
 export const Loading = () => <p aria-busy="true">Loading…</p>;
+
+/** A detail page's heading with its status badge, what the last action did (announced) and its error. */
+export function DetailHeader(props: { titleId: string; title: string; status: string; statusTestId: string; notice?: string; error?: unknown }) {
+  return (
+    <>
+      <header class="page-header">
+        <h1 id={props.titleId}>{props.title}</h1>
+        <span class={`status status-${props.status}`} data-testid={props.statusTestId}>
+          {props.status}
+        </span>
+      </header>
+      <p role="status" class="notice">
+        {props.notice ?? ''}
+      </p>
+      <ErrorNote error={props.error} />
+    </>
+  );
+}

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { type Api, unwrap } from '../api';
 import { navigate } from '../router';
-import { ErrorNote, Field, Loading, Progress, useAction, useLoad } from '../ui';
-import { allTemplates } from './templates';
+import { DetailHeader, ErrorNote, Field, Loading, Progress, useAction, useLoad } from '../ui';
+import { TemplatePicker } from './templates';
 
 const FINISHED = ['completed', 'cancelled', 'failed'];
 
@@ -51,7 +51,6 @@ export function CampaignsPage({ api }: { api: Api }) {
 
 /** Start a campaign: an audience file goes straight to S3 through a pre-signed link; a pasted list goes inline. */
 export function NewCampaignPage({ api, templateId }: { api: Api; templateId?: string }) {
-  const templates = useLoad(() => allTemplates(api), []);
   const [chosen, setChosen] = useState(templateId ?? '');
   const [campaignId, setCampaignId] = useState(() => `campaign-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 7)}`);
   const [source, setSource] = useState<'file' | 'pasted'>('file');
@@ -63,7 +62,6 @@ export function NewCampaignPage({ api, templateId }: { api: Api; templateId?: st
   const submit = (event: Event) => {
     event.preventDefault();
     void action.run(async () => {
-      const templateIdToUse = chosen || templates.value?.[0]?.id || '';
       let audience: { type: 'inline'; userIds: string[] } | { type: 's3'; bucket: string; key: string };
       if (source === 'file') {
         if (!file) throw new Error('Choose a file with one user id per line.');
@@ -77,7 +75,7 @@ export function NewCampaignPage({ api, templateId }: { api: Api; templateId?: st
         audience = { type: 'inline', userIds: pasted.split(/[\s,]+/).filter(Boolean) };
       }
       setStage('Requesting the campaign…');
-      const accepted = await unwrap(api.POST('/v1/admin/campaigns', { body: { campaignId, templateId: templateIdToUse, audience } }));
+      const accepted = await unwrap(api.POST('/v1/admin/campaigns', { body: { campaignId, templateId: chosen, audience } }));
       setStage('');
       navigate(`/campaigns/${encodeURIComponent(accepted.campaignId)}`);
     });
@@ -88,18 +86,7 @@ export function NewCampaignPage({ api, templateId }: { api: Api; templateId?: st
       <h1 id="new-campaign-title">New campaign</h1>
       <form onSubmit={submit} class="stacked">
         <ErrorNote error={action.error} />
-        <Field label="Template">
-          {(id) => (
-            <select id={id} value={chosen} onChange={(event) => setChosen((event.currentTarget as HTMLSelectElement).value)}>
-              <option value="">Choose…</option>
-              {(templates.value ?? []).map((template) => (
-                <option key={template.id} value={template.id}>
-                  {template.name} ({template.status})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <TemplatePicker api={api} value={chosen} onChange={setChosen} />
         <Field label="Campaign id" hint="The same id never issues twice: sending it again answers the existing campaign">
           {(id, describedBy) => <input id={id} value={campaignId} aria-describedby={describedBy} onInput={(event) => setCampaignId((event.currentTarget as HTMLInputElement).value)} />}
         </Field>
@@ -122,7 +109,7 @@ export function NewCampaignPage({ api, templateId }: { api: Api; templateId?: st
           )}
         </fieldset>
         <p role="status">{stage}</p>
-        <button type="submit" disabled={action.pending}>
+        <button type="submit" disabled={action.pending || !chosen}>
           Start campaign
         </button>
       </form>
@@ -150,16 +137,7 @@ export function CampaignPage({ api, campaignId }: { api: Api; campaignId: string
     });
   return (
     <section aria-labelledby="campaign-title">
-      <header class="page-header">
-        <h1 id="campaign-title">Campaign {c.campaignId}</h1>
-        <span class={`status status-${c.status}`} data-testid="campaign-status">
-          {c.status}
-        </span>
-      </header>
-      <p role="status" class="notice">
-        {notice}
-      </p>
-      <ErrorNote error={action.error} />
+      <DetailHeader titleId="campaign-title" title={`Campaign ${c.campaignId}`} status={c.status} statusTestId="campaign-status" notice={notice} error={action.error} />
       <p>
         Template <a href={`#/templates/${c.templateId}`}>{c.templateId}</a>
         {c.reason ? `; reason: ${c.reason}` : ''}

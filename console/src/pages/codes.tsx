@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { type Api, ApiProblem, unwrap } from '../api';
 import { navigate } from '../router';
-import { ErrorNote, Field, Loading, Progress, useAction, useLoad } from '../ui';
-import { allTemplates } from './templates';
+import { DetailHeader, ErrorNote, Field, Loading, Progress, useAction, useLoad } from '../ui';
+import { TemplatePicker } from './templates';
 
 export function CodesPage() {
   const [batchId, setBatchId] = useState('');
@@ -34,7 +34,6 @@ export function CodesPage() {
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16);
 
 export function NewCodeBatchPage({ api, templateId }: { api: Api; templateId?: string }) {
-  const templates = useLoad(() => allTemplates(api), []);
   const [chosen, setChosen] = useState(templateId ?? '');
   const [kind, setKind] = useState<'unique' | 'shared'>('unique');
   const [batchId, setBatchId] = useState(() => `batch-${Math.random().toString(36).slice(2, 8)}`);
@@ -62,18 +61,7 @@ export function NewCodeBatchPage({ api, templateId }: { api: Api; templateId?: s
       <h1 id="new-batch-title">New code batch</h1>
       <form class="stacked" onSubmit={submit}>
         <ErrorNote error={action.error} />
-        <Field label="Template" issues={issuesAt('templateId')}>
-          {(id) => (
-            <select id={id} value={chosen} onChange={(event) => setChosen((event.currentTarget as HTMLSelectElement).value)}>
-              <option value="">Choose…</option>
-              {(templates.value ?? []).map((template) => (
-                <option key={template.id} value={template.id}>
-                  {template.name} ({template.status})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <TemplatePicker api={api} value={chosen} onChange={setChosen} issues={issuesAt('templateId')} />
         <Field label="Batch id" issues={issuesAt('batchId')}>
           {(id) => <input id={id} value={batchId} onInput={(event) => setBatchId((event.currentTarget as HTMLInputElement).value)} />}
         </Field>
@@ -136,13 +124,7 @@ export function CodeBatchPage({ api, batchId }: { api: Api; batchId: string }) {
     });
   return (
     <section aria-labelledby="batch-title">
-      <header class="page-header">
-        <h1 id="batch-title">Code batch {b.batchId}</h1>
-        <span class={`status status-${b.status}`} data-testid="batch-status">
-          {b.status}
-        </span>
-      </header>
-      <ErrorNote error={action.error} />
+      <DetailHeader titleId="batch-title" title={`Code batch ${b.batchId}`} status={b.status} statusTestId="batch-status" error={action.error} />
       <p>
         Template <a href={`#/templates/${b.templateId}`}>{b.templateId}</a>, {b.kind} codes{b.pattern ? ` like ${b.pattern}` : ''}, valid until {b.validUntil.slice(0, 10)}
       </p>

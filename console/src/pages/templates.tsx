@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { type Api, unwrap } from '../api';
 import { formatMoney } from '../money';
 import { navigate } from '../router';
-import { ErrorNote, Field, Loading, useAction, useLoad } from '../ui';
+import { DetailHeader, ErrorNote, Field, Loading, useAction, useLoad } from '../ui';
 import { EDITABLE_AFTER_DRAFT, TemplateForm, type TemplateView, emptyForm, formOf } from './template-form';
 
 const STATUSES = ['draft', 'active', 'paused', 'ended'] as const;
@@ -18,6 +18,25 @@ export async function allTemplates(api: Api, status?: Status): Promise<TemplateV
     cursor = page.nextCursor ?? undefined;
   } while (cursor && items.length < 2_000);
   return items;
+}
+
+/** A template chooser (campaigns, code batches): every template, with its status. */
+export function TemplatePicker({ api, value, onChange, issues }: { api: Api; value: string; onChange: (templateId: string) => void; issues?: readonly string[] }) {
+  const templates = useLoad(() => allTemplates(api), []);
+  return (
+    <Field label="Template" issues={issues}>
+      {(id) => (
+        <select id={id} value={value} onChange={(event) => onChange((event.currentTarget as HTMLSelectElement).value)}>
+          <option value="">Choose…</option>
+          {(templates.value ?? []).map((template) => (
+            <option key={template.id} value={template.id}>
+              {template.name} ({template.status})
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
 }
 
 export function effectSummary(template: Pick<TemplateView, 'effect' | 'currency'>): string {
@@ -165,16 +184,7 @@ export function TemplatePage({ api, templateId, canEdit }: { api: Api; templateI
 
   return (
     <section aria-labelledby="template-title">
-      <header class="page-header">
-        <h1 id="template-title">{t.name}</h1>
-        <span class={`status status-${t.status}`} data-testid="template-status">
-          {t.status}
-        </span>
-      </header>
-      <p role="status" class="notice">
-        {notice}
-      </p>
-      <ErrorNote error={action.error} />
+      <DetailHeader titleId="template-title" title={t.name} status={t.status} statusTestId="template-status" notice={notice} error={action.error} />
       <dl class="facts">
         <dt>Effect</dt>
         <dd>{effectSummary(t)}</dd>

@@ -1,7 +1,7 @@
 import { defineRoutes } from '../http/route';
 import { CouponView } from './coupon';
 import { CouponIdPath, CouponPage, ListCouponsQuery } from './wallet-schema';
-import { UserIdPath } from '../audience/audience-schema';
+import { UserIdPath } from '../ids';
 
 /** Shop: a user's own coupons; back office (support): any user's. */
 export const walletRoutes = defineRoutes({

@@ -1,5 +1,6 @@
 import { defineRoutes } from '../http/route';
-import { UserIdPath, UserTagsInput, UserTagsView as UserTags } from '../audience/audience-schema';
+import { UserTagsInput, UserTagsView as UserTags } from '../audience/audience-schema';
+import { UserIdPath } from '../ids';
 import { BlocklistView as Blocklist, GlobalBlocklist } from './blocklist';
 
 /** Back office: the global product block list and users' audience tags. */

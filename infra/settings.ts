@@ -23,7 +23,12 @@ export interface DeploySettings {
   readonly jwtIssuer: string;
   readonly jwtAudience: string[];
   /** The back-office console's OpenID Connect client (authorization code with PKCE at jwtIssuer) and the scopes it asks for. */
-  readonly console: { readonly clientId: string; readonly scopes: readonly string[] };
+  readonly console: {
+    readonly clientId: string;
+    readonly scopes: readonly string[];
+    /** Origins the sign-in talks to besides the issuer's (Cognito: the hosted UI domain that serves the token endpoint), for the console's CSP. */
+    readonly authOrigins: readonly string[];
+  };
   readonly deletionProtection: boolean;
   readonly logRetention: RetentionDays;
   readonly throttle: { rate: number; burst: number };
@@ -71,6 +76,7 @@ export function readDeploySettings(node: Node): DeploySettings {
     console: {
       clientId: text('consoleClientId') ?? 'coupons-console',
       scopes: (text('consoleScopes') ?? 'coupons/admin').split(/[\s,]+/).filter(Boolean),
+      authOrigins: parseCorsOrigins(text('consoleAuthOrigins')),
     },
     logRetention: retention as RetentionDays,
     throttle: { rate: Number(text('throttleRate') ?? 1000), burst: Number(text('throttleBurst') ?? 2000) },

@@ -195,7 +195,7 @@ export class CouponConsoleStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps & { settings: DeploySettings }) {
     super(scope, id, props);
-    this.site = new ConsoleSite(this, 'Console', { issuer: props.settings.jwtIssuer, deletionProtection: props.settings.deletionProtection, bucketName: consoleBucketName(props.settings.stage) });
+    this.site = new ConsoleSite(this, 'Console', { issuer: props.settings.jwtIssuer, authOrigins: props.settings.console.authOrigins, deletionProtection: props.settings.deletionProtection, bucketName: consoleBucketName(props.settings.stage) });
   }
 }
 

@@ -4,6 +4,9 @@ import { couponApiClient, type CouponApiClient, type components } from '../../cl
 export type Api = CouponApiClient;
 export const apiClient = (apiUrl: string, token: string): Api => couponApiClient(apiUrl, token);
 
+/** Sent on window when the API no longer takes the session's token. */
+export const SIGNED_OUT_EVENT = 'coupons-console:signed-out';
+
 export type FieldIssue = { readonly path: string; readonly message: string };
 
 /** An error answer of the API, with its stable code, its message and, for 400 VALIDATION_FAILED, the field issues. */
@@ -31,6 +34,8 @@ export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   if (response.ok) return data as T;
   const body = (error ?? {}) as Partial<components['schemas']['Error']>;
   const details = body.error?.details as { issues?: FieldIssue[] } | undefined;
+  // An expired or revoked token: the shell goes back to the sign-in page.
+  if (response.status === 401) window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
   throw new ApiProblem(response.status, body.error?.code ?? `HTTP_${response.status}`, body.error?.message ?? response.statusText, details?.issues ?? []);
 }
 

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { type Api, apiClient, messageOf } from './api';
+import { type Api, SIGNED_OUT_EVENT, apiClient, messageOf } from './api';
 import { CampaignPage, CampaignsPage, NewCampaignPage } from './pages/campaigns';
 import { CodeBatchPage, CodesPage, NewCodeBatchPage } from './pages/codes';
 import { NumbersPage } from './pages/numbers';
@@ -37,6 +37,12 @@ function App() {
       }
     })();
   }, []);
+  useEffect(() => {
+    if (!config) return undefined;
+    const expired = () => void signOut(config).then(() => setSession(undefined));
+    window.addEventListener(SIGNED_OUT_EVENT, expired);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, expired);
+  }, [config]);
   if (!ready) return <Loading />;
   if (!config) return <p role="alert">The console cannot start: {problem}</p>;
   if (!session) return <SignIn config={config} onSignedIn={setSession} />;

@@ -21,6 +21,8 @@ import { Construct } from 'constructs';
 export interface ConsoleSiteProps {
   /** The identity provider the console signs in at (OIDC discovery, token endpoint): allowed in its CSP. */
   readonly issuer: string;
+  /** Other origins of the identity provider (its token endpoint may live on another host, e.g. Cognito's hosted UI domain). */
+  readonly authOrigins: readonly string[];
   readonly deletionProtection: boolean;
   readonly bucketName: string;
 }
@@ -57,7 +59,7 @@ export class ConsoleSite extends Construct {
       reason: 'The bucket holds the console\'s built static files, written only by the deployment and read only by CloudFront; who used the console is in the API\'s access logs.',
     });
 
-    const issuerOrigin = new URL(props.issuer).origin;
+    const authOrigins = [new URL(props.issuer).origin, ...props.authOrigins].join(' ');
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Coupon console: HSTS, CSP, no framing, no sniffing, no referrer',
       securityHeadersBehavior: {
@@ -74,8 +76,8 @@ export class ConsoleSite extends Construct {
             "style-src 'self'",
             "img-src 'self' data:",
             // The API (an execute-api host of this region), upload links to the audience bucket, the identity provider.
-            `connect-src 'self' https://*.execute-api.${Stack.of(this).region}.amazonaws.com https://*.s3.${Stack.of(this).region}.amazonaws.com https://*.s3.amazonaws.com ${issuerOrigin}`,
-            `form-action 'self' ${issuerOrigin}`,
+            `connect-src 'self' https://*.execute-api.${Stack.of(this).region}.amazonaws.com https://*.s3.${Stack.of(this).region}.amazonaws.com https://*.s3.amazonaws.com ${authOrigins}`,
+            `form-action 'self' ${authOrigins}`,
             "frame-ancestors 'none'",
             "base-uri 'self'",
             "object-src 'none'",

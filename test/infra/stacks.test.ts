@@ -554,6 +554,9 @@ describe('the back-office console', () => {
     const csp = JSON.stringify(security.ContentSecurityPolicy.ContentSecurityPolicy);
     for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", 'https://issuer.test']) expect(csp).toContain(directive);
     expect(csp).not.toContain('unsafe-inline');
+    // Cognito's token endpoint is on its hosted UI domain, not the issuer's host: a setting adds it.
+    const withAuthOrigin = Template.fromStack(buildApp({ context: { ...context, consoleAuthOrigins: 'https://team.auth.eu-west-1.amazoncognito.com' } }).consoleSite);
+    expect(JSON.stringify(withAuthOrigin.toJSON())).toContain("https://issuer.test https://team.auth.eu-west-1.amazoncognito.com");
     const [, indexes] = resources(consoleSite, 'AWS::CloudFront::Function')[0]!;
     expect(indexes.Properties.FunctionCode).toContain("request.uri += 'index.html'");
   });

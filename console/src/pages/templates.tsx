@@ -242,7 +242,10 @@ export function TemplatePage({ api, templateId, canEdit }: { api: Api; templateI
           submitLabel="Save changes"
           onSubmit={async (_form, built) => {
             const fields = t.status === 'draft' ? Object.keys(built.body).filter((key) => key !== 'stock') : EDITABLE_AFTER_DRAFT;
-            const body = Object.fromEntries(Object.entries(built.body).filter(([key]) => (fields as readonly string[]).includes(key)));
+            const body: Record<string, unknown> = Object.fromEntries(Object.entries(built.body).filter(([key]) => (fields as readonly string[]).includes(key)));
+            // Emptied in the form: the API clears these with null (reminders back to the platform default).
+            if (!('audience' in body) && t.audience) body.audience = null;
+            if (!('reminders' in body) && t.reminders) body.reminders = null;
             await unwrap(api.PATCH('/v1/admin/templates/{templateId}', { params: { path: { templateId } }, body: body as never }));
             await template.reload();
             setEditing(false);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../tools/local/stack';
-import { ARTIFACTS, launchChromium, screenshot, watchForErrors } from '../support/browser';
+import { ARTIFACTS, accessibilityViolations, launchChromium, screenshot, watchForErrors } from '../support/browser';
 import { createTestTable } from '../support/dynamodb';
 import { type RunningApi, startLocalApi, tokens } from '../support/local-api';
 
@@ -56,6 +56,7 @@ describe('the back-office console', () => {
     await page.goto(`${api.baseUrl}/console/`);
     await expect.poll(() => page.getByRole('heading', { name: 'Coupons back office' }).isVisible()).toBe(true);
     await screenshot(page, '01-sign-in');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByLabel('User').fill('marketer-1');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const nav = page.getByRole('navigation', { name: 'Sections' });
@@ -64,6 +65,7 @@ describe('the back-office console', () => {
     await page.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
     expect(await page.getByText('marketer-1').isVisible()).toBe(true);
     await screenshot(page, '02-templates');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('creates a template: a bad value gets the API\'s field error next to its field, then the draft is created', async () => {
@@ -80,6 +82,7 @@ describe('the back-office console', () => {
     expect(await fieldError.textContent()).toMatch(/10000|less than or equal/i);
     expect(await page.getByRole('alert').first().textContent()).toContain('VALIDATION_FAILED');
     await screenshot(page, '03-template-field-error');
+    expect(await accessibilityViolations(page)).toEqual([]);
     // The preview computes the saving with the platform's pricing engine as the form changes.
     await percent.fill('15');
     await page.getByLabel('Largest discount (EUR, optional)').fill('10.00');
@@ -102,7 +105,7 @@ describe('the back-office console', () => {
     await screenshot(page, '04-template-active');
   });
 
-  it('runs a 1,000-user campaign from an uploaded file (pre-signed S3 upload) and watches it complete', async () => {
+  it('runs a 1,000-user campaign from an uploaded file (pre-signed S3 upload), pauses and resumes it, and watches it complete', async () => {
     await page.getByRole('link', { name: 'Campaign', exact: true }).click();
     await page.getByRole('heading', { name: 'New campaign' }).waitFor();
     await page.getByLabel('Campaign id').fill('browser-campaign-1');
@@ -110,15 +113,24 @@ describe('the back-office console', () => {
     await page.getByLabel('Audience file').setInputFiles({ name: 'audience.txt', mimeType: 'text/plain', buffer: Buffer.from(`${userIds.join('\n')}\n`) });
     await page.getByRole('button', { name: 'Start campaign' }).click();
     await page.getByRole('heading', { name: 'Campaign browser-campaign-1' }).waitFor();
-    await screenshot(page, '05-campaign-running');
+    // Pause it while it runs, watch it hold, resume it.
+    await expect.poll(() => status('campaign-status').textContent(), { timeout: 60_000, interval: 200 }).toBe('running');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => status('campaign-status').textContent()).toBe('paused');
+    await screenshot(page, '05-campaign-paused');
+    const issuedWhilePaused = Number(await status('campaign-issued').textContent());
+    expect(issuedWhilePaused).toBeLessThan(1000);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => status('campaign-status').textContent()).not.toBe('paused');
     await expect.poll(() => status('campaign-status').textContent(), { timeout: 180_000, interval: 500 }).toBe('completed');
     expect(await status('campaign-issued').textContent()).toBe('1000');
     await screenshot(page, '06-campaign-completed');
+    expect(await accessibilityViolations(page)).toEqual([]);
     const stored = await api.request('GET', '/v1/admin/campaigns/browser-campaign-1', { token: await tokens.admin() });
     expect(stored.body.campaign ?? stored.body).toMatchObject({ status: 'completed', issued: 1000, total: 1000 });
   }, 240_000);
 
-  it('creates a code batch, watches it generate and downloads its export', async () => {
+  it('creates a code batch, watches it generate, downloads its export and revokes it', async () => {
     await page.goto(`${api.baseUrl}/console/#/codes/new/${templateId}`);
     await page.getByLabel('Batch id').fill('browser-batch-1');
     await page.getByLabel('How many codes').fill('200');
@@ -130,12 +142,17 @@ describe('the back-office console', () => {
     const link = page.getByTestId('export-link');
     await link.waitFor();
     await screenshot(page, '07-code-batch');
+    expect(await accessibilityViolations(page)).toEqual([]);
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const file = path.join(ARTIFACTS, 'browser-batch-1.csv');
     await download.saveAs(file);
     const codes = readFileSync(file, 'utf8').split('\n').filter((line) => /^WEB-[A-Z0-9]{4}-[A-Z0-9]{4}/.test(line));
     expect(codes).toHaveLength(200);
     expect(new Set(codes).size).toBe(200);
+    // Revoke it (after the browser's confirmation): its stock goes back to the template.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Revoke batch' }).click();
+    await expect.poll(() => status('batch-status').textContent()).toBe('revoked');
   }, 120_000);
 
   it('shows the statistics change after a user claims', async () => {
@@ -147,6 +164,7 @@ describe('the back-office console', () => {
     await expect.poll(() => status('stats-issued').textContent(), { timeout: 30_000, interval: 500 }).toBe('1001');
     expect(await status('ledger-balanced').textContent()).toMatch(/^Balanced/);
     await screenshot(page, '09-numbers-after');
+    expect(await accessibilityViolations(page)).toEqual([]);
   }, 60_000);
 
   it('looks up a user\'s wallet and tags, and edits the block list (support)', async () => {
@@ -164,6 +182,7 @@ describe('the back-office console', () => {
     await page.getByRole('button', { name: 'Save block list' }).click();
     await expect.poll(() => page.getByText('Saved: 2 products blocked.').isVisible()).toBe(true);
     await screenshot(page, '10-support');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('fits a tablet, keeps working from the keyboard, and the browser console stayed clean', async () => {

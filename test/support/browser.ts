@@ -1,4 +1,5 @@
 import chromium from '@sparticuz/chromium';
+import axe from 'axe-core';
 import { type Browser, type Page, chromium as playwright } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -41,4 +42,14 @@ export function watchForErrors(page: Page): string[] {
   });
   page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
   return errors;
+}
+
+/**
+ * What axe-core (Deque's accessibility engine, run in the page) finds against WCAG 2.1 A and AA on the
+ * page as it is now: labels, names, contrast, landmarks, ARIA use. Each finding as "rule: target".
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ content: axe.source });
+  const violations = (await page.evaluate(`window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) => result.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => String(n.target)) })))`)) as Array<{ id: string; targets: string[] }>;
+  return violations.flatMap((violation) => violation.targets.map((target) => `${violation.id}: ${target}`));
 }

@@ -14,6 +14,8 @@ export const testSettings = (table: TestTable, overrides: SettingsOverrides = {}
     ...overrides,
     tableName: table.tableName,
     codes: { developmentSecret: LOCAL_CODE_SECRET, ...overrides.codes },
+    // Upload links are signed here, without a call: a bucket name is all they need.
+    campaigns: { audienceBucket: 'test-audiences', ...overrides.campaigns },
     endpoints: { eventBridge: NOWHERE, sqs: NOWHERE, s3: NOWHERE, dynamodb: table.endpoint, ...overrides.endpoints },
   });
 

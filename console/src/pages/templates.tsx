@@ -39,6 +39,10 @@ export function TemplatePicker({ api, value, onChange, issues }: { api: Api; val
   );
 }
 
+/** Stock as the API tells it: what was added, and what is left when the answer carries it (one template's view does, a list does not). */
+const stockSummary = (template: Pick<TemplateView, 'stock'>): string =>
+  `${template.stock.total} added${template.stock.remaining === undefined ? '' : `, ${template.stock.remaining} left`}`;
+
 export function effectSummary(template: Pick<TemplateView, 'effect' | 'currency'>): string {
   const e = template.effect;
   const c = template.currency;
@@ -97,7 +101,7 @@ export function TemplatesPage({ api, canEdit }: { api: Api; canEdit: boolean }) 
               <th scope="col">Name</th>
               <th scope="col">Status</th>
               <th scope="col">Effect</th>
-              <th scope="col">Stock left</th>
+              <th scope="col">Stock</th>
               <th scope="col">Created</th>
             </tr>
           </thead>
@@ -111,7 +115,7 @@ export function TemplatesPage({ api, canEdit }: { api: Api; canEdit: boolean }) 
                   <span class={`status status-${template.status}`}>{template.status}</span>
                 </td>
                 <td>{effectSummary(template)}</td>
-                <td>{template.stock.remaining ?? template.stock.total}</td>
+                <td>{stockSummary(template)}</td>
                 <td>{template.createdAt.slice(0, 10)}</td>
               </tr>
             ))}
@@ -192,7 +196,7 @@ export function TemplatePage({ api, templateId, canEdit }: { api: Api; templateI
         <dd>{t.validity.type === 'relative' ? `${t.validity.days} days from issue` : `${t.validity.from} to ${t.validity.until}`}</dd>
         <dt>Stock</dt>
         <dd data-testid="template-stock">
-          {t.stock.total} added, {t.stock.remaining ?? t.stock.total} left, {t.stock.shards} shards
+          {stockSummary(t)}, {t.stock.shards} shards
         </dd>
         <dt>Per user</dt>
         <dd>{t.perUserLimit}</dd>

@@ -6,7 +6,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { corsPolicy } from '../../lib/http/cors';
-import type { RouteDefinition } from '../../lib/http/route';
+import { type RouteDefinition, routeKey } from '../../lib/http/route';
 import { allRoutes } from '../../lib/api/api';
 import { httpApiName } from '../names';
 import { CouponFunction } from './coupon-function';
@@ -85,7 +85,7 @@ export class CouponHttpApi extends Construct {
         ...(isPublic ? {} : { authorizer, authorizationScopes: scopes }),
       });
       if (route.throttle) {
-        routeSettings[`${route.method} ${route.path}`] = { ThrottlingRateLimit: route.throttle.rate, ThrottlingBurstLimit: route.throttle.burst };
+        routeSettings[routeKey(route)] = { ThrottlingRateLimit: route.throttle.rate, ThrottlingBurstLimit: route.throttle.burst };
       }
     }
     if (Object.keys(routeSettings).length > 0) (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
@@ -103,7 +103,7 @@ export class CouponHttpApi extends Construct {
     const group = route.sharedFunction ? this.routes.filter((other) => other.sharedFunction === route.sharedFunction) : [route];
     return new CouponFunction(this, `${capitalize(route.sharedFunction ?? route.id)}Function`, {
       entry: route.entry,
-      description: group.map((member) => `${member.method} ${member.path}`).join(', ').concat(group.length === 1 ? `: ${route.summary}` : '').slice(0, 256),
+      description: group.map(routeKey).join(', ').concat(group.length === 1 ? `: ${route.summary}` : '').slice(0, 256),
       logRetention: props.logRetention,
       environment: props.environment,
     });
@@ -124,11 +124,15 @@ export class CouponHttpApi extends Construct {
 
   /** The distinct functions whose routes use this (a shared function once). */
   functionsThatUse(what: Uses): CouponFunction[] {
-    return [...new Set(this.routes.filter((route) => route.uses?.includes(what)).map((route) => this.functions.get(route.id)!))];
+    return this.functionsOfRoutes((route) => route.uses?.includes(what) ?? false);
   }
 
   functionsThatSend(what: Sends): CouponFunction[] {
-    return this.routes.filter((route) => route.sends?.includes(what)).map((route) => this.functions.get(route.id)!);
+    return this.functionsOfRoutes((route) => route.sends?.includes(what) ?? false);
+  }
+
+  private functionsOfRoutes(matches: (route: RouteDefinition) => boolean): CouponFunction[] {
+    return [...new Set(this.routes.filter(matches).map((route) => this.functions.get(route.id)!))];
   }
 }
 

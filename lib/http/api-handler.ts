@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import type { ResponseBody, RouteBody, RouteDefinition, RoutePath, RouteQuery, RouteRequest, RouteResponse } from './route';
+import { type ResponseBody, type RouteBody, type RouteDefinition, type RoutePath, type RouteQuery, type RouteRequest, type RouteResponse, routeKey } from './route';
 import { InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError } from '../errors';
 import { toHttpError } from './error-mapping';
 import { authorize, type Identity } from './identity';
@@ -129,7 +129,7 @@ export function apiHandler<R extends RouteRequest, S extends RouteResponse>(
  * request goes to the handler of its route key, as API Gateway names it.
  */
 export function routeDispatcher(handlers: ReadonlyArray<readonly [RouteDefinition, (event: ApiEvent, context: Context) => Promise<ApiResult>]>) {
-  const byKey = new Map(handlers.map(([route, handler]) => [`${route.method} ${route.path}`, handler]));
+  const byKey = new Map(handlers.map(([route, handler]) => [routeKey(route), handler]));
   return async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     const handler = byKey.get(event.routeKey);
     if (!handler) return jsonResponse(404, { error: { code: 'ROUTE_NOT_FOUND', message: `No route ${event.routeKey} in this function` } });

@@ -60,6 +60,9 @@ export interface RouteSpec<R extends RouteRequest = RouteRequest, S extends Rout
 /** A route with its id: the key it has in its route table. */
 export type RouteDefinition<R extends RouteRequest = RouteRequest, S extends RouteResponse = RouteResponse> = RouteSpec<R, S> & { readonly id: string };
 
+/** The route's key as API Gateway names it (`GET /v1/coupons/{couponId}`): in events, stage route settings and dispatch. */
+export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
 /** A capability's route table; each route's id is its key. */
 export function defineRoutes<const T extends Record<string, RouteSpec>>(specs: T): { readonly [K in keyof T]: T[K] & { readonly id: K & string } } {
   return Object.fromEntries(Object.entries(specs).map(([id, spec]) => [id, { ...spec, id }])) as never;

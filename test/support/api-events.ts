@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { RouteDefinition } from '../../lib/http/route';
+import { type RouteDefinition, routeKey } from '../../lib/http/route';
 import type { ApiEvent, ApiResult } from '../../lib/http/api-handler';
 
 export interface Caller {
@@ -27,7 +27,7 @@ export function apiEvent(
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   return {
     version: '2.0',
-    routeKey: `${route.method} ${route.path}`,
+    routeKey: routeKey(route),
     rawPath,
     rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
     headers: { 'content-type': 'application/json', ...options.headers },
@@ -42,7 +42,7 @@ export function apiEvent(
       domainPrefix: 'test',
       http: { method: route.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
       requestId: randomUUID(),
-      routeKey: `${route.method} ${route.path}`,
+      routeKey: routeKey(route),
       stage: '$default',
       time: new Date().toISOString(),
       timeEpoch: Date.now(),

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import { allRoutes } from '../../lib/api/api';
 import { corsHeaders, preflightHeaders } from '../../lib/http/cors';
-import type { RouteDefinition } from '../../lib/http/route';
+import { type RouteDefinition, routeKey } from '../../lib/http/route';
 import type { Container } from '../../lib/container';
 import type { ApiEvent, ApiResult } from '../../lib/http/api-handler';
 import { verifyDevToken } from './dev-auth';
@@ -146,10 +146,9 @@ async function toEvent(
     queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
   }
   const now = Date.now();
-  const routeKey = `${method} ${route.path}`;
   return {
     version: '2.0',
-    routeKey,
+    routeKey: routeKey(route),
     rawPath: url.pathname,
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
@@ -164,7 +163,7 @@ async function toEvent(
       domainPrefix: 'localhost',
       http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: randomUUID(),
-      routeKey,
+      routeKey: routeKey(route),
       stage: '$default',
       time: new Date(now).toISOString(),
       timeEpoch: now,

@@ -50,11 +50,13 @@ afterAll(async () => {
 });
 
 const status = (testId: string) => page.getByTestId(testId);
+/** How long a page may take to show what an action did (expect.poll waits 1 s by default; a loaded 2-core machine needs more). */
+const POLL = { timeout: 15_000 };
 
 describe('the back-office console', () => {
   it('signs in (development sign-in on the local stack) and shows every section', async () => {
     await page.goto(`${api.baseUrl}/console/`);
-    await expect.poll(() => page.getByRole('heading', { name: 'Coupons back office' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'Coupons back office' }).isVisible(), POLL).toBe(true);
     await screenshot(page, '01-sign-in');
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByLabel('User').fill('marketer-1');
@@ -76,7 +78,7 @@ describe('the back-office console', () => {
     await page.getByLabel('Stock', { exact: true }).fill('1000');
     await page.getByRole('button', { name: 'Create draft' }).click();
     const percent = page.getByLabel('Percent off');
-    await expect.poll(() => percent.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => percent.getAttribute('aria-invalid'), POLL).toBe('true');
     const describedBy = (await percent.getAttribute('aria-describedby')) ?? '';
     const fieldError = page.locator(`[id="${describedBy.split(' ').find((id) => id.endsWith('-error'))}"]`);
     expect(await fieldError.textContent()).toMatch(/10000|less than or equal/i);
@@ -86,9 +88,9 @@ describe('the back-office console', () => {
     // The preview computes the saving with the platform's pricing engine as the form changes.
     await percent.fill('15');
     await page.getByLabel('Largest discount (EUR, optional)').fill('10.00');
-    await expect.poll(() => page.getByTestId('preview-result').textContent()).toContain('Saving 10.00 EUR on 110.00 EUR');
+    await expect.poll(() => page.getByTestId('preview-result').textContent(), POLL).toContain('Saving 10.00 EUR on 110.00 EUR');
     await page.getByRole('button', { name: 'Create draft' }).click();
-    await expect.poll(() => status('template-status').textContent().catch(() => '')).toBe('draft');
+    await expect.poll(() => status('template-status').textContent().catch(() => ''), POLL).toBe('draft');
     templateId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
     expect(templateId).toMatch(/^[0-9A-Z]{26}$/);
     const stored = await api.request('GET', `/v1/admin/templates/${templateId}`, { token: await tokens.admin() });
@@ -98,10 +100,10 @@ describe('the back-office console', () => {
 
   it('activates the template and adds stock', async () => {
     await page.getByRole('button', { name: 'Activate' }).click();
-    await expect.poll(() => status('template-status').textContent()).toBe('active');
+    await expect.poll(() => status('template-status').textContent(), POLL).toBe('active');
     await page.getByLabel('Add stock').fill('500');
     await page.getByRole('button', { name: 'Add stock' }).click();
-    await expect.poll(() => status('template-stock').textContent()).toContain('1500 added');
+    await expect.poll(() => status('template-stock').textContent(), POLL).toContain('1500 added');
     await screenshot(page, '04-template-active');
   });
 
@@ -116,12 +118,12 @@ describe('the back-office console', () => {
     // Pause it while it runs, watch it hold, resume it.
     await expect.poll(() => status('campaign-status').textContent(), { timeout: 60_000, interval: 200 }).toBe('running');
     await page.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => status('campaign-status').textContent()).toBe('paused');
+    await expect.poll(() => status('campaign-status').textContent(), POLL).toBe('paused');
     await screenshot(page, '05-campaign-paused');
     const issuedWhilePaused = Number(await status('campaign-issued').textContent());
     expect(issuedWhilePaused).toBeLessThan(1000);
     await page.getByRole('button', { name: 'Resume' }).click();
-    await expect.poll(() => status('campaign-status').textContent()).not.toBe('paused');
+    await expect.poll(() => status('campaign-status').textContent(), POLL).not.toBe('paused');
     await expect.poll(() => status('campaign-status').textContent(), { timeout: 180_000, interval: 500 }).toBe('completed');
     expect(await status('campaign-issued').textContent()).toBe('1000');
     await screenshot(page, '06-campaign-completed');
@@ -152,7 +154,7 @@ describe('the back-office console', () => {
     // Revoke it (after the browser's confirmation): its stock goes back to the template.
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Revoke batch' }).click();
-    await expect.poll(() => status('batch-status').textContent()).toBe('revoked');
+    await expect.poll(() => status('batch-status').textContent(), POLL).toBe('revoked');
   }, 120_000);
 
   it('shows the statistics change after a user claims', async () => {
@@ -177,10 +179,10 @@ describe('the back-office console', () => {
     expect(await view.textContent()).toContain('Browser spring sale');
     await page.getByLabel('Tags of shopper-42').fill('vip, newsletter');
     await page.getByRole('button', { name: 'Save tags' }).click();
-    await expect.poll(async () => (await api.request('GET', '/v1/admin/users/shopper-42/tags', { token: await tokens.admin() })).body.tags).toEqual(['newsletter', 'vip']);
+    await expect.poll(async () => (await api.request('GET', '/v1/admin/users/shopper-42/tags', { token: await tokens.admin() })).body.tags, POLL).toEqual(['newsletter', 'vip']);
     await page.getByLabel('Blocked product ids (one per line)').fill('gift-card\nsku-banned');
     await page.getByRole('button', { name: 'Save block list' }).click();
-    await expect.poll(() => page.getByText('Saved: 2 products blocked.').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('Saved: 2 products blocked.').isVisible(), POLL).toBe(true);
     await screenshot(page, '10-support');
     expect(await accessibilityViolations(page)).toEqual([]);
   });
